@@ -1,0 +1,80 @@
+/**
+ * The errors fleche throws. Every one extends {@link FlecheError} and carries a stable `code`, so callers
+ * can branch on `err.code` without string matching. Messages name the store, option or file involved.
+ */
+
+/** Base class of every error fleche throws on purpose. */
+export class FlecheError extends Error {
+  /** A stable, machine-readable identifier such as `"FLECHE_MISS"`. */
+  readonly code: string;
+
+  constructor(message: string, code = "FLECHE_ERROR", options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Nothing is stored under the requested key (or prefix). The normal "miss" signal. */
+export class CacheMiss extends FlecheError {
+  /** The key or prefix that was looked up. */
+  readonly key: string;
+
+  constructor(key: string, message?: string, options?: { cause?: unknown }) {
+    super(message ?? `No entry stored under ${key}`, "FLECHE_MISS", options);
+    this.key = key;
+  }
+}
+
+/** A cache refused a write or eviction (read-only views, pools, values a store cannot hold). */
+export class Rejected extends FlecheError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, "FLECHE_REJECTED", options);
+  }
+}
+
+/** A value has no digest rule: symbols, promises, weak collections, class instances without a digest. */
+export class Indigestible extends FlecheError {
+  /** Where in the argument the offending value sits, e.g. `args.x[3].foo`. */
+  readonly path: string;
+  /** The offending value itself. */
+  readonly value: unknown;
+
+  constructor(value: unknown, path: string, reason: string) {
+    super(`Cannot digest ${path}: ${reason}`, "FLECHE_INDIGESTIBLE");
+    this.path = path;
+    this.value = value;
+  }
+}
+
+/** A store cannot hold a value (unsupported type for its serializer, read-only medium, ...). */
+export class SaveError extends FlecheError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, "FLECHE_SAVE", options);
+  }
+}
+
+/** A digest prefix matches several stored keys, or a key cannot be shortened unambiguously. */
+export class AmbiguousDigestError extends FlecheError {
+  /** The keys the prefix matched (at most a few). */
+  readonly candidates: readonly string[];
+
+  constructor(message: string, candidates: readonly string[]) {
+    super(message, "FLECHE_AMBIGUOUS");
+    this.candidates = candidates;
+  }
+}
+
+/** A signed entry failed its HMAC check: tampered, truncated, or written with another key. */
+export class SignatureError extends FlecheError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, "FLECHE_SIGNATURE", options);
+  }
+}
+
+/** Invalid configuration: a bad option, an unknown store type or cache name, a malformed config file. */
+export class ConfigError extends FlecheError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, "FLECHE_CONFIG", options);
+  }
+}
