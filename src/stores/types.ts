@@ -1,0 +1,76 @@
+/**
+ * THE store contracts: the one file a store author reads.
+ *
+ * A cache is two stores. A **value store** holds argument and result values, content-addressed by their
+ * digest. A **call store** holds small JSON call records keyed by the call's lookup key. One object may
+ * implement both roles (method names never collide), but each role keeps its own key space.
+ *
+ * Every method may answer synchronously or with a promise ({@link MaybePromise}): memory and small file
+ * reads stay synchronous on the hot path, servers answer asynchronously. Keys handed to stores are always
+ * full 64-hex digests; prefixes are expanded by the cache (see `stores/keys.ts`) before a store sees them.
+ *
+ * | member | role | purpose |
+ * |---|---|---|
+ * | `type` | both | the registry name (`"memory"`, `"file"`, …) used in config files |
+ * | **`saveValue(value, key?)`** | values | store `value`; under `key` when given (the caller already digested it), else under `digest(value)`; returns the key; throws `SaveError` when it cannot hold the value |
+ * | **`loadValue(key)`** | values | the value (an independent copy: mutating it never changes the store); throws `CacheMiss` when absent, corrupt or tampered |
+ * | **`containsValue(key)`**, **`evictValue(key)`**, **`listValues(prefix?)`** | values | membership, removal (absent keys are a no-op), streaming key listing |
+ * | **`saveCall(record)`** | calls | store a record under `record.key`, replacing any earlier record with that key |
+ * | **`loadCall(key)`** | calls | the record, or `undefined` on a miss (misses are routine here, so they are not exceptions) |
+ * | **`containsCall(key)`**, **`evictCall(key)`**, **`listCalls(prefix?)`** | calls | as for values |
+ * | `queryCalls(template)` | calls | optional push-down: the records matching a digested template; stores without it are scanned |
+ * | `toConfig()` | both | the store's config table (snake_case keys); `Cache.fromConfig` rebuilds an equal store |
+ * | `close()` | both | optional: release handles and connections |
+ */
+import type { MaybePromise } from "../maybe.js";
+import type { CallRecord } from "../call-record.js";
+import type { RecordTemplate } from "../query/template.js";
+
+/** Keys as a store lists them: synchronously or as an async stream (never loaded all at once by contract). */
+export type KeyStream = Iterable<string> | AsyncIterable<string>;
+
+/** A store's configuration as written in `fleche.toml`: a `type` plus its snake_case options. */
+export interface StoreConfig {
+  readonly type: string;
+  readonly [option: string]: unknown;
+}
+
+/** What every store has, whatever its role. */
+export interface Store {
+  /** The registry name of this kind of store, e.g. `"memory"`. */
+  readonly type: string;
+  /** The config table that rebuilds an equal store. Never contains secrets. */
+  toConfig(): StoreConfig;
+  /** Release files, handles and connections. Optional. */
+  close?(): Promise<void>;
+}
+
+/** A content-addressed store of argument and result values. */
+export interface ValueStore extends Store {
+  saveValue(value: unknown, key?: string): MaybePromise<string>;
+  loadValue(key: string): MaybePromise<unknown>;
+  containsValue(key: string): MaybePromise<boolean>;
+  evictValue(key: string): MaybePromise<void>;
+  listValues(prefix?: string): KeyStream;
+}
+
+/** A store of call records. */
+export interface CallStore extends Store {
+  saveCall(record: CallRecord): MaybePromise<void>;
+  loadCall(key: string): MaybePromise<CallRecord | undefined>;
+  containsCall(key: string): MaybePromise<boolean>;
+  evictCall(key: string): MaybePromise<void>;
+  listCalls(prefix?: string): KeyStream;
+  /** Optional push-down of a query; must return exactly the records `matchesRecord` accepts. */
+  queryCalls?(template: RecordTemplate): AsyncIterable<CallRecord> | Iterable<CallRecord>;
+}
+
+/** True when `store` implements the value-store role. */
+export function isValueStore(store: unknown): store is ValueStore {
+  return typeof (store as ValueStore | undefined)?.saveValue === "function";
+}
+
+/** True when `store` implements the call-store role. */
+export function isCallStore(store: unknown): store is CallStore {
+  return typeof (store as CallStore | undefined)?.saveCall === "function";
+}

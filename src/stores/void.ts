@@ -1,0 +1,51 @@
+/**
+ * `Void`: a store that keeps nothing. `cache("void")` (a cache of two voids) turns caching off without
+ * touching code: every call runs, every save is discarded, every lookup misses.
+ */
+import { CacheMiss } from "../errors.js";
+import { digest } from "../digest/index.js";
+import type { CallRecord } from "../call-record.js";
+import type { CallStore, StoreConfig, ValueStore } from "./types.js";
+
+/** The store that forgets everything. */
+export class Void implements ValueStore, CallStore {
+  readonly type = "void";
+
+  saveValue(value: unknown, key?: string): string {
+    return key ?? digest(value);
+  }
+
+  loadValue(key: string): never {
+    throw new CacheMiss(key, `No value ${key} in void (it keeps nothing)`);
+  }
+
+  containsValue(): boolean {
+    return false;
+  }
+
+  evictValue(): void {}
+
+  listValues(): Iterable<string> {
+    return [];
+  }
+
+  saveCall(_record: CallRecord): void {}
+
+  loadCall(): undefined {
+    return undefined;
+  }
+
+  containsCall(): boolean {
+    return false;
+  }
+
+  evictCall(): void {}
+
+  listCalls(): Iterable<string> {
+    return [];
+  }
+
+  toConfig(): StoreConfig {
+    return { type: "void" };
+  }
+}
