@@ -1,0 +1,152 @@
+/**
+ * A call bound to its arguments: the live argument values by parameter name, their digests, and the
+ * lookup key. Built before the body runs (so a body that mutates its arguments cannot change the key),
+ * turned into a stored {@link CallRecord} when the result is committed.
+ */
+import { digestArgument, isDigest, makeCallKeyer, type FunctionIdentity } from "./digest/index.js";
+import type { CallRecord, Metadata, Version } from "./call-record.js";
+import { freezeRecord } from "./call-record.js";
+import type { Profile } from "./profile.js";
+
+/** The name under which the receiver is keyed when a function reads `this` (never a parameter name). */
+export const THIS = "this";
+
+/** A bound call. Immutable. */
+export class Call {
+  /** @param names parameter names in parameter order; @param references which values are D() references already stored */
+  constructor(
+    readonly identity: FunctionIdentity,
+    readonly names: readonly string[],
+    readonly values: readonly unknown[],
+    readonly digests: readonly string[],
+    readonly key: string,
+    readonly references: readonly boolean[] = names.map(() => false),
+  ) {}
+
+  get name(): string {
+    return this.identity.name;
+  }
+  get module(): string | null {
+    return this.identity.module;
+  }
+  get version(): Version {
+    return this.identity.version;
+  }
+  get codeDigest(): string | null {
+    return this.identity.codeDigest;
+  }
+
+  /** Argument values by parameter name. */
+  get arguments(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    this.names.forEach((n, i) => (out[n] = this.values[i]));
+    return out;
+  }
+
+  /** Argument digests by parameter name. */
+  get argumentDigests(): Record<string, string> {
+    const out: Record<string, string> = {};
+    this.names.forEach((n, i) => (out[n] = this.digests[i]!));
+    return out;
+  }
+
+  /** The record to store: `result` is the result's digest (null while pending). */
+  record(result: string | null, metadata: Metadata = {}): CallRecord {
+    const { name, module, version, codeDigest } = this.identity;
+    return freezeRecord({ key: this.key, name, module, version, codeDigest, arguments: this.argumentDigests, result, metadata });
+  }
+
+  /**
+   * A call from an identity and argument values by name (used when re-saving loaded calls elsewhere).
+   * Values given as `Digest` references key as the value they name and are not stored again.
+   */
+  static of(identity: FunctionIdentity, args: Readonly<Record<string, unknown>>): Call {
+    const names = Object.keys(args);
+    const values = names.map((n) => args[n]);
+    const references = values.map((v) => isDigest(v));
+    const digests = values.map((v, i) => (isDigest(v) ? v.hex : digestArgument(v, `args.${names[i]}`)));
+    return new Call(identity, names, values, digests, callKey(identity, names, digests), references);
+  }
+}
+
+/** The lookup key of a call (argument names sorted, so parameter order never matters). */
+export function callKey(identity: FunctionIdentity, names: readonly string[], digests: readonly string[]): string {
+  return keyWith(makeCallKeyer(identity), names, digests);
+}
+
+/** Apply a keyer with names in canonical (sorted) order; cheap when they already are. */
+export function keyWith(
+  keyer: (names: readonly string[], digests: readonly string[]) => string,
+  names: readonly string[],
+  digests: readonly string[],
+): string {
+  for (let i = 1; i < names.length; i++) {
+    if (names[i - 1]! > names[i]!) {
+      const order = names.map((_, k) => k).sort((a, b) => (names[a]! < names[b]! ? -1 : 1));
+      return keyer(order.map((k) => names[k]!), order.map((k) => digests[k]!));
+    }
+  }
+  return keyer(names, digests);
+}
+
+/** Arguments bound to parameter names, before digesting. */
+export interface BoundArguments {
+  readonly names: string[];
+  readonly values: unknown[];
+  /** Required parameters that were not passed explicitly. */
+  readonly missing: string[];
+}
+
+/**
+ * Bind `args` to the profile's parameters: trailing `undefined`s dropped, literal defaults applied,
+ * extra arguments keyed by position, `this` keyed when the body reads it, ignored parameters left out.
+ */
+export function bindArguments(profile: Profile, thisArg: unknown, args: readonly unknown[]): BoundArguments {
+  let length = args.length;
+  while (length > 0 && args[length - 1] === undefined) length--;
+  const names: string[] = [];
+  const values: unknown[] = [];
+  if (profile.usesThis) {
+    names.push(THIS);
+    values.push(thisArg);
+  }
+  const params = profile.params;
+  let i = 0;
+  for (; i < params.length; i++) {
+    const p = params[i]!;
+    if (p.rest) {
+      names.push(p.name);
+      values.push(args.slice(i, Math.max(i, length)));
+      i = Math.max(i, length);
+      break;
+    }
+    let value = i < length ? args[i] : undefined;
+    if (value === undefined) {
+      const fallback = p.fallback;
+      if (fallback === "opaque") continue; // an unknowable default: keyed as absent
+      if (fallback) value = fallback.value;
+      else if (i >= length) continue; // omitted
+    }
+    names.push(p.name);
+    values.push(value);
+  }
+  for (; i < length; i++) {
+    names.push(String(i)); // extra arguments still reach the body (via `arguments`), so they are keyed
+    values.push(args[i]);
+  }
+  const missing: string[] = [];
+  if (profile.require.size) {
+    params.forEach((p, k) => {
+      if (profile.require.has(p.name) && (k >= length || args[k] === undefined)) missing.push(p.name);
+    });
+  }
+  if (profile.ignore.size) {
+    for (let k = names.length - 1; k >= 0; k--) {
+      if (profile.ignore.has(names[k]!)) {
+        names.splice(k, 1);
+        values.splice(k, 1);
+      }
+    }
+  }
+  return { names, values, missing };
+}

@@ -1,0 +1,74 @@
+/**
+ * The default `module` of a wrapped function: where it was defined, as `package:path/without/extension`.
+ * Python fleche keys by `__module__`; JavaScript has no such attribute, so fleche reads the file of the
+ * code that called `fleche()` from the stack. Build directories (`src/`, `dist/`, `build/`) are stripped
+ * so that a function keys the same whether it runs from TypeScript sources (tsx) or compiled output.
+ * Pass `module` explicitly for identities that survive moving files.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, extname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const OWN_DIR = dirname(fileURLToPath(import.meta.url));
+const BUILD_DIRS = new Set(["src", "dist", "build"]);
+const packageCache = new Map<string, { root: string; name: string } | null>();
+
+/** The module name of the first stack frame outside fleche itself, or null when there is no file. */
+export function callerModule(): string | null {
+  const file = callerFile();
+  return file ? moduleNameOf(file) : null;
+}
+
+/** `package:relative/path` for a file (exported for tests). */
+export function moduleNameOf(file: string): string {
+  const pkg = findPackage(dirname(file));
+  if (!pkg) return stripExtension(basename(file));
+  const segments = relative(pkg.root, file).split(sep);
+  while (segments.length > 1 && BUILD_DIRS.has(segments[0]!)) segments.shift();
+  return `${pkg.name}:${stripExtension(segments.join("/"))}`;
+}
+
+function callerFile(): string | undefined {
+  const original = Error.prepareStackTrace;
+  let sites: NodeJS.CallSite[] = [];
+  try {
+    Error.prepareStackTrace = (_, stack) => stack;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, callerModule);
+    sites = (holder.stack as NodeJS.CallSite[] | undefined) ?? [];
+  } finally {
+    Error.prepareStackTrace = original;
+  }
+  for (const site of sites) {
+    let file = site.getFileName();
+    if (!file || file.startsWith("node:")) continue;
+    if (file.startsWith("file:")) file = fileURLToPath(file);
+    if (file.startsWith(OWN_DIR + sep) || dirname(file) === OWN_DIR) continue;
+    return file;
+  }
+  return undefined;
+}
+
+function findPackage(dir: string): { root: string; name: string } | null {
+  const cached = packageCache.get(dir);
+  if (cached !== undefined) return cached;
+  let found: { root: string; name: string } | null = null;
+  const manifest = join(dir, "package.json");
+  if (existsSync(manifest)) {
+    try {
+      const { name } = JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown };
+      found = { root: dir, name: typeof name === "string" ? name : basename(dir) };
+    } catch {
+      found = { root: dir, name: basename(dir) };
+    }
+  } else if (dirname(dir) !== dir) {
+    found = findPackage(dirname(dir));
+  }
+  packageCache.set(dir, found);
+  return found;
+}
+
+function stripExtension(path: string): string {
+  const ext = extname(path);
+  return ext ? path.slice(0, -ext.length) : path;
+}

@@ -1,0 +1,51 @@
+/**
+ * The options of {@link fleche}. Every option is about the *key*: which calls count as the same call.
+ */
+import type { MetadataProvider } from "./metadata/provider.js";
+import type { Version } from "./call-record.js";
+
+/** Options of `fleche(fn, options)`. */
+export interface FlecheOptions {
+  /**
+   * The function's name in keys and records.
+   * @default fn.name (or "anonymous")
+   */
+  readonly name?: string;
+  /**
+   * Where the function lives, part of the key so equally named functions in different files never share
+   * entries. `null` leaves it out of the key (entries survive moving the function).
+   * @default `package:path/of/file` of the code that called `fleche()` (see docs/wrapper.md)
+   */
+  readonly module?: string | null;
+  /**
+   * Bump to invalidate every stored result of this function. `1` and `"1"` are different versions.
+   * @default null
+   */
+  readonly version?: Version;
+  /**
+   * Explicit parameter names, overriding what is parsed from the source. Prefix the last one with `...`
+   * for a rest parameter: `params: ["a", "...more"]`.
+   */
+  readonly params?: readonly string[];
+  /** Parameters left out of the key and not stored (output paths, verbosity flags, clients). */
+  readonly ignore?: string | readonly string[];
+  /**
+   * Parameters that must be passed explicitly for the call to be cached (seeds, iteration counts whose
+   * defaults should not be trusted). Without them the call runs uncached with a warning.
+   */
+  readonly require?: string | readonly string[];
+  /**
+   * Put a digest of the function's source text into the key, so editing the body invalidates old
+   * results. Off by default, as in the original: closures over different values still share entries.
+   * @default false
+   */
+  readonly hashCode?: boolean;
+  /** Extra metadata providers recorded for this function, after the active ones. */
+  readonly meta?: readonly MetadataProvider[];
+  /**
+   * Throw instead of warning when a call cannot be cached (indigestible or missing required argument,
+   * a store that refuses a write). Long runs then fail loudly instead of silently running uncached.
+   * @default false
+   */
+  readonly strict?: boolean;
+}
