@@ -1,0 +1,226 @@
+/**
+ * `Cache`: a value store and a call store working as one. Values hold every argument and result by
+ * digest; calls hold one small record per call. Either store can be any kind: memory, files, HDF5, SQL.
+ */
+import { CacheMiss, ConfigError, Indigestible, Rejected, SaveError } from "./errors.js";
+import { isPromise, type MaybePromise } from "./maybe.js";
+import { logger } from "./log.js";
+import { LazyCall } from "./lazy-call.js";
+import { PreparedCall } from "./prepared-call.js";
+import { Query } from "./query/query.js";
+import { matchesRecord, toTemplate, type QueryFilter, type RecordTemplate } from "./query/template.js";
+import { allKeys, checkPrefix, expandPrefix, isFullKey, shrinkAgainst } from "./stores/keys.js";
+import { isCallStore, isValueStore, type CallStore, type ValueStore } from "./stores/types.js";
+import { MISS, type CacheConfig, type CacheLike } from "./cache-like.js";
+import { cacheFromConfig } from "./config/build.js";
+import type { Call } from "./call.js";
+import type { CallRecord, Metadata } from "./call-record.js";
+
+/** The two stores of a {@link Cache}. */
+export interface CacheOptions {
+  /** Where argument and result values go. */
+  readonly values: ValueStore;
+  /** Where call records go. */
+  readonly calls: CallStore;
+}
+
+/** A cache made of a value store and a call store. */
+export class Cache implements CacheLike {
+  readonly values: ValueStore;
+  readonly calls: CallStore;
+
+  constructor(options: CacheOptions) {
+    const { values, calls } = options ?? ({} as CacheOptions);
+    if (!isValueStore(values)) {
+      throw new ConfigError(`new Cache(...): \`values\` must be a value store, got ${describe(values)}`);
+    }
+    if (!isCallStore(calls)) throw new ConfigError(`new Cache(...): \`calls\` must be a call store, got ${describe(calls)}`);
+    this.values = values;
+    this.calls = calls;
+  }
+
+  /** Build any cache shape from its config (the inverse of `toConfig()`). */
+  static fromConfig(config: CacheConfig): CacheLike {
+    return cacheFromConfig(config);
+  }
+
+  lookup(key: string): MaybePromise<unknown> {
+    const record = this.calls.loadCall(key);
+    return isPromise(record) ? record.then((r) => this.#resultOf(r)) : this.#resultOf(record);
+  }
+
+  #resultOf(record: CallRecord | undefined): MaybePromise<unknown> {
+    if (record === undefined || record.result === null) return MISS;
+    try {
+      const value = this.values.loadValue(record.result);
+      return isPromise(value) ? value.catch(missOnCacheMiss) : value;
+    } catch (error) {
+      return missOnCacheMiss(error); // e.g. the result was garbage-collected: recompute
+    }
+  }
+
+  async prepare(call: Call): Promise<PreparedCall> {
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < call.names.length; i++) {
+      if (call.references[i]) continue; // given as D(...): already stored
+      try {
+        const saved = this.values.saveValue(call.values[i], call.digests[i]);
+        if (isPromise(saved)) pending.push(saved.catch((e) => argumentNotStored(call, i, e)));
+      } catch (error) {
+        argumentNotStored(call, i, error);
+      }
+    }
+    if (pending.length) await Promise.all(pending);
+    return new PreparedCall(call, this);
+  }
+
+  async commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string> {
+    let resultDigest: string;
+    try {
+      resultDigest = await this.values.saveValue(result);
+    } catch (error) {
+      if (error instanceof SaveError || error instanceof Indigestible) {
+        throw new Rejected(`Cannot store the result of ${prepared.call.name}: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+    await this.calls.saveCall(prepared.call.record(resultDigest, metadata));
+    return prepared.key;
+  }
+
+  async save(call: Call, result: unknown, metadata: Metadata = {}): Promise<string> {
+    return this.commit(await this.prepare(call), result, metadata);
+  }
+
+  async load(key: string): Promise<LazyCall> {
+    const full = await this.#callKey(key);
+    const record = await this.calls.loadCall(full);
+    if (!record) throw new CacheMiss(key, `No call ${key} in this cache`);
+    return new LazyCall(record, this);
+  }
+
+  async loadRecord(key: string): Promise<CallRecord | undefined> {
+    return this.calls.loadCall(key);
+  }
+
+  async loadValue(key: string): Promise<unknown> {
+    const full = isFullKey(key) ? key : await expandPrefix(key, (p) => this.values.listValues(p));
+    return this.values.loadValue(full);
+  }
+
+  async contains(key: string): Promise<boolean> {
+    try {
+      return await this.calls.containsCall(await this.#callKey(key));
+    } catch (error) {
+      if (error instanceof CacheMiss) return false;
+      throw error;
+    }
+  }
+
+  async evict(key: string): Promise<void> {
+    let full: string;
+    try {
+      full = await this.#callKey(key);
+    } catch (error) {
+      if (error instanceof CacheMiss) return;
+      throw error;
+    }
+    await this.calls.evictCall(full);
+  }
+
+  expand(prefix: string): Promise<string> {
+    return expandPrefix(
+      prefix,
+      (p) => this.calls.listCalls(p),
+      (p) => this.values.listValues(p),
+    );
+  }
+
+  async shrink(key: string): Promise<string> {
+    return (await this.shrinkAll([key]))[0]!;
+  }
+
+  /** Call keys shrink against the call keyspace, value keys against the value keyspace. */
+  async shrinkAll(keys: readonly string[]): Promise<string[]> {
+    const calls = await allKeys((p) => this.calls.listCalls(p));
+    const callSet = new Set(calls);
+    let values: string[] | undefined;
+    const out: string[] = [];
+    for (const key of keys) {
+      const full = checkPrefix(key);
+      if (callSet.has(full)) out.push(shrinkAgainst([full], calls)[0]!);
+      else out.push(shrinkAgainst([full], (values ??= await allKeys((p) => this.values.listValues(p))))[0]!);
+    }
+    return out;
+  }
+
+  async *records(template: RecordTemplate): AsyncGenerator<CallRecord> {
+    if (this.calls.queryCalls) {
+      yield* this.calls.queryCalls(template);
+      return;
+    }
+    for (const key of await allKeys(() => this.calls.listCalls())) {
+      let record: CallRecord | undefined;
+      try {
+        record = await this.calls.loadCall(key);
+      } catch (error) {
+        logger().error(`Skipping call ${key}: it cannot be loaded (${(error as Error).message}). Indicates corrupt cache.`);
+        continue;
+      }
+      if (record && matchesRecord(template, record)) yield record;
+    }
+  }
+
+  query(filter: QueryFilter = {}): Query {
+    return queryOver(this, filter);
+  }
+
+  toConfig(): CacheConfig {
+    return { values: this.values.toConfig(), calls: this.calls.toConfig() };
+  }
+
+  async close(): Promise<void> {
+    await this.values.close?.();
+    if (this.calls !== (this.values as unknown)) await this.calls.close?.();
+  }
+
+  /** A prefix resolved against the call keyspace only. */
+  async #callKey(key: string): Promise<string> {
+    if (isFullKey(key)) return key;
+    return expandPrefix(key, (p) => this.calls.listCalls(p));
+  }
+}
+
+/**
+ * The query of any cache: the filter is digested once, every iteration asks `cache.records` again.
+ * An indigestible filter value matches nothing (with a warning), as in the original.
+ */
+export function queryOver(cache: CacheLike, filter: QueryFilter): Query {
+  let template: RecordTemplate;
+  try {
+    template = toTemplate(filter);
+  } catch (error) {
+    if (!(error instanceof Indigestible)) throw error;
+    logger().warn(`No hash for query argument: ${error.message}; the query matches nothing`);
+    return new Query(async function* () {});
+  }
+  return new Query(async function* () {
+    for await (const record of cache.records(template)) yield new LazyCall(record, cache);
+  });
+}
+
+function missOnCacheMiss(error: unknown): typeof MISS {
+  if (error instanceof CacheMiss) return MISS;
+  throw error;
+}
+
+function argumentNotStored(call: Call, index: number, error: unknown): void {
+  if (!(error instanceof SaveError)) throw error;
+  // The key stays right (it was computed from the value); only the value cannot be loaded back.
+  logger().debug(`Argument '${call.names[index]}' of ${call.name} not stored (${error.message}); keeping a digest-only reference`);
+}
+
+function describe(value: unknown): string {
+  if (value === null || typeof value !== "object") return String(value);
+  return (value as { constructor?: { name?: string } }).constructor?.name ?? "an object";
+}

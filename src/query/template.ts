@@ -1,0 +1,104 @@
+/**
+ * Query templates. Users filter with live values (`{ args: { x: 1 } }`); stores receive the digested
+ * form ({@link RecordTemplate}), so an argument filter matches by content and a SQL store can push it
+ * down as digest equality. `undefined` (or leaving a field out) is a wildcard everywhere.
+ */
+import { digest, isDigest } from "../digest/index.js";
+import type { CallRecord, JsonValue, Version } from "../call-record.js";
+
+/** A metadata filter: per namespace, fields that must match (nested objects match partially; `null` = present). */
+export type MetadataFilter = { readonly [namespace: string]: { readonly [key: string]: unknown } };
+
+/** What users pass to `cache.query(...)` and `f.query(...)`. */
+export interface QueryFilter {
+  /** Function name. */
+  readonly name?: string;
+  readonly module?: string | null;
+  readonly version?: Version;
+  readonly codeDigest?: string | null;
+  /** Argument values by parameter name, matched by content; `D(hex)` matches by digest. */
+  readonly args?: { readonly [name: string]: unknown };
+  /** The result value, matched by content (or `D(hex)` by digest). */
+  readonly result?: unknown;
+  readonly metadata?: MetadataFilter;
+}
+
+/** The digested template handed to call stores. */
+export interface RecordTemplate {
+  readonly name?: string;
+  readonly module?: string | null;
+  readonly version?: Version;
+  readonly codeDigest?: string | null;
+  /** Parameter name → digest that must be stored for it. */
+  readonly args?: { readonly [name: string]: string };
+  /** Digest of the result. */
+  readonly result?: string;
+  readonly metadata?: MetadataFilter;
+}
+
+/** Digest a user filter. Throws `Indigestible` when an argument or result filter cannot be digested. */
+export function toTemplate(filter: QueryFilter = {}): RecordTemplate {
+  const template: { -readonly [K in keyof RecordTemplate]: RecordTemplate[K] } = {};
+  if (filter.name !== undefined) template.name = filter.name;
+  if (filter.module !== undefined) template.module = filter.module;
+  if (filter.version !== undefined) template.version = filter.version;
+  if (filter.codeDigest !== undefined) template.codeDigest = filter.codeDigest;
+  if (filter.result !== undefined) template.result = digestOf(filter.result);
+  if (filter.args) {
+    const args: Record<string, string> = {};
+    for (const [name, value] of Object.entries(filter.args)) if (value !== undefined) args[name] = digestOf(value);
+    if (Object.keys(args).length) template.args = args;
+  }
+  if (filter.metadata && Object.keys(filter.metadata).length) template.metadata = filter.metadata;
+  return template;
+}
+
+function digestOf(value: unknown): string {
+  return isDigest(value) ? value.hex : digest(value);
+}
+
+/** True when `record` satisfies every field of `template`. The reference semantics for push-downs. */
+export function matchesRecord(template: RecordTemplate, record: CallRecord): boolean {
+  if (template.name !== undefined && template.name !== record.name) return false;
+  if (template.module !== undefined && template.module !== record.module) return false;
+  if (template.version !== undefined && template.version !== record.version) return false;
+  if (template.codeDigest !== undefined && template.codeDigest !== record.codeDigest) return false;
+  if (template.result !== undefined && !digestMatches(template.result, record.result)) return false;
+  if (template.args) {
+    for (const [name, wanted] of Object.entries(template.args)) {
+      if (!digestMatches(wanted, record.arguments[name] ?? null)) return false;
+    }
+  }
+  if (template.metadata) {
+    for (const [ns, fields] of Object.entries(template.metadata)) {
+      const stored = record.metadata[ns];
+      if (stored === undefined || !fieldsMatch(fields, stored)) return false;
+    }
+  }
+  return true;
+}
+
+/** A template digest may be a prefix (from `D("abcd")`). */
+function digestMatches(wanted: string, stored: string | null): boolean {
+  return stored !== null && (wanted.length === stored.length ? wanted === stored : stored.startsWith(wanted));
+}
+
+/** Partial match of metadata fields: every template field must match the stored one. */
+export function fieldsMatch(wanted: { readonly [key: string]: unknown }, stored: { readonly [key: string]: JsonValue }): boolean {
+  for (const [key, want] of Object.entries(wanted)) {
+    if (want === undefined) continue;
+    if (!(key in stored)) return false;
+    if (!valueMatches(want, stored[key]!)) return false;
+  }
+  return true;
+}
+
+function valueMatches(want: unknown, have: JsonValue): boolean {
+  if (want === null) return true; // "present, any value"
+  if (Array.isArray(want)) return JSON.stringify(want) === JSON.stringify(have);
+  if (typeof want === "object") {
+    if (typeof have !== "object" || have === null || Array.isArray(have)) return false;
+    return fieldsMatch(want as Record<string, unknown>, have);
+  }
+  return want === have;
+}
