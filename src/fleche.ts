@@ -1,0 +1,324 @@
+/**
+ * `fleche(fn, options)`: the wrapper. A call with the same arguments (by content) as an earlier one is
+ * served from the active cache without running the body; anything else runs the body once and stores
+ * the result. The wrapper stays out of the way: whatever cannot be cached runs uncached with a warning
+ * (or throws, with `strict: true`), and the result is always what the body returned.
+ */
+import { CacheMiss, FlecheError, Indigestible, Rejected } from "./errors.js";
+import { D, digestArgument, isDigest, registerWrapped, type Digest } from "./digest/index.js";
+import { isPromise } from "./maybe.js";
+import { logger } from "./log.js";
+import { Call, bindArguments, keyWith } from "./call.js";
+import { buildProfile, type Profile } from "./profile.js";
+import { activeCache, activeMeta, withState } from "./context.js";
+import { runPost, runPre, type MetadataFields } from "./metadata/provider.js";
+import { Refreshing } from "./caches/refreshing.js";
+import { MISS, type CacheLike } from "./cache-like.js";
+import type { FlecheOptions } from "./options.js";
+import type { PreparedCall } from "./prepared-call.js";
+import type { Query } from "./query/query.js";
+import type { MetadataFilter } from "./query/template.js";
+import type { Version } from "./call-record.js";
+
+// biome-ignore lint: any is the honest type of an arbitrary function's parameters here
+type AnyFunction = (...args: any[]) => any;
+
+/** What `f.query(...)` accepts: filters on this function's calls. */
+export interface FunctionQuery {
+  /** Argument values by parameter name (content match); leave a parameter out to match any value. */
+  readonly args?: { readonly [name: string]: unknown };
+  readonly metadata?: MetadataFilter;
+  /** Defaults to the function's current version; pass `undefined` to match every version. */
+  readonly version?: Version | undefined;
+  readonly result?: unknown;
+}
+
+/** The helpers every wrapped function carries (also under `.fleche`). */
+export interface FlecheHelpers<F extends AnyFunction> {
+  /** The lookup key this call would use. */
+  digest(...args: Parameters<F>): Promise<string>;
+  /** The bound call (identity, arguments, digests, key) this call would store. */
+  call(...args: Parameters<F>): Promise<Call>;
+  /** The stored result; throws `CacheMiss` when the call was never stored. The body never runs. */
+  load(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+  /** True when a record of this call is stored in the active cache. */
+  contains(...args: Parameters<F>): Promise<boolean>;
+  /** Run again and overwrite the stored result; cached functions it calls run again too. */
+  rerun(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+  /** Stored calls of this function in the active cache. */
+  query(filter?: FunctionQuery): Query;
+  /**
+   * A function that always uses the cache and metadata active now (for callbacks, timers and worker
+   * hand-offs), with `args` applied first.
+   */
+  bind(...args: unknown[]): (...rest: unknown[]) => Promise<Awaited<ReturnType<F>>>;
+  /** The unwrapped function, to bypass the cache. */
+  readonly original: F;
+}
+
+/** A wrapped function: same parameters, always returns a promise, plus the helpers. */
+export interface Fleched<F extends AnyFunction> extends FlecheHelpers<F> {
+  (this: ThisParameterType<F>, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+  /** The helpers again, in a namespace of their own (no clash with the function's own properties). */
+  readonly fleche: FlecheHelpers<F>;
+}
+
+/** Thrown internally when a `require`d argument is missing. */
+class MissingRequired extends FlecheError {
+  constructor(fname: string, missing: readonly string[]) {
+    super(`Missing required arguments for caching ${fname}: [${missing.join(", ")}]`, "FLECHE_REQUIRED");
+  }
+}
+
+/** Calls in flight per cache, so concurrent identical calls share one execution. */
+const inFlight = new WeakMap<CacheLike, Map<string, Promise<unknown>>>();
+
+function flightsOf(cache: CacheLike): Map<string, Promise<unknown>> {
+  let flights = inFlight.get(cache);
+  if (!flights) inFlight.set(cache, (flights = new Map()));
+  return flights;
+}
+
+/**
+ * Wrap `fn` so its results are cached in the active cache.
+ * @example
+ * const add = fleche(function add(a: number, b: number) { return a + b; }, { version: 1 });
+ * await add(2, 3); // runs the body and stores 5
+ * await add(2, 3); // served from the cache
+ */
+export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}): Fleched<F> {
+  if (typeof fn !== "function") throw new TypeError(`fleche(fn): expected a function, got ${typeof fn}`);
+  const profile = buildProfile(fn, options);
+  const extraMeta = options.meta ?? [];
+  const fname = profile.identity.name;
+
+  /** Bind, digest and key a call; throws Indigestible or MissingRequired. */
+  function makeCall(thisArg: unknown, args: readonly unknown[]): Call {
+    const bound = bindArguments(profile, thisArg, args);
+    if (bound.missing.length) throw new MissingRequired(fname, bound.missing);
+    const { names, values } = bound;
+    const digests = new Array<string>(names.length);
+    let references: boolean[] | undefined;
+    for (let i = 0; i < names.length; i++) {
+      const value = values[i];
+      if (isDigest(value)) {
+        digests[i] = value.hex;
+        (references ??= names.map(() => false))[i] = true;
+      } else {
+        digests[i] = digestArgument(value, `args.${names[i]}`);
+      }
+    }
+    return new Call(profile.identity, names, values, digests, keyWith(profile.keyer, names, digests), references);
+  }
+
+  /** Run the body without the cache, after a reason to do so has been reported (or thrown, if strict). */
+  function uncached(reason: Error, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+    if (profile.strict) return Promise.reject(reason);
+    if (reason instanceof Indigestible) logger().warn(`No hash for argument of ${fname}: ${reason.message}; running uncached`);
+    else logger().warn(`${reason.message}; running uncached`);
+    return new Promise((resolve) => resolve(fn.apply(thisArg, args as unknown[])));
+  }
+
+  function invoke(cache: CacheLike, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+    for (let i = 0; i < args.length; i++) if (isDigest(args[i])) return invokeWithReferences(cache, thisArg, args);
+    let call: Call;
+    try {
+      call = makeCall(thisArg, args);
+    } catch (error) {
+      if (error instanceof Indigestible || error instanceof MissingRequired) return uncached(error, thisArg, args);
+      return Promise.reject(error);
+    }
+    return lookupOrRun(cache, call, thisArg, args);
+  }
+
+  /** Top-level `D(...)` arguments key as the value they name; the body receives the loaded values. */
+  async function invokeWithReferences(cache: CacheLike, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+    const keyArgs = await expandReferences(cache, args);
+    let call: Call;
+    try {
+      call = makeCall(thisArg, keyArgs);
+    } catch (error) {
+      if (error instanceof Indigestible || error instanceof MissingRequired) {
+        return uncached(error, thisArg, await loadReferences(cache, keyArgs));
+      }
+      throw error;
+    }
+    return lookupOrRun(cache, call, thisArg, keyArgs);
+  }
+
+  /**
+   * Expand short digests of arguments bound to a single parameter (they stay references, keyed by
+   * digest, and load only on a miss); load references that land in a rest or extra position now, so
+   * they key as their value inside the bundled array.
+   */
+  async function expandReferences(cache: CacheLike, args: readonly unknown[]): Promise<unknown[]> {
+    const single = profile.params.findIndex((p) => p.rest);
+    const singles = single === -1 ? profile.params.length : single;
+    return Promise.all(
+      args.map(async (arg, i) => {
+        if (!isDigest(arg)) return arg;
+        if (i >= singles) return cache.loadValue(arg.hex);
+        return arg.hex.length === 64 ? arg : D(await cache.expand(arg.hex));
+      }),
+    );
+  }
+
+  function loadReferences(cache: CacheLike, args: readonly unknown[]): Promise<unknown[]> {
+    return Promise.all(args.map((arg) => (isDigest(arg) ? cache.loadValue((arg as Digest).hex) : arg)));
+  }
+
+  function lookupOrRun(cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+    const flights = flightsOf(cache);
+    const pending = flights.get(call.key);
+    if (pending) return pending;
+    let hit: unknown;
+    try {
+      hit = cache.lookup(call.key);
+    } catch (error) {
+      return lookupFailed(error, cache, call, thisArg, args);
+    }
+    if (isPromise(hit)) {
+      return hit.then(
+        (h) => (h === MISS ? run(cache, call, thisArg, args) : h),
+        (error) => lookupFailed(error, cache, call, thisArg, args),
+      );
+    }
+    if (hit !== MISS) {
+      logger().debug(`Cache hit for ${fname} with key ${call.key}`);
+      return Promise.resolve(hit);
+    }
+    return run(cache, call, thisArg, args);
+  }
+
+  /** A store that cannot be read (server away, unreadable file) must not break the program. */
+  function lookupFailed(error: unknown, cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+    if (profile.strict) return Promise.reject(error);
+    logger().warn(`Cache lookup for ${fname} failed (${(error as Error).message}); running uncached`);
+    return loadReferences(cache, args).then((bodyArgs) => fn.apply(thisArg, bodyArgs));
+  }
+
+  function run(cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+    const flights = flightsOf(cache);
+    const execution = execute(cache, call, thisArg, args).finally(() => flights.delete(call.key));
+    flights.set(call.key, execution);
+    return execution;
+  }
+
+  async function execute(cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+    const bodyArgs = await loadReferences(cache, args);
+    const providers = extraMeta.length ? [...activeMeta(), ...extraMeta] : activeMeta();
+    let prepared: PreparedCall | undefined;
+    let states: MetadataFields[] = [];
+    try {
+      states = await runPre(providers, call);
+      prepared = await cache.prepare(call);
+    } catch (error) {
+      if (profile.strict) throw error;
+      logger().warn(`Cannot prepare ${fname} for caching (${(error as Error).message}); running uncached`);
+    }
+    let result: unknown;
+    try {
+      result = await fn.apply(thisArg, bodyArgs);
+    } catch (error) {
+      prepared?.abandon();
+      throw error;
+    }
+    if (result === undefined) {
+      prepared?.abandon();
+      logger().warn(`${fname} returned undefined, not caching`);
+      if (cache instanceof Refreshing) await evictStale(cache, call.key);
+      return result;
+    }
+    if (prepared) await commit(prepared, providers, states, call, result);
+    return result;
+  }
+
+  async function commit(
+    prepared: PreparedCall,
+    providers: Parameters<typeof runPost>[0],
+    states: MetadataFields[],
+    call: Call,
+    result: unknown,
+  ): Promise<void> {
+    try {
+      await prepared.commit(result, await runPost(providers, states, call, result));
+    } catch (error) {
+      if (profile.strict) throw error;
+      if (error instanceof Rejected) logger().warn(`Cache rejected save: ${error.message}`);
+      else logger().warn(`Could not save ${fname} (${(error as Error).message}); the result is returned uncached`);
+    }
+  }
+
+  async function evictStale(cache: Refreshing, key: string): Promise<void> {
+    try {
+      await cache.evict(key);
+    } catch (error) {
+      logger().warn(`Cache rejected evict: ${(error as Error).message}`);
+    }
+  }
+
+  const wrapped = function (this: unknown, ...args: unknown[]): Promise<unknown> {
+    return invoke(activeCache(), this, args);
+  };
+
+  async function keyedCall(thisArg: unknown, args: readonly unknown[]): Promise<Call> {
+    const cache = activeCache();
+    return makeCall(thisArg, await expandReferences(cache, args));
+  }
+
+  const helpers: FlecheHelpers<F> = {
+    async digest(this: unknown, ...args) {
+      return (await keyedCall(this, args)).key;
+    },
+    call(this: unknown, ...args) {
+      return keyedCall(this, args);
+    },
+    async load(this: unknown, ...args): Promise<Awaited<ReturnType<F>>> {
+      const call = await keyedCall(this, args);
+      const hit = await activeCache().lookup(call.key);
+      if (hit === MISS) throw new CacheMiss(call.key, `${fname}: no stored result for this call (key ${call.key})`);
+      return hit as Awaited<ReturnType<F>>;
+    },
+    async contains(this: unknown, ...args) {
+      return activeCache().contains((await keyedCall(this, args)).key);
+    },
+    rerun(this: unknown, ...args) {
+      const refreshing = new Refreshing(activeCache());
+      return withState({ cache: refreshing, meta: activeMeta() }, () => invoke(refreshing, this, args)) as Promise<
+        Awaited<ReturnType<F>>
+      >;
+    },
+    query(filter: FunctionQuery = {}) {
+      const { identity } = profile;
+      const version = "version" in filter ? filter.version : identity.version;
+      return activeCache().query({
+        name: identity.name,
+        module: identity.module,
+        ...(version === undefined ? {} : { version }),
+        ...(identity.codeDigest === null ? {} : { codeDigest: identity.codeDigest }),
+        ...(filter.args ? { args: filter.args } : {}),
+        ...(filter.metadata ? { metadata: filter.metadata } : {}),
+        ...(filter.result === undefined ? {} : { result: filter.result }),
+      });
+    },
+    bind(...bound: unknown[]) {
+      const state = { cache: activeCache(), meta: activeMeta() };
+      return function (this: unknown, ...rest: unknown[]) {
+        return withState(state, () => invoke(state.cache, this, [...bound, ...rest])) as Promise<Awaited<ReturnType<F>>>;
+      };
+    },
+    original: fn,
+  };
+
+  Object.defineProperty(wrapped, "name", { value: fn.name, configurable: true });
+  Object.defineProperty(wrapped, "length", { value: fn.length, configurable: true });
+  for (const [key, value] of Object.entries(helpers)) {
+    Object.defineProperty(wrapped, key, { value, enumerable: false, configurable: true });
+  }
+  Object.defineProperty(wrapped, "fleche", { value: Object.freeze({ ...helpers }), enumerable: false });
+  registerWrapped(wrapped, fn);
+  return wrapped as unknown as Fleched<F>;
+}
+
+/** The profile of a wrapped function (exported for tests and tools). */
+export type { Profile };
