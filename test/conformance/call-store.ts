@@ -1,0 +1,157 @@
+/**
+ * The call-store conformance suite. Every call store runs it: `callStoreSuite({ name, make })` in the
+ * store's own test file. Push-down queries must return exactly what the reference matcher accepts.
+ */
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { AmbiguousDigestError, CacheMiss, Cache, Memory, digest } from "../../src/index.js";
+import { allKeys, expandPrefix, shrinkAgainst } from "../../src/stores/keys.js";
+import { matchesRecord, type RecordTemplate } from "../../src/query/template.js";
+import type { CallRecord } from "../../src/call-record.js";
+import type { CallStore } from "../../src/stores/types.js";
+
+/** How a call store under test is made and what it promises. */
+export interface CallSuiteOptions {
+  readonly name: string;
+  readonly make: () => CallStore | Promise<CallStore>;
+  readonly reopen?: (store: CallStore) => CallStore | Promise<CallStore>;
+  /** False for stores that keep nothing (Void). */
+  readonly keeps?: boolean;
+}
+
+const KEY = (head: string) => head.padEnd(64, "0");
+
+/** A realistic record; `over` replaces fields. */
+export function sampleRecord(i: number, over: Partial<CallRecord> = {}): CallRecord {
+  return {
+    key: digest(["sample", i]),
+    name: i % 2 ? "odd" : "even",
+    module: i % 3 ? "pkg:mod" : null,
+    version: i % 4 === 0 ? 1 : i % 4 === 1 ? "1" : null,
+    codeDigest: i % 5 === 0 ? digest(`code${i}`) : null,
+    arguments: { x: digest(i), y: digest(i % 3), "0": digest("positional") },
+    result: i % 7 === 6 ? null : digest(i * 10),
+    metadata: {
+      runtime: { timestart: 1_700_000_000 + i, timestop: 1_700_000_001 + i, walltime: 1 },
+      tags: { project: i % 2 ? "alpha" : "beta", run: i, nested: { deep: [i, "ü"] } },
+    },
+    ...over,
+  };
+}
+
+export function callStoreSuite(options: CallSuiteOptions): void {
+  const keeps = options.keeps ?? true;
+  const opened: CallStore[] = [];
+  const make = async () => {
+    const store = await options.make();
+    opened.push(store);
+    return store;
+  };
+  after(async () => {
+    for (const store of opened) await store.close?.();
+  });
+
+  describe(`call store conformance: ${options.name}`, () => {
+    it("round-trips records exactly (versions 1 and '1' stay distinct, nulls stay null)", async () => {
+      const store = await make();
+      for (let i = 0; i < 8; i++) await store.saveCall(sampleRecord(i));
+      for (let i = 0; i < 8; i++) {
+        const loaded = await store.loadCall(sampleRecord(i).key);
+        if (!keeps) assert.equal(loaded, undefined);
+        else assert.deepEqual(loaded, sampleRecord(i));
+      }
+    });
+
+    it("replaces a record saved again under the same key", async () => {
+      const store = await make();
+      await store.saveCall(sampleRecord(1));
+      const updated = sampleRecord(1, { result: digest("new"), metadata: { tags: { again: true } } });
+      await store.saveCall(updated);
+      await store.saveCall(updated);
+      assert.deepEqual(await allKeys((p) => store.listCalls(p)), keeps ? [updated.key] : []);
+      if (keeps) assert.deepEqual(await store.loadCall(updated.key), updated);
+    });
+
+    it("misses with undefined, and contains/evicts by key", async () => {
+      const store = await make();
+      assert.equal(await store.loadCall(KEY("dead")), undefined);
+      assert.equal(await store.containsCall(KEY("dead")), false);
+      const record = sampleRecord(2);
+      await store.saveCall(record);
+      assert.equal(await store.containsCall(record.key), keeps);
+      await store.evictCall(record.key);
+      assert.equal(await store.containsCall(record.key), false);
+      assert.equal(await store.loadCall(record.key), undefined);
+      await store.evictCall(record.key);
+    });
+
+    it("lists exactly its keys, also by prefix", async () => {
+      const store = await make();
+      const keys = [KEY("aaaa1"), KEY("aaaa2"), KEY("bbbb")];
+      for (const [i, key] of keys.entries()) await store.saveCall(sampleRecord(i, { key }));
+      assert.deepEqual((await allKeys((p) => store.listCalls(p))).sort(), keeps ? keys : []);
+      const withPrefix = [];
+      for await (const key of store.listCalls("aaaa")) if (key.startsWith("aaaa")) withPrefix.push(key);
+      assert.deepEqual(withPrefix.sort(), keeps ? keys.slice(0, 2) : []);
+      if (keeps) {
+        const lister = (p?: string) => store.listCalls(p);
+        assert.equal(await expandPrefix("aaaa1", lister), keys[0]);
+        await assert.rejects(expandPrefix("aaaa", lister), AmbiguousDigestError);
+        await assert.rejects(expandPrefix("cccc", lister), CacheMiss);
+        assert.deepEqual(shrinkAgainst([keys[2]!], await allKeys(lister)), ["bbbb"]);
+      }
+    });
+
+    it("answers queries exactly like the reference matcher (push-down or scan)", async () => {
+      const store = await make();
+      const records = Array.from({ length: 21 }, (_, i) => sampleRecord(i));
+      for (const record of records) await store.saveCall(record);
+      const cache = new Cache({ values: new Memory(), calls: store });
+      const templates: RecordTemplate[] = [
+        {},
+        { name: "odd" },
+        { name: "even", version: 1 },
+        { version: "1" },
+        { module: null },
+        { codeDigest: digest("code5") },
+        { args: { x: digest(4) } },
+        { args: { y: digest(2), x: digest(5) } },
+        { args: { missing: digest(1) } },
+        { result: digest(30) },
+        { metadata: { tags: { project: "alpha" } } },
+        { metadata: { tags: { project: "alpha", run: 3 } } },
+        { metadata: { tags: { nested: { deep: [4, "ü"] } } } },
+        { metadata: { tags: { run: null } } },
+        { metadata: { git: {} } },
+        { name: "odd", args: { y: digest(0) }, metadata: { runtime: { walltime: 1 } } },
+      ];
+      for (const template of templates) {
+        const got = [];
+        for await (const record of cache.records(template)) got.push(record.key);
+        const want = keeps ? records.filter((r) => matchesRecord(template, r)).map((r) => r.key) : [];
+        assert.deepEqual(got.sort(), want.sort(), `template ${JSON.stringify(template)}`);
+      }
+    });
+
+    it("keeps one record per key under concurrent saves", async () => {
+      const store = await make();
+      await Promise.all(Array.from({ length: 24 }, (_, i) => store.saveCall(sampleRecord(i % 3))));
+      assert.equal((await allKeys((p) => store.listCalls(p))).length, keeps ? 3 : 0);
+    });
+
+    if (options.reopen) {
+      it("persists: a store reopened over the same location sees the records", async () => {
+        const store = await make();
+        await store.saveCall(sampleRecord(3));
+        const again = await options.reopen!(store);
+        opened.push(again);
+        assert.deepEqual(await again.loadCall(sampleRecord(3).key), sampleRecord(3));
+      });
+    }
+
+    it("describes itself with a config table naming its type", async () => {
+      const store = await make();
+      assert.equal(store.toConfig().type, store.type);
+    });
+  });
+}

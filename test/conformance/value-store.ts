@@ -1,0 +1,157 @@
+/**
+ * The value-store conformance suite. Every value store runs it: `valueStoreSuite({ name, make })` in the
+ * store's own test file, plus that store's specific cases.
+ */
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { AmbiguousDigestError, CacheMiss, SaveError, digest } from "../../src/index.js";
+import { allKeys, expandPrefix, shrinkAgainst } from "../../src/stores/keys.js";
+import type { ValueStore } from "../../src/stores/types.js";
+import { valueZoo } from "./value-zoo.js";
+
+/** How a store under test is made and what it promises. */
+export interface ValueSuiteOptions {
+  readonly name: string;
+  /** A fresh, empty store. */
+  readonly make: () => ValueStore | Promise<ValueStore>;
+  /** A second store over the same location (persistent stores): it must see what the first saved. */
+  readonly reopen?: (store: ValueStore) => ValueStore | Promise<ValueStore>;
+  /** False for stores that keep nothing (Void): every read misses. */
+  readonly keeps?: boolean;
+  /** Zoo labels the store refuses with SaveError (its documented limits). */
+  readonly refuses?: readonly string[];
+}
+
+const KEY = (head: string) => head.padEnd(64, "0");
+
+export function valueStoreSuite(options: ValueSuiteOptions): void {
+  const keeps = options.keeps ?? true;
+  const opened: ValueStore[] = [];
+  const make = async () => {
+    const store = await options.make();
+    opened.push(store);
+    return store;
+  };
+  after(async () => {
+    for (const store of opened) await store.close?.();
+  });
+
+  describe(`value store conformance: ${options.name}`, () => {
+    for (const entry of valueZoo) {
+      const refused = options.refuses?.includes(entry.label) ?? false;
+      it(`round-trips ${entry.label}${refused ? " (or refuses it with SaveError)" : ""}`, async () => {
+        const store = await make();
+        const value = entry.make();
+        if (refused) {
+          await assert.rejects(async () => store.saveValue(value), SaveError);
+          return;
+        }
+        const key = await store.saveValue(value);
+        assert.equal(key, digest(value), "saveValue returns the value's digest");
+        if (!keeps) {
+          await assert.rejects(async () => store.loadValue(key), CacheMiss);
+          return;
+        }
+        assert.deepEqual(await store.loadValue(key), entry.make());
+        assert.equal(digest(await store.loadValue(key)), key, "a loaded value digests to its key");
+      });
+    }
+
+    it("stores under an explicit key only", async () => {
+      const store = await make();
+      const key = KEY("abc123");
+      assert.equal(await store.saveValue({ x: 1 }, key), key);
+      assert.equal(await store.containsValue(digest({ x: 1 })), false);
+      assert.equal(await store.containsValue(key), keeps);
+      if (keeps) assert.deepEqual(await store.loadValue(key), { x: 1 });
+    });
+
+    it("isolates stored values from later mutation of the original and of loaded copies", async () => {
+      const store = await make();
+      const original = { list: [1, 2], map: new Map([["k", [1]]]) };
+      const key = await store.saveValue(original);
+      original.list.push(3);
+      original.map.get("k")!.push(2);
+      if (!keeps) return;
+      const loaded = (await store.loadValue(key)) as typeof original;
+      assert.deepEqual(loaded, { list: [1, 2], map: new Map([["k", [1]]]) });
+      loaded.list.push(99);
+      assert.deepEqual(((await store.loadValue(key)) as typeof original).list, [1, 2]);
+    });
+
+    it("misses with CacheMiss on an absent key", async () => {
+      const store = await make();
+      await assert.rejects(async () => store.loadValue(KEY("dead")), CacheMiss);
+      assert.equal(await store.containsValue(KEY("dead")), false);
+    });
+
+    it("evicts, and evicting an absent key is a no-op", async () => {
+      const store = await make();
+      const key = await store.saveValue("to be evicted");
+      await store.evictValue(key);
+      assert.equal(await store.containsValue(key), false);
+      await assert.rejects(async () => store.loadValue(key), CacheMiss);
+      await store.evictValue(key);
+      await store.evictValue(KEY("beef"));
+    });
+
+    it("lists exactly its keys, also by prefix", async () => {
+      const store = await make();
+      const keys = [KEY("aaaa1"), KEY("aaaa2"), KEY("bbbb1")];
+      for (const [i, key] of keys.entries()) await store.saveValue(i, key);
+      const listed = (await allKeys((p) => store.listValues(p))).sort();
+      assert.deepEqual(listed, keeps ? keys : []);
+      const withPrefix = [];
+      for await (const key of store.listValues("aaaa")) if (key.startsWith("aaaa")) withPrefix.push(key);
+      assert.deepEqual(withPrefix.sort(), keeps ? keys.slice(0, 2) : []);
+    });
+
+    it("expands prefixes and shrinks keys through the shared key rules", async () => {
+      const store = await make();
+      const a = KEY("abcd0123");
+      const b = KEY("abcd0124");
+      const c = KEY("ffff");
+      for (const key of [a, b, c]) await store.saveValue(key, key);
+      const lister = (p?: string) => store.listValues(p);
+      if (!keeps) {
+        await assert.rejects(expandPrefix("abcd01", lister), CacheMiss);
+        return;
+      }
+      assert.equal(await expandPrefix("abcd0123", lister), a);
+      assert.equal(await expandPrefix("FFFF", lister), c);
+      await assert.rejects(expandPrefix("abc", lister), CacheMiss);
+      await assert.rejects(expandPrefix("abcd01", lister), (e: unknown) => {
+        assert.ok(e instanceof AmbiguousDigestError);
+        assert.match(e.message, /need at least 8 characters/);
+        return true;
+      });
+      await assert.rejects(expandPrefix("1234", lister), CacheMiss);
+      assert.deepEqual(shrinkAgainst([a, c], await allKeys(lister)), ["abcd0123", "ffff"]);
+    });
+
+    it("takes concurrent saves of distinct and equal values", async () => {
+      const store = await make();
+      const values = Array.from({ length: 40 }, (_, i) => ({ i: i % 20, payload: "x".repeat(i) }));
+      const keys = await Promise.all(values.map((v) => store.saveValue(v)));
+      if (!keeps) return;
+      for (const [i, key] of keys.entries()) assert.deepEqual(await store.loadValue(key), values[i]);
+    });
+
+    if (options.reopen) {
+      it("persists: a store reopened over the same location sees the values", async () => {
+        const store = await make();
+        const key = await store.saveValue({ persisted: [1, 2, 3] });
+        const again = await options.reopen!(store);
+        opened.push(again);
+        assert.deepEqual(await again.loadValue(key), { persisted: [1, 2, 3] });
+      });
+    }
+
+    it("describes itself with a config table naming its type", async () => {
+      const store = await make();
+      const config = store.toConfig();
+      assert.equal(config.type, store.type);
+      assert.doesNotThrow(() => JSON.stringify(config));
+    });
+  });
+}
