@@ -66,12 +66,14 @@ export function recordProblem(value: unknown): string | undefined {
 /** Deep-freeze a record so stores can hand out the same object without copying. */
 export function freezeRecord(record: CallRecord): CallRecord {
   if (Object.isFrozen(record)) return record;
-  deepFreeze(record);
-  return record;
+  Object.freeze(record.arguments);
+  for (const namespace in record.metadata) deepFreeze(record.metadata[namespace]);
+  Object.freeze(record.metadata);
+  return Object.freeze(record);
 }
 
 function deepFreeze(value: unknown): void {
   if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
   Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
+  for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
 }

@@ -14,6 +14,7 @@ import { activeCache, activeMeta, withState } from "./context.js";
 import { runPost, runPre, type MetadataFields } from "./metadata/provider.js";
 import { Refreshing } from "./caches/refreshing.js";
 import { MISS, type CacheLike } from "./cache-like.js";
+import { CallMemo } from "./call-memo.js";
 import type { FlecheOptions } from "./options.js";
 import type { PreparedCall } from "./prepared-call.js";
 import type { Query } from "./query/query.js";
@@ -72,10 +73,15 @@ class MissingRequired extends FlecheError {
 
 /** Calls in flight per cache, so concurrent identical calls share one execution. */
 const inFlight = new WeakMap<CacheLike, Map<string, Promise<unknown>>>();
+let lastCache: CacheLike | undefined;
+let lastFlights: Map<string, Promise<unknown>> | undefined;
 
 function flightsOf(cache: CacheLike): Map<string, Promise<unknown>> {
+  if (cache === lastCache) return lastFlights!; // the active cache rarely changes between calls
   let flights = inFlight.get(cache);
   if (!flights) inFlight.set(cache, (flights = new Map()));
+  lastCache = cache;
+  lastFlights = flights;
   return flights;
 }
 
@@ -91,6 +97,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
   const profile = buildProfile(fn, options);
   const extraMeta = options.meta ?? [];
   const fname = profile.identity.name;
+  const memo = profile.usesThis ? undefined : new CallMemo();
 
   /** Bind, digest and key a call; throws Indigestible or MissingRequired. */
   function makeCall(thisArg: unknown, args: readonly unknown[]): Call {
@@ -120,13 +127,16 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
   }
 
   function invoke(cache: CacheLike, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
-    for (let i = 0; i < args.length; i++) if (isDigest(args[i])) return invokeWithReferences(cache, thisArg, args);
-    let call: Call;
-    try {
-      call = makeCall(thisArg, args);
-    } catch (error) {
-      if (error instanceof Indigestible || error instanceof MissingRequired) return uncached(error, thisArg, args);
-      return Promise.reject(error);
+    let call = memo?.get(args);
+    if (!call) {
+      for (let i = 0; i < args.length; i++) if (isDigest(args[i])) return invokeWithReferences(cache, thisArg, args);
+      try {
+        call = makeCall(thisArg, args);
+      } catch (error) {
+        if (error instanceof Indigestible || error instanceof MissingRequired) return uncached(error, thisArg, args);
+        return Promise.reject(error);
+      }
+      memo?.set(args, call);
     }
     return lookupOrRun(cache, call, thisArg, args);
   }
@@ -163,7 +173,8 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
     );
   }
 
-  function loadReferences(cache: CacheLike, args: readonly unknown[]): Promise<unknown[]> {
+  async function loadReferences(cache: CacheLike, args: readonly unknown[]): Promise<unknown[]> {
+    if (!args.some(isDigest)) return args as unknown[];
     return Promise.all(args.map((arg) => (isDigest(arg) ? cache.loadValue((arg as Digest).hex) : arg)));
   }
 
