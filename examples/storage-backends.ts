@@ -1,0 +1,11 @@
+/**
+ * The storage-backend tour: fleche's stores, one cell at a time, retelling the original's
+ * StorageBackends notebook in TypeScript. Run it with `npm run demo`.
+ *
+ * A cache is two stores: **values** (arguments and results, by content digest) and **calls** (one small
+ * record per call). Stores mix and match to suit the data.
+ */
+import { memoryCell } from "./tour/memory.js";
+
+console.log("# fleche storage backends");
+await memoryCell();
