@@ -14,7 +14,8 @@ import { isCallStore, isValueStore, type CallStore, type ValueStore } from "./st
 import { MISS, type CacheConfig, type CacheLike } from "./cache-like.js";
 import { cacheFromConfig } from "./config/build.js";
 import type { Call } from "./call.js";
-import type { CallRecord, Metadata } from "./call-record.js";
+import { isInlineValue, type CallRecord, type Metadata } from "./call-record.js";
+import { digestArgument } from "./digest/index.js";
 
 /** The two stores of a {@link Cache}. */
 export interface CacheOptions {
@@ -22,21 +23,29 @@ export interface CacheOptions {
   readonly values: ValueStore;
   /** Where call records go. */
   readonly calls: CallStore;
+  /**
+   * Keep small values (short strings, finite numbers, booleans, null) inside call records instead of
+   * the value store: a small call then costs one record write and one record read.
+   * @default true
+   */
+  readonly inline?: boolean;
 }
 
 /** A cache made of a value store and a call store. */
 export class Cache implements CacheLike {
   readonly values: ValueStore;
   readonly calls: CallStore;
+  readonly inline: boolean;
 
   constructor(options: CacheOptions) {
-    const { values, calls } = options ?? ({} as CacheOptions);
+    const { values, calls, inline = true } = options ?? ({} as CacheOptions);
     if (!isValueStore(values)) {
       throw new ConfigError(`new Cache(...): \`values\` must be a value store, got ${describe(values)}`);
     }
     if (!isCallStore(calls)) throw new ConfigError(`new Cache(...): \`calls\` must be a call store, got ${describe(calls)}`);
     this.values = values;
     this.calls = calls;
+    this.inline = inline;
   }
 
   /** Build any cache shape from its config (the inverse of `toConfig()`). */
@@ -51,6 +60,8 @@ export class Cache implements CacheLike {
 
   #resultOf(record: CallRecord | undefined): MaybePromise<unknown> {
     if (record === undefined || record.result === null) return MISS;
+    const inline = record.inline?.[record.result];
+    if (inline !== undefined) return inline;
     try {
       const value = this.values.loadValue(record.result);
       return isPromise(value) ? value.catch(missOnCacheMiss) : value;
@@ -63,6 +74,7 @@ export class Cache implements CacheLike {
     const pending: Promise<unknown>[] = [];
     for (let i = 0; i < call.names.length; i++) {
       if (call.references[i]) continue; // given as D(...): already stored
+      if (this.inline && isInlineValue(call.values[i])) continue; // travels in the record
       try {
         const saved = this.values.saveValue(call.values[i], call.digests[i]);
         if (isPromise(saved)) pending.push(saved.catch((e) => argumentNotStored(call, i, e)));
@@ -75,16 +87,19 @@ export class Cache implements CacheLike {
   }
 
   async commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string> {
+    const { call } = prepared;
+    const inline = this.inline ? call.inlineArguments() : undefined;
     let resultDigest: string;
     try {
-      resultDigest = await this.values.saveValue(result);
+      if (inline && isInlineValue(result)) inline[(resultDigest = digestArgument(result, "result"))] = result;
+      else resultDigest = await this.values.saveValue(result);
     } catch (error) {
       if (error instanceof SaveError || error instanceof Indigestible) {
-        throw new Rejected(`Cannot store the result of ${prepared.call.name}: ${error.message}`, { cause: error });
+        throw new Rejected(`Cannot store the result of ${call.name}: ${error.message}`, { cause: error });
       }
       throw error;
     }
-    await this.calls.saveCall(prepared.call.record(resultDigest, metadata));
+    await this.calls.saveCall(call.record(resultDigest, metadata, inline));
     return prepared.key;
   }
 
@@ -176,7 +191,8 @@ export class Cache implements CacheLike {
   }
 
   toConfig(): CacheConfig {
-    return { values: this.values.toConfig(), calls: this.calls.toConfig() };
+    const config = { values: this.values.toConfig(), calls: this.calls.toConfig() };
+    return this.inline ? config : { ...config, inline: false };
   }
 
   async close(): Promise<void> {

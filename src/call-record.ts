@@ -13,6 +13,32 @@ export type MetadataNamespace = { readonly [key: string]: JsonValue };
 /** Metadata of a call by namespace (`runtime`, `tags`, `environment`, `git`, ...). */
 export type Metadata = { readonly [namespace: string]: MetadataNamespace };
 
+/**
+ * A small value stored inside the call record instead of the value store (see {@link CallRecord.inline}):
+ * a string of at most {@link INLINE_STRING_LIMIT} characters, a finite number other than -0, a boolean,
+ * or null. These survive JSON exactly, which every call store can hold.
+ */
+export type InlineValue = string | number | boolean | null;
+
+/** The longest string kept inline. */
+export const INLINE_STRING_LIMIT = 256;
+
+/** True for values that travel inside call records. */
+export function isInlineValue(value: unknown): value is InlineValue {
+  switch (typeof value) {
+    case "string":
+      return value.length <= INLINE_STRING_LIMIT;
+    case "number":
+      return Number.isFinite(value) && (value !== 0 || 1 / value > 0);
+    case "boolean":
+      return true;
+    case "object":
+      return value === null;
+    default:
+      return false;
+  }
+}
+
 /** A function version as the user wrote it; `1` and `"1"` are different versions. */
 export type Version = string | number | null;
 
@@ -34,6 +60,11 @@ export interface CallRecord {
   readonly result: string | null;
   /** Metadata by namespace; not part of the key. */
   readonly metadata: Metadata;
+  /**
+   * Small argument and result values by digest, kept in the record so that a small call costs one
+   * record write and one record read, not a file or row per value. Absent when there are none.
+   */
+  readonly inline?: { readonly [digest: string]: InlineValue };
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -60,6 +91,10 @@ export function recordProblem(value: unknown): string | undefined {
   if (typeof r.metadata !== "object" || r.metadata === null || Array.isArray(r.metadata)) {
     return "metadata is not an object";
   }
+  if (r.inline !== undefined) {
+    if (typeof r.inline !== "object" || r.inline === null || Array.isArray(r.inline)) return "inline is not an object";
+    for (const v of Object.values(r.inline)) if (!isInlineValue(v)) return "an inline value is not a small JSON primitive";
+  }
   return undefined;
 }
 
@@ -67,6 +102,7 @@ export function recordProblem(value: unknown): string | undefined {
 export function freezeRecord(record: CallRecord): CallRecord {
   if (Object.isFrozen(record)) return record;
   Object.freeze(record.arguments);
+  if (record.inline) Object.freeze(record.inline);
   for (const namespace in record.metadata) deepFreeze(record.metadata[namespace]);
   Object.freeze(record.metadata);
   return Object.freeze(record);

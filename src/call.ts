@@ -4,8 +4,8 @@
  * turned into a stored {@link CallRecord} when the result is committed.
  */
 import { digestArgument, isDigest, makeCallKeyer, type FunctionIdentity } from "./digest/index.js";
-import type { CallRecord, Metadata, Version } from "./call-record.js";
-import { freezeRecord } from "./call-record.js";
+import type { CallRecord, InlineValue, Metadata, Version } from "./call-record.js";
+import { freezeRecord, isInlineValue } from "./call-record.js";
 import type { Profile } from "./profile.js";
 
 /** The name under which the receiver is keyed when a function reads `this` (never a parameter name). */
@@ -50,10 +50,24 @@ export class Call {
     return out;
   }
 
-  /** The record to store: `result` is the result's digest (null while pending). */
-  record(result: string | null, metadata: Metadata = {}): CallRecord {
+  /**
+   * The record to store: `result` is the result's digest (null while pending); `inline` holds the small
+   * values (by digest) that travel inside the record.
+   */
+  record(result: string | null, metadata: Metadata = {}, inline?: { readonly [digest: string]: InlineValue }): CallRecord {
     const { name, module, version, codeDigest } = this.identity;
-    return freezeRecord({ key: this.key, name, module, version, codeDigest, arguments: this.argumentDigests, result, metadata });
+    const record: CallRecord = { key: this.key, name, module, version, codeDigest, arguments: this.argumentDigests, result, metadata };
+    return freezeRecord(inline && Object.keys(inline).length ? { ...record, inline } : record);
+  }
+
+  /** The arguments small enough to travel inside the record, by digest. */
+  inlineArguments(): Record<string, InlineValue> {
+    const inline: Record<string, InlineValue> = {};
+    for (let i = 0; i < this.values.length; i++) {
+      const value = this.values[i];
+      if (!this.references[i] && isInlineValue(value)) inline[this.digests[i]!] = value;
+    }
+    return inline;
   }
 
   /**

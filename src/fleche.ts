@@ -24,6 +24,9 @@ import type { Version } from "./call-record.js";
 // biome-ignore lint: any is the honest type of an arbitrary function's parameters here
 type AnyFunction = (...args: any[]) => any;
 
+/** Parameters where each argument may also be a `D(...)` reference to a stored value. */
+export type WithReferences<P extends readonly unknown[]> = { [K in keyof P]: P[K] | Digest };
+
 /** What `f.query(...)` accepts: filters on this function's calls. */
 export interface FunctionQuery {
   /** Argument values by parameter name (content match); leave a parameter out to match any value. */
@@ -37,15 +40,15 @@ export interface FunctionQuery {
 /** The helpers every wrapped function carries (also under `.fleche`). */
 export interface FlecheHelpers<F extends AnyFunction> {
   /** The lookup key this call would use. */
-  digest(...args: Parameters<F>): Promise<string>;
+  digest(...args: WithReferences<Parameters<F>>): Promise<string>;
   /** The bound call (identity, arguments, digests, key) this call would store. */
-  call(...args: Parameters<F>): Promise<Call>;
+  call(...args: WithReferences<Parameters<F>>): Promise<Call>;
   /** The stored result; throws `CacheMiss` when the call was never stored. The body never runs. */
-  load(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+  load(...args: WithReferences<Parameters<F>>): Promise<Awaited<ReturnType<F>>>;
   /** True when a record of this call is stored in the active cache. */
-  contains(...args: Parameters<F>): Promise<boolean>;
+  contains(...args: WithReferences<Parameters<F>>): Promise<boolean>;
   /** Run again and overwrite the stored result; cached functions it calls run again too. */
-  rerun(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+  rerun(...args: WithReferences<Parameters<F>>): Promise<Awaited<ReturnType<F>>>;
   /** Stored calls of this function in the active cache. */
   query(filter?: FunctionQuery): Query;
   /**
@@ -59,7 +62,7 @@ export interface FlecheHelpers<F extends AnyFunction> {
 
 /** A wrapped function: same parameters, always returns a promise, plus the helpers. */
 export interface Fleched<F extends AnyFunction> extends FlecheHelpers<F> {
-  (this: ThisParameterType<F>, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+  (this: ThisParameterType<F>, ...args: WithReferences<Parameters<F>>): Promise<Awaited<ReturnType<F>>>;
   /** The helpers again, in a namespace of their own (no clash with the function's own properties). */
   readonly fleche: FlecheHelpers<F>;
 }

@@ -45,7 +45,8 @@ export class LazyCall {
   /** The result value (loaded on each call), or undefined while the call is pending. */
   async result(): Promise<unknown> {
     if (this.record.result === null) return undefined;
-    return this.cache.loadValue(this.record.result);
+    const inline = this.record.inline?.[this.record.result];
+    return inline !== undefined ? inline : this.cache.loadValue(this.record.result);
   }
 
   /**
@@ -56,6 +57,8 @@ export class LazyCall {
   async argument(name: string): Promise<unknown> {
     const digest = this.record.arguments[name];
     if (digest === undefined) throw new CacheMiss(name, `Call ${this.key} (${this.name}) has no argument '${name}'`);
+    const inline = this.record.inline?.[digest];
+    if (inline !== undefined) return inline;
     try {
       return await this.cache.loadValue(digest);
     } catch (error) {

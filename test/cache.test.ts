@@ -13,7 +13,6 @@ import {
   SaveError,
   Void,
   digest,
-  type CallRecord,
 } from "../src/index.js";
 import { captureLogs } from "./helpers/logs.js";
 
@@ -81,7 +80,7 @@ describe("Cache", () => {
     };
     const c = new Cache({ values, calls: new Memory() });
     const call = Call.of(identity, { x: D(digest(1)) });
-    await assert.rejects(c.save(call, 1), Rejected);
+    await assert.rejects(c.save(call, [1]), Rejected);
     assert.equal(await c.contains(call.key), false);
   });
 
@@ -89,20 +88,20 @@ describe("Cache", () => {
     const values = new Memory();
     const save = values.saveValue.bind(values);
     values.saveValue = (value, key) => {
-      if (value === "unstorable") throw new SaveError("not this one");
+      if (JSON.stringify(value) === '["unstorable"]') throw new SaveError("not this one");
       return save(value, key);
     };
     const c = new Cache({ values, calls: new Memory() });
-    const key = await c.save(Call.of(identity, { x: "unstorable", y: 2 }), "ok");
+    const key = await c.save(Call.of(identity, { x: ["unstorable"], y: [2] }), "ok");
     const lazy = await c.load(key);
-    assert.deepEqual(await lazy.argument("x"), D(digest("unstorable")));
-    assert.equal(await lazy.argument("y"), 2);
+    assert.deepEqual(await lazy.argument("x"), D(digest(["unstorable"])));
+    assert.deepEqual(await lazy.argument("y"), [2]);
     assert.equal(await lazy.result(), "ok");
   });
 
   it("loads lazily: values only on access, from the cache the call came from", async () => {
     const c = fresh();
-    const key = await c.save(Call.of(identity, { big: "x".repeat(1000) }), 1);
+    const key = await c.save(Call.of(identity, { big: "x".repeat(1000) }), [1]);
     let loads = 0;
     const load = c.values.loadValue.bind(c.values);
     c.values.loadValue = (k) => (loads++, load(k));
@@ -110,7 +109,7 @@ describe("Cache", () => {
     assert.equal(loads, 0);
     assert.equal(lazy.name, "f");
     assert.equal(lazy.version, 1);
-    assert.equal(await lazy.result(), 1);
+    assert.deepEqual(await lazy.result(), [1]);
     assert.equal(loads, 1);
     await assert.rejects(lazy.argument("nope"), CacheMiss);
     const fetched = await lazy.fetch();
@@ -126,25 +125,25 @@ describe("Cache", () => {
 
   it("evict removes the record only; values stay for gc", async () => {
     const c = fresh();
-    const key = await c.save(Call.of(identity, { x: 1 }), 5);
+    const key = await c.save(Call.of(identity, { x: 1 }), [5]);
     await c.evict(key.slice(0, 8));
     assert.equal(await c.contains(key), false);
-    assert.equal(await c.loadValue(digest(5)), 5);
+    assert.deepEqual(await c.loadValue(digest([5])), [5]);
     await c.evict(key);
     await c.evict("ffff");
   });
 
   it("expands prefixes across calls and values, and shrinks each in its own keyspace", async () => {
     const c = fresh();
-    const key = await c.save(Call.of(identity, { x: 1 }), 5);
+    const key = await c.save(Call.of(identity, { x: 1 }), [5]);
     assert.equal(await c.expand(key.slice(0, 6)), key);
-    assert.equal(await c.expand(digest(5).slice(0, 6)), digest(5));
+    assert.equal(await c.expand(digest([5]).slice(0, 6)), digest([5]));
     await assert.rejects(c.expand("abc"), CacheMiss);
     const short = await c.shrink(key);
     assert.ok(short.length >= 4 && key.startsWith(short));
-    const [s1, s2] = await c.shrinkAll([key, digest(5)]);
+    const [s1, s2] = await c.shrinkAll([key, digest([5])]);
     assert.equal(await c.expand(s1!), key);
-    assert.equal(await c.expand(s2!), digest(5));
+    assert.equal(await c.expand(s2!), digest([5]));
     await assert.rejects(c.shrink("f".repeat(64)), CacheMiss);
     c.values.saveValue(1, "abcd0".padEnd(64, "0"));
     c.calls.saveCall({ ...(await c.loadRecord(key))!, key: "abcd1".padEnd(64, "0") });
@@ -156,7 +155,7 @@ describe("Cache", () => {
     await c.save(Call.of(identity, { x: 1 }), 1);
     const key2 = await c.save(Call.of(identity, { x: 2 }), 2);
     const load = c.calls.loadCall.bind(c.calls);
-    c.calls.loadCall = (k: string): CallRecord | undefined => {
+    c.calls.loadCall = (k: string) => {
       if (k === key2) throw new Error("corrupt");
       return load(k);
     };
@@ -180,5 +179,39 @@ describe("Cache", () => {
     assert.throws(() => Cache.fromConfig({ values: { type: "nope" }, calls: { type: "memory" } }), /unknown store type 'nope'/);
     assert.throws(() => Cache.fromConfig({ values: { type: "memory", root: "x" }, calls: { type: "memory" } }), /unknown option `root`/);
     assert.throws(() => Cache.fromConfig({ values: { type: "memory" } }), /missing `calls`/);
+  });
+});
+
+describe("inline values", () => {
+  it("keeps small values in the record and out of the value store", async () => {
+    const c = fresh();
+    const key = await c.save(Call.of(identity, { n: 2, s: "short", flag: true, none: null, list: [1] }), 42);
+    const record = (await c.loadRecord(key))!;
+    assert.deepEqual(Object.values(record.inline!).sort(), [2, 42, "short", true, null].sort());
+    assert.deepEqual([...(c.values as Memory).listValues()], [digest([1])]);
+    const lazy = await c.load(key);
+    assert.equal(await lazy.result(), 42);
+    assert.equal(await lazy.argument("s"), "short");
+    assert.equal(await lazy.argument("none"), null);
+    assert.equal(c.lookup(key), 42);
+  });
+
+  it("stores -0, NaN, long strings and bigints in the value store", async () => {
+    const c = fresh();
+    const long = "y".repeat(300);
+    const key = await c.save(Call.of(identity, { a: -0, b: NaN, c: long, d: 1n }), 7);
+    assert.equal((await c.loadRecord(key))!.inline![digest(7)], 7);
+    assert.equal(Object.keys((await c.loadRecord(key))!.inline!).length, 1);
+    assert.equal([...(c.values as Memory).listValues()].length, 4);
+    assert.ok(Object.is(await (await c.load(key)).argument("a"), -0));
+  });
+
+  it("can be turned off", async () => {
+    const c = new Cache({ values: new Memory(), calls: new Memory(), inline: false });
+    const key = await c.save(Call.of(identity, { n: 2 }), 3);
+    assert.equal((await c.loadRecord(key))!.inline, undefined);
+    assert.equal([...(c.values as Memory).listValues()].length, 2);
+    assert.deepEqual(c.toConfig(), { values: { type: "memory" }, calls: { type: "memory" }, inline: false });
+    assert.equal((Cache.fromConfig(c.toConfig()) as Cache).inline, false);
   });
 });

@@ -129,7 +129,7 @@ describe("fleche: hits and misses", () => {
   });
 
   it("caches null results (a legitimate value)", async () => {
-    const f = counted(() => null);
+    const f = counted((_a: number) => null);
     assert.equal(await f(1), null);
     assert.equal(await f(1), null);
     assert.equal(f.state.runs, 1);
@@ -238,7 +238,7 @@ describe("fleche: staying out of the way", () => {
 
   it("does not store results it cannot digest, but returns them", async () => {
     class Opaque {}
-    const f = counted(() => new Opaque());
+    const f = counted((_a: number) => new Opaque());
     assert.ok((await f(1)) instanceof Opaque);
     assert.ok((await f(1)) instanceof Opaque);
     assert.equal(f.state.runs, 2);

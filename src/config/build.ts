@@ -14,13 +14,15 @@ export function cacheFromConfig(config: CacheConfig, origin = "cache config"): C
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
     throw new ConfigError(`${origin}: expected a table with \`values\` and \`calls\`, got ${JSON.stringify(config)}`);
   }
-  const { values, calls, ...rest } = config as Record<string, unknown>;
+  const { values, calls, inline, ...rest } = config as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length) throw new ConfigError(`${origin}: unknown key \`${unknown[0]}\` (expected \`values\` and \`calls\`)`);
+  if (unknown.length) throw new ConfigError(`${origin}: unknown key \`${unknown[0]}\` (expected \`values\`, \`calls\`, \`inline\`)`);
+  if (inline !== undefined && typeof inline !== "boolean") throw new ConfigError(`${origin}: \`inline\` must be true or false`);
   if (values === undefined) throw new ConfigError(`${origin}: missing \`values\` store table`);
   if (calls === undefined) throw new ConfigError(`${origin}: missing \`calls\` store table`);
   return new Cache({
     values: storeFromConfig(values, { role: "values", origin: `${origin} values` }) as ValueStore,
     calls: storeFromConfig(calls, { role: "calls", origin: `${origin} calls` }) as CallStore,
+    ...(inline === undefined ? {} : { inline }),
   });
 }

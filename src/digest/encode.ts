@@ -9,6 +9,7 @@ import { endianness } from "node:os";
 import { Digest } from "./digest-ref.js";
 import { digestSymbol, findHook, hooks, unwrap, type DigestHook } from "./hooks.js";
 import * as reason from "./reasons.js";
+import { MAX_SHAPE_KEYS, shapeOf, sortedKeys } from "./shapes.js";
 import { ElementType, Tag } from "./tags.js";
 import {
   CUSTOM_SEGMENT,
@@ -266,17 +267,12 @@ export class Encoder {
 
   /** Own enumerable string keys, sorted by UTF-16 code units (the default JS string order). */
   private plainObject(object: Record<string, unknown>): void {
-    let keys = Object.keys(object);
+    const keys = Object.keys(object);
     const n = keys.length;
-    let sorted = true;
-    let thenKey = false;
-    for (let i = 0; i < n; i++) {
-      const key = keys[i]!;
-      if (i > 0 && keys[i - 1]! > key) sorted = false;
-      if (key === "then") thenKey = true;
-    }
-    if (!sorted) keys = sortKeys(keys);
-    if (thenKey && typeof object.then === "function") throw new Trail(object, reason.THENABLE);
+    const shape = n <= MAX_SHAPE_KEYS ? shapeOf(keys) : undefined;
+    const sorted = shape === undefined ? sortedKeys(keys) : shape.sorted;
+    const hasThen = shape === undefined ? keys.includes("then") : shape.hasThen;
+    if (hasThen && typeof object.then === "function") throw new Trail(object, reason.THENABLE);
     const symbols = Object.getOwnPropertySymbols(object);
     if (symbols.length !== 0 && symbols.some((symbol) => Object.prototype.propertyIsEnumerable.call(object, symbol))) {
       throw new Trail(object, reason.SYMBOL_KEYS);
@@ -287,13 +283,21 @@ export class Encoder {
     this.stack.push(object);
     let i = 0;
     try {
-      for (; i < n; i++) {
-        const key = keys[i]!;
-        this.out.string(key);
-        this.encode(object[key]);
+      if (shape === undefined) {
+        for (; i < n; i++) {
+          const key = sorted[i]!;
+          this.out.string(key);
+          this.encode(object[key]);
+        }
+      } else {
+        const { keyBytes, ends } = shape;
+        for (; i < n; i++) {
+          this.out.copyRange(keyBytes, i === 0 ? 0 : ends[i - 1]!, ends[i]!);
+          this.encode(object[sorted[i]!]);
+        }
       }
     } catch (error) {
-      if (error instanceof Trail) error.segments.push(keySegment(keys[i]!));
+      if (error instanceof Trail) error.segments.push(keySegment(sorted[i]!));
       throw error;
     }
     this.stack.pop();
@@ -367,28 +371,6 @@ export class Encoder {
     this.out.varint(bytes.length);
     this.out.bytes(bytes);
   }
-}
-
-/**
- * Objects of one shape share one key list; sorting it again for every object of a batch would cost more
- * than the rest of the object's encoding. A few recent (insertion order → sorted order) pairs are kept.
- */
-const keyOrders: { readonly given: string[]; readonly sorted: string[] }[] = [];
-const KEY_ORDERS = 8;
-let nextKeyOrder = 0;
-
-function sortKeys(keys: string[]): string[] {
-  const n = keys.length;
-  search: for (const order of keyOrders) {
-    const given = order.given;
-    if (given.length !== n) continue;
-    for (let i = 0; i < n; i++) if (given[i] !== keys[i]) continue search;
-    return order.sorted;
-  }
-  const order = { given: keys, sorted: [...keys].sort() };
-  keyOrders[nextKeyOrder] = order;
-  nextKeyOrder = (nextKeyOrder + 1) % KEY_ORDERS;
-  return order.sorted;
 }
 
 /** Node 20 has no `ArrayBuffer.prototype.detached`; constructing a view of a detached buffer throws. */

@@ -138,6 +138,15 @@ export class ByteWriter {
     this.pos += chunk.length;
   }
 
+  /** Copy `bytes[from, to)`; a loop, since the ranges are a few bytes and `set` has a fixed cost. */
+  copyRange(bytes: Uint8Array, from: number, to: number): void {
+    this.ensure(to - from);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = from; i < to; i++) buf[p++] = bytes[i]!;
+    this.pos = p;
+  }
+
   /** Sort the byte regions `[start, ends[0])`, `[ends[0], ends[1])`, ... of the buffer in place, bytewise. */
   sortRegions(start: number, ends: readonly number[]): void {
     if (ends.length < 2) return;

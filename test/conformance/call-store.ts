@@ -35,6 +35,7 @@ export function sampleRecord(i: number, over: Partial<CallRecord> = {}): CallRec
       runtime: { timestart: 1_700_000_000 + i, timestop: 1_700_000_001 + i, walltime: 1 },
       tags: { project: i % 2 ? "alpha" : "beta", run: i, nested: { deep: [i, "ü"] } },
     },
+    ...(i % 3 === 0 ? { inline: { [digest(i)]: i, [digest("s")]: "s ü", [digest(null)]: null } } : {}),
     ...over,
   };
 }
