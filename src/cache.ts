@@ -169,6 +169,16 @@ export class Cache implements CacheLike {
     return out;
   }
 
+  /** Every stored call key, sorted. */
+  async callKeys(): Promise<string[]> {
+    return (await allKeys((p) => this.calls.listCalls(p))).sort();
+  }
+
+  /** Every stored value key, sorted. */
+  async valueKeys(): Promise<string[]> {
+    return (await allKeys((p) => this.values.listValues(p))).sort();
+  }
+
   async *records(template: RecordTemplate): AsyncGenerator<CallRecord> {
     if (this.calls.queryCalls) {
       yield* this.calls.queryCalls(template);

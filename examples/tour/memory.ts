@@ -19,5 +19,5 @@ export async function memoryCell(): Promise<void> {
     console.log(`Result 1: ${await add(2, 3)}`);
     console.log(`Result 2: ${await add(2, 3)}`); // served from the cache: no "Executing" line
   }
-  console.log("Cache keys in calls storage:", [...memoryCache.calls.listCalls()]);
+  console.log("Cache keys in calls storage:", await memoryCache.callKeys());
 }
