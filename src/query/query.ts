@@ -4,7 +4,14 @@
  * query and never changes the receiver.
  */
 import { FlecheError } from "../errors.js";
+import { digest } from "../digest/index.js";
+import { tableRows, type TableOptions, type TableRow } from "./table.js";
+import { transferCalls, type TransferOptions, type TransferReport } from "./transfer.js";
+import type { CacheLike } from "../cache-like.js";
 import type { LazyCall } from "../lazy-call.js";
+
+/** What sorting, grouping and de-duplicating look at: an argument name, or a function of the call. */
+export type CallKey = string | ((call: LazyCall) => unknown);
 
 /** A source of calls, re-run on every iteration. */
 export type CallSource = () => AsyncIterable<LazyCall>;
@@ -44,6 +51,98 @@ export class Query implements AsyncIterable<LazyCall> {
     return new Query(async function* () {
       let seen = 0;
       for await (const call of source()) if (seen++ >= n) yield call;
+    });
+  }
+
+  /**
+   * The calls sorted by `key` (an argument name, whose value is loaded, or a function of the call).
+   * Re-sorted on every iteration. Numbers, strings, bigints and dates compare naturally.
+   */
+  sortBy(key: CallKey, { reverse = false }: { reverse?: boolean } = {}): Query {
+    const source = this.source;
+    return new Query(async function* () {
+      const keyed: { call: LazyCall; value: unknown }[] = [];
+      for await (const call of source()) keyed.push({ call, value: await keyOf(call, key) });
+      keyed.sort((a, b) => compare(a.value, b.value) * (reverse ? -1 : 1));
+      for (const { call } of keyed) yield call;
+    });
+  }
+
+  /** The first call for each distinct value of `key` (values compared by content). */
+  unique(key: CallKey): Query {
+    const source = this.source;
+    return new Query(async function* () {
+      const seen = new Set<string>();
+      for await (const call of source()) {
+        const id = digest(await keyOf(call, key));
+        if (!seen.has(id)) {
+          seen.add(id);
+          yield call;
+        }
+      }
+    });
+  }
+
+  /** The calls grouped by the value of `key`, taken now; each group is a query over its calls. */
+  async groupBy(key: CallKey): Promise<Map<unknown, Query>> {
+    const groups = new Map<string, { value: unknown; calls: LazyCall[] }>();
+    for await (const call of this) {
+      const value = await keyOf(call, key);
+      const id = digest(value);
+      const group = groups.get(id) ?? { value, calls: [] };
+      group.calls.push(call);
+      groups.set(id, group);
+    }
+    return new Map([...groups.values()].map((g) => [g.value, Query.of(g.calls)]));
+  }
+
+  /** The call that finished last (by `runtime.timestop`). */
+  latest(): Promise<LazyCall> {
+    return this.#byStop((a, b) => a > b);
+  }
+
+  /** The call that finished first (by `runtime.timestop`). */
+  oldest(): Promise<LazyCall> {
+    return this.#byStop((a, b) => a < b);
+  }
+
+  async #byStop(better: (a: number, b: number) => boolean): Promise<LazyCall> {
+    let best: LazyCall | undefined;
+    let bestStop = NaN;
+    let any = false;
+    for await (const call of this) {
+      any = true;
+      const stop = call.metadata.runtime?.timestop;
+      if (typeof stop !== "number") continue; // undated calls lose to dated ones
+      if (best === undefined || better(stop, bestStop)) {
+        best = call;
+        bestStop = stop;
+      }
+    }
+    if (!any) throw new FlecheError("Query is empty", "FLECHE_EMPTY");
+    if (!best) {
+      throw new FlecheError(
+        "No matching call records runtime.timestop; record calls with the Runtime metadata provider (on by default) to use latest()/oldest()",
+        "FLECHE_UNDATED",
+      );
+    }
+    return best;
+  }
+
+  /** Copy the matching calls into `target` (see {@link transferCalls}). */
+  transfer(target: CacheLike, options: TransferOptions = {}): Promise<TransferReport> {
+    return transferCalls(this, target, options);
+  }
+
+  /** The matching calls as rows for `console.table` (see {@link TableOptions}). */
+  async table(options: TableOptions = {}): Promise<TableRow[]> {
+    return tableRows(await this.toArray(), options);
+  }
+
+  /** A query over a fixed list of calls. */
+  static of(calls: readonly LazyCall[]): Query {
+    return new Query(async function* () {
+      yield* calls;
     });
   }
 
@@ -98,4 +197,20 @@ export class Query implements AsyncIterable<LazyCall> {
     for (const call of calls) await call.cache.evict(call.key);
     return calls.length;
   }
+}
+
+function keyOf(call: LazyCall, key: CallKey): unknown {
+  return typeof key === "string" ? call.argument(key) : key(call);
+}
+
+/** A total order over the values sort keys usually have; mixed types order by type name. */
+function compare(a: unknown, b: unknown): number {
+  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
+  const ta = typeof a;
+  const tb = typeof b;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  if (ta === "number" || ta === "bigint" || ta === "string" || ta === "boolean") return a === b ? 0 : (a as number) < (b as number) ? -1 : 1;
+  const sa = JSON.stringify(a) ?? "";
+  const sb = JSON.stringify(b) ?? "";
+  return sa === sb ? 0 : sa < sb ? -1 : 1;
 }
