@@ -45,11 +45,15 @@ export { Memory, type MemoryOptions } from "./stores/memory.js";
 export { Void } from "./stores/void.js";
 export type { CallStore, KeyStream, Store, StoreConfig, ValueStore } from "./stores/types.js";
 export { registerStore, storeTypes, type StoreContext, type StoreFactory, type StoreRole } from "./stores/registry.js";
-export { MIN_PREFIX } from "./stores/keys.js";
+export { MIN_PREFIX, allKeys, expandPrefix, shrinkAgainst } from "./stores/keys.js";
+export { INLINE_STRING_LIMIT, isInlineValue, recordProblem, type InlineValue } from "./call-record.js";
 export type { MetadataFields, MetadataProvider } from "./metadata/provider.js";
 export { Runtime } from "./metadata/runtime.js";
+export { metadataFromNames, metadataNames, registerMetadata } from "./metadata/registry.js";
 export { Tags } from "./metadata/tags.js";
-export { Query, type CallSource } from "./query/query.js";
+export { Query, type CallKey, type CallSource } from "./query/query.js";
+export { preview, type TableOptions, type TableRow } from "./query/table.js";
+export { transferCalls, type TransferOptions, type TransferReport } from "./query/transfer.js";
 export { matchesRecord, toTemplate, type MetadataFilter, type QueryFilter, type RecordTemplate } from "./query/template.js";
 export {
   AmbiguousDigestError,

@@ -19,6 +19,7 @@
  * | **`loadCall(key)`** | calls | the record, or `undefined` on a miss (misses are routine here, so they are not exceptions) |
  * | **`containsCall(key)`**, **`evictCall(key)`**, **`listCalls(prefix?)`** | calls | as for values |
  * | `queryCalls(template)` | calls | optional push-down: the records matching a digested template; stores without it are scanned |
+ * | `childDigests(key)` | values | optional: the value keys an entry refers to (destructured parts), read without deserialising; garbage collection follows them |
  * | `toConfig()` | both | the store's config table (snake_case keys); `Cache.fromConfig` rebuilds an equal store |
  * | `close()` | both | optional: release handles and connections |
  */
@@ -52,6 +53,8 @@ export interface ValueStore extends Store {
   containsValue(key: string): MaybePromise<boolean>;
   evictValue(key: string): MaybePromise<void>;
   listValues(prefix?: string): KeyStream;
+  /** Optional: keys of the entries this entry is assembled from, without deserialising it (for gc). */
+  childDigests?(key: string): MaybePromise<readonly string[]>;
 }
 
 /** A store of call records. */
