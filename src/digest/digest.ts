@@ -9,26 +9,34 @@ import { Trail } from "./trail.js";
 import { Indigestible } from "../errors.js";
 
 /**
- * Encoders ready for use. Usually one; a hook that calls digest() while an encoding is in progress takes
- * (or creates) another, so the outer encoding's buffer and cycle stack are never touched.
+ * The encoder for top-level digests. A hook that calls digest() while an encoding is in progress gets
+ * another one (from `spares`), so the outer encoding's buffer and cycle stack are never touched.
  */
-const pool: Encoder[] = [new Encoder()];
-const POOL_LIMIT = 8;
+let idle: Encoder | null = new Encoder();
+const spares: Encoder[] = [];
+const SPARES_LIMIT = 8;
 
 function digestAt(value: unknown, root: string): string {
-  const encoder = pool.pop() ?? new Encoder();
+  const encoder = idle ?? spares.pop() ?? new Encoder();
+  idle = null;
   try {
-    return encoder.digestHex(value);
+    const hex = encoder.digestHex(value);
+    release(encoder);
+    return hex;
   } catch (error) {
     encoder.reset();
+    release(encoder);
     if (error instanceof Trail) throw error.toIndigestible(root);
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       throw new Indigestible(value, root, TOO_DEEP);
     }
     throw error;
-  } finally {
-    if (pool.length < POOL_LIMIT) pool.push(encoder);
   }
+}
+
+function release(encoder: Encoder): void {
+  if (idle === null) idle = encoder;
+  else if (spares.length < SPARES_LIMIT) spares.push(encoder);
 }
 
 /**
@@ -40,7 +48,8 @@ function digestAt(value: unknown, root: string): string {
  * instances without a `[Symbol.for("fleche.digest")]()` method or hook, ...); its `path` starts with `value`.
  */
 export function digest(value: unknown): string {
-  if (value instanceof Digest) return value.hex;
+  // typeof first: `instanceof` on a primitive still walks Symbol.hasInstance, a measurable cost here.
+  if (typeof value === "object" && value instanceof Digest) return value.hex;
   return digestAt(value, "value");
 }
 
@@ -59,7 +68,7 @@ let negativeZero: string | undefined;
  */
 export function digestArgument(value: unknown, path: string): string {
   if (!isMemoisable(value)) {
-    if (value instanceof Digest) return value.hex;
+    if (typeof value === "object" && value instanceof Digest) return value.hex;
     return digestAt(value, path);
   }
   if (value === 0 && 1 / value < 0) return (negativeZero ??= digestAt(value, path));

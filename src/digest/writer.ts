@@ -7,6 +7,7 @@
  * stream is identical either way, so the digest does not depend on which path was taken.
  */
 import { createHash, hash, type Hash } from "node:crypto";
+import { endianness } from "node:os";
 import { Tag } from "./tags.js";
 
 /** Binary chunks at least this big are streamed into the hash instead of being copied. */
@@ -19,6 +20,9 @@ const RETAIN_CAPACITY = 1024 * 1024;
 const CACHED_VIEWS = 1024;
 /** Short ASCII strings are copied by a JS loop: up to about this length it beats a native write call. */
 const SHORT_STRING = 24;
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const LITTLE_ENDIAN_HOST = endianness() === "LE";
 /** Longer strings are measured before they are written, so the buffer never over-reserves much. */
 const LONG_STRING = 64 * 1024;
 
@@ -61,13 +65,21 @@ export class ByteWriter {
   /** A float64 in little-endian order; every NaN is written as the canonical quiet NaN 0x7FF8000000000000. */
   float64(x: number): void {
     this.ensure(8);
+    const buf = this.buf;
+    const p = this.pos;
+    this.pos = p + 8;
     if (x !== x) {
-      this.buf.fill(0, this.pos, this.pos + 6);
-      this.buf[this.pos + 6] = 0xf8;
-      this.buf[this.pos + 7] = 0x7f;
-      this.pos += 8;
+      buf[p] = buf[p + 1] = buf[p + 2] = buf[p + 3] = buf[p + 4] = buf[p + 5] = 0;
+      buf[p + 6] = 0xf8;
+      buf[p + 7] = 0x7f;
+      return;
+    }
+    // Through a scratch Float64Array: Buffer#writeDoubleLE validates its arguments on every call.
+    f64[0] = x;
+    if (LITTLE_ENDIAN_HOST) {
+      for (let i = 0; i < 8; i++) buf[p + i] = f64Bytes[i]!;
     } else {
-      this.pos = this.buf.writeDoubleLE(x, this.pos);
+      for (let i = 0; i < 8; i++) buf[p + i] = f64Bytes[7 - i]!;
     }
   }
 
@@ -92,10 +104,11 @@ export class ByteWriter {
       this.pos += this.buf.write(s, this.pos, byteLength, "utf8");
       return;
     }
-    // Write the UTF-8 after room for the longest possible length prefix, then close the gap if the
-    // actual prefix is shorter: one native call, no separate byteLength pass.
-    const reserved = varintSize(3 * n);
-    this.ensure(1 + reserved + 3 * n);
+    // Write the UTF-8 after room for the length prefix it would need if it were ASCII (the shortest
+    // possible), and move it right in the rare case the prefix needs more: one native call, no separate
+    // byteLength pass.
+    const reserved = varintSize(n);
+    this.ensure(1 + varintSize(3 * n) + 3 * n);
     const at = this.pos + 1 + reserved;
     const byteLength = this.buf.write(s, at, "utf8");
     const size = varintSize(byteLength);

@@ -54,6 +54,9 @@ describe("layout of each kind", () => {
     assert.equal(digest("é"), sha256([0x06, 2, 0xc3, 0xa9]));
     assert.equal(digest("x".repeat(200)), sha256([0x06, 0xc8, 0x01, ...Buffer.from("x".repeat(200))]));
     assert.equal(digest("é".repeat(100)), sha256([0x06, 0xc8, 0x01, ...Buffer.from("é".repeat(100))]));
+    for (const s of ["k".repeat(24), "k".repeat(25), "k".repeat(64), "k".repeat(127), "k".repeat(128), "é".repeat(50), "a✓".repeat(40)]) {
+      assert.equal(digest(s), sha256(str(s)), `${s.length} chars`);
+    }
     const long = "ab✓".repeat(30_000); // beyond the writer's exact-measure threshold
     const bytes = Buffer.from(long);
     assert.equal(digest(long), sha256([0x06, ...varint(bytes.length)], bytes));
