@@ -4,6 +4,7 @@
  * here loudly. The same table is in docs/digest.md. Never "update" these without a new digest version.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { digest, makeCallKeyer, type FunctionIdentity } from "../../src/digest/index.js";
 import { registerZooHooks, zoo } from "./zoo.js";
@@ -84,6 +85,11 @@ describe("pinned digests of the vector zoo", () => {
   }
 });
 
+test("docs/digest.md lists the same vectors", () => {
+  const docs = readFileSync(new URL("../../docs/digest.md", import.meta.url), "utf8");
+  for (const [name, hex] of PINNED) assert.ok(docs.includes(`| \`${name}\` | \`${hex}\` |`), `docs row for ${name}`);
+});
+
 describe("pinned call keys", () => {
   const add: FunctionIdentity = { name: "add", module: "examples/add", version: 1, codeDigest: null };
   const cases: [string, FunctionIdentity, string[], unknown[], string][] = [
@@ -107,4 +113,8 @@ describe("pinned call keys", () => {
   for (const [label, identity, names, args, key] of cases) {
     test(label, () => assert.equal(makeCallKeyer(identity)(names, args.map(digest)), key));
   }
+  test("docs/digest.md lists the same call keys", () => {
+    const docs = readFileSync(new URL("../../docs/digest.md", import.meta.url), "utf8");
+    for (const [, , , , key] of cases) assert.ok(docs.includes(`\`${key}\``), key);
+  });
 });
