@@ -33,14 +33,21 @@ const FIELDS = 7;
  * A function computing call keys of the function `identity` describes.
  * @returns `(names, argDigests) => key`: 64-hex lookup key; `names[i]` is the parameter `argDigests[i]`
  * (the digest of that argument) was passed for.
- * @throws TypeError (from the returned function) when the two lists differ in length.
+ * @throws TypeError for an identity with fields of other types than declared, and (from the returned
+ * function) when the two lists differ in length.
  */
 export function makeCallKeyer(
   identity: FunctionIdentity,
 ): (names: readonly string[], argDigests: readonly string[]) => string {
   const { name, module, version, codeDigest } = identity;
+  // Checked because the key's definition (docs/digest.md) only covers these types.
   if (typeof name !== "string") throw new TypeError("A function identity needs a string name");
-  // The identity never changes: encode it once; every call appends to a copy of these bytes.
+  if (module !== null && typeof module !== "string") throw new TypeError("identity.module must be a string or null");
+  if (version !== null && typeof version !== "string" && typeof version !== "number") {
+    throw new TypeError("identity.version must be a string, a number or null");
+  }
+  if (codeDigest !== null && typeof codeDigest !== "string") throw new TypeError("identity.codeDigest must be a string or null");
+  // The identity never changes: encode it once; each call appends names and digests after it.
   const encoder = new Encoder();
   encoder.out.byte(Tag.Array);
   encoder.out.varint(FIELDS);

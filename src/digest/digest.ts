@@ -3,7 +3,7 @@
  * path in errors and a memo for small primitives) and `D(valueOrHex)` (a digest reference).
  */
 import { Digest, isHexPrefix } from "./digest-ref.js";
-import { Encoder } from "./encode.js";
+import { Encoder, isStackOverflow } from "./encode.js";
 import { TOO_DEEP } from "./reasons.js";
 import { Trail } from "./trail.js";
 import { Indigestible } from "../errors.js";
@@ -27,9 +27,7 @@ function digestAt(value: unknown, root: string): string {
     encoder.reset();
     release(encoder);
     if (error instanceof Trail) throw error.toIndigestible(root);
-    if (error instanceof RangeError && /call stack/i.test(error.message)) {
-      throw new Indigestible(value, root, TOO_DEEP);
-    }
+    if (isStackOverflow(error)) throw new Indigestible(value, root, TOO_DEEP);
     throw error;
   }
 }

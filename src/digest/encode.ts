@@ -151,7 +151,7 @@ export class Encoder {
     const proto: object | null = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) return this.plainObject(value as Record<string, unknown>);
     if (proto === Array.prototype) return this.array(value as unknown[]);
-    switch (proto === null ? undefined : KINDS.get(proto)) {
+    switch (KINDS.get(proto)) {
       case Kind.Map:
         return this.map(value as Map<unknown, unknown>);
       case Kind.Set:
@@ -166,7 +166,7 @@ export class Encoder {
         this.out.string((value as RegExp).flags);
         return;
       case Kind.TypedArray:
-        return this.typedArray(value as TypedArray, ELEMENT_TYPES.get(proto!)!);
+        return this.typedArray(value as TypedArray, ELEMENT_TYPES.get(proto)!);
       case Kind.ArrayBuffer:
         if (isDetached(value as ArrayBuffer)) throw new Trail(value, reason.DETACHED);
         return this.binary(Tag.ArrayBuffer, new Uint8Array(value as ArrayBuffer));
@@ -201,7 +201,7 @@ export class Encoder {
     try {
       stand = hook === undefined ? produce.call(value) : produce(value);
     } catch (error) {
-      if (error instanceof RangeError) throw error; // stack overflow: reported once, at the top
+      if (isStackOverflow(error)) throw error; // reported once, at the top, without a misleading path
       throw new Trail(value, `its digest ${hook ? "hook" : "method"} threw: ${messageOf(error)}`, error);
     }
     if (stand === value) throw new Trail(value, reason.RETURNS_ITSELF);
@@ -391,6 +391,11 @@ function toLittleEndian(bytes: Uint8Array, width: number): Uint8Array {
   else if (width === 4) copy.swap32();
   else copy.swap64();
   return copy;
+}
+
+/** V8's "Maximum call stack size exceeded". */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }
 
 function messageOf(error: unknown): string {

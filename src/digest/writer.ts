@@ -20,11 +20,13 @@ const RETAIN_CAPACITY = 1024 * 1024;
 const CACHED_VIEWS = 1024;
 /** Short ASCII strings are copied by a JS loop: up to about this length it beats a native write call. */
 const SHORT_STRING = 24;
+/** Longer strings are measured before they are written, so the buffer never over-reserves much. */
+const LONG_STRING = 64 * 1024;
+
+/** Scratch space to read a float64's bytes (in host order). */
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
 const LITTLE_ENDIAN_HOST = endianness() === "LE";
-/** Longer strings are measured before they are written, so the buffer never over-reserves much. */
-const LONG_STRING = 64 * 1024;
 
 export class ByteWriter {
   buf: Buffer = Buffer.allocUnsafeSlow(INITIAL_CAPACITY);

@@ -66,6 +66,14 @@ describe("makeCallKeyer", () => {
   test("a length mismatch is a TypeError", () => {
     assert.throws(() => makeCallKeyer(identity)(["a"], []), TypeError);
   });
+  test("identity fields of undeclared types are a TypeError", () => {
+    const bad = (patch: Record<string, unknown>) => () => makeCallKeyer({ ...identity, ...patch } as unknown as FunctionIdentity);
+    assert.throws(bad({ name: 1 }), TypeError);
+    assert.throws(bad({ module: undefined }), TypeError);
+    assert.throws(bad({ version: Symbol("v") }), TypeError);
+    assert.throws(bad({ version: { major: 1 } }), TypeError);
+    assert.throws(bad({ codeDigest: 5 }), TypeError);
+  });
   test("keyers of different identities do not share state", () => {
     const k1 = makeCallKeyer(identity);
     const k2 = makeCallKeyer({ ...identity, name: "other" });

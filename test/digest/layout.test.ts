@@ -135,6 +135,12 @@ describe("big binary chunks are streamed without changing the digest", () => {
     assert.equal(digest(new Set([big])), sha256([0x14, 1, ...expectedBig], bigBytes));
     assert.equal(digest(new Map([["k", big]])), sha256([0x13, 1, ...str("k"), ...expectedBig], bigBytes));
   });
+  test("a Set after a streamed chunk is sorted within the bytes still buffered", () => {
+    assert.equal(
+      digest([big, new Set(["b", "a"]), big]),
+      sha256([0x10, 3, ...expectedBig], bigBytes, [0x14, 2, ...str("a"), ...str("b"), ...expectedBig], bigBytes),
+    );
+  });
   test("a large ArrayBuffer and DataView stream too", () => {
     assert.equal(digest(big.buffer), sha256([0x21, ...varint(bigBytes.length)], bigBytes));
     assert.equal(digest(new DataView(big.buffer)), sha256([0x23, ...varint(bigBytes.length)], bigBytes));
