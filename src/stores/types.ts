@@ -20,6 +20,7 @@
  * | **`containsCall(key)`**, **`evictCall(key)`**, **`listCalls(prefix?)`** | calls | as for values |
  * | `queryCalls(template)` | calls | optional push-down: the records matching a digested template; stores without it are scanned |
  * | `childDigests(key)` | values | optional: the value keys an entry refers to (destructured parts), read without deserialising; garbage collection follows them |
+ * | `verify(options)` | both | optional: check every entry (signatures, envelopes), remove what is corrupt and what killed writers left behind; report |
  * | `toConfig()` | both | the store's config table (snake_case keys); `Cache.fromConfig` rebuilds an equal store |
  * | `close()` | both | optional: release handles and connections |
  */
@@ -36,6 +37,24 @@ export interface StoreConfig {
   readonly [option: string]: unknown;
 }
 
+/** What a store's integrity check found and did. */
+export interface VerifyReport {
+  /** Entries examined. */
+  readonly checked: number;
+  /** Entries that were unreadable, tampered or malformed, with the reason. */
+  readonly problems: readonly { readonly key: string; readonly problem: string }[];
+  /** Corrupt entries and leftover temporary files removed (when repairing). */
+  readonly removed: number;
+}
+
+/** Options of a store's integrity check. */
+export interface VerifyOptions {
+  /** Remove corrupt entries and stale temporary files. @default false */
+  readonly repair?: boolean;
+  /** Progress callback: entries done so far, and the total when known. */
+  readonly onProgress?: (done: number, total?: number) => void;
+}
+
 /** What every store has, whatever its role. */
 export interface Store {
   /** The registry name of this kind of store, e.g. `"memory"`. */
@@ -44,6 +63,8 @@ export interface Store {
   toConfig(): StoreConfig;
   /** Release files, handles and connections. Optional. */
   close?(): Promise<void>;
+  /** Check (and with `repair`, clean) every entry. Optional. */
+  verify?(options?: VerifyOptions): Promise<VerifyReport>;
 }
 
 /** A content-addressed store of argument and result values. */

@@ -1,0 +1,129 @@
+/**
+ * Atomic file writes shared by the file-based stores: the bytes go to a unique temporary file in the
+ * target's directory, which is then renamed over the target. POSIX rename within a directory is atomic,
+ * so readers see the old file or the new one, never a torn one, and two writers of the same key both
+ * succeed (the last rename wins, and both wrote the same content-addressed bytes).
+ *
+ * Temporary files are dot-files named `.<target>.<random>.tmp`; listings skip them, and a writer killed
+ * between write and rename leaves one behind that {@link removeStaleTemps} cleans up later.
+ *
+ * Durability against power loss needs an fsync per write (milliseconds on most disks); it is opt-in
+ * (`durable: true`), because a cache can always recompute what a power cut lost.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { mkdir, open, rename, unlink } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { basename, dirname, join } from "node:path";
+
+/** Options of the atomic writes. */
+export interface AtomicWriteOptions {
+  /** fsync the file before the rename (survives power loss; slower). @default false */
+  readonly durable?: boolean;
+}
+
+const TEMP_SUFFIX = ".tmp";
+
+/** The temporary sibling a write of `path` goes through. */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
+}
+
+/** True for names of temporary files (and any other dot-file, which stores never use for entries). */
+export function isTempName(name: string): boolean {
+  return name.startsWith(".");
+}
+
+/** Write `chunks` to `path` atomically, synchronously (for small files on the hot path). */
+export function writeFileAtomicSync(path: string, chunks: readonly Uint8Array[], options: AtomicWriteOptions = {}): void {
+  const temp = tempPathFor(path);
+  let fd: number;
+  try {
+    fd = openSync(temp, "wx");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(temp, "wx");
+  }
+  try {
+    for (const chunk of chunks) {
+      let offset = 0;
+      while (offset < chunk.byteLength) offset += writeSync(fd, chunk, offset, chunk.byteLength - offset);
+    }
+    if (options.durable) fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    safeUnlinkSync(temp);
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temp, path);
+  } catch (error) {
+    safeUnlinkSync(temp);
+    throw error;
+  }
+}
+
+/** Write `chunks` to `path` atomically without blocking the event loop (for large files). */
+export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[], options: AtomicWriteOptions = {}): Promise<void> {
+  const temp = tempPathFor(path);
+  let handle;
+  try {
+    handle = await open(temp, "wx");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await mkdir(dirname(path), { recursive: true });
+    handle = await open(temp, "wx");
+  }
+  try {
+    await handle.writev(chunks as Uint8Array[]);
+    if (options.durable) await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Remove temporary files older than `maxAgeMs` in `dir` (left by writers that were killed); younger
+ * ones may belong to a write in progress in another process. Returns how many were removed.
+ */
+export function removeStaleTemps(dir: string, maxAgeMs = 60_000): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!name.startsWith(".") || !name.endsWith(TEMP_SUFFIX)) continue;
+    const path = join(dir, name);
+    try {
+      if (now - statSync(path).mtimeMs >= maxAgeMs) {
+        unlinkSync(path);
+        removed++;
+      }
+    } catch {
+      // already gone (another cleaner, or the writer renamed it)
+    }
+  }
+  return removed;
+}
+
+function safeUnlinkSync(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // nothing to clean
+  }
+}
