@@ -30,19 +30,21 @@ export async function measure(
   { batch = 10_000, batches = 15, warmup = batch }: MeasureOptions = {},
 ): Promise<Measurement> {
   let i = 0;
-  for (let w = 0; w < warmup; w++) await settle(op(i++));
+  for (let w = 0; w < warmup; w++) {
+    const r = op(i++);
+    if (r instanceof Promise) await r;
+  }
   const samples: number[] = [];
   for (let b = 0; b < batches; b++) {
     const start = performance.now();
-    for (let k = 0; k < batch; k++) await settle(op(i++));
+    for (let k = 0; k < batch; k++) {
+      // Await only real promises, so synchronous operations are timed without a microtask each.
+      const r = op(i++);
+      if (r instanceof Promise) await r;
+    }
     samples.push(((performance.now() - start) * 1e6) / batch);
   }
   return { name, nsPerOp: median(samples) };
-}
-
-/** Await only real promises, so synchronous operations are timed without a microtask each. */
-function settle(value: unknown): unknown {
-  return value instanceof Promise ? value : undefined;
 }
 
 /** The median of a non-empty list. */
