@@ -68,3 +68,15 @@ describe("default module", () => {
     assert.equal(call.module, "fleche:test/call.test");
   });
 });
+
+describe("pinned wrapper keys (a public contract: changing them needs a migration)", () => {
+  it("keys add(2, 3) and friends exactly as before", async () => {
+    const add = fleche(function add(a: number, b: number) { return a + b; }, { module: "m" });
+    assert.equal(await add.digest(2, 3), "7a2f45d7a84aca25e3da75e125450d13e2b910324852ccf5fc47984b791fcf26");
+    const versioned = fleche(function add(a: number, b: number) { return a + b; }, { module: "m", version: 1 });
+    const keys = [await versioned.digest(2, 3), await add.digest(2, 4), await add.digest(3, 2)];
+    assert.equal(new Set([...keys, await add.digest(2, 3)]).size, 4);
+    const named = fleche(function g(opts: { x: number[]; when: Date }) { return opts; }, { module: null });
+    assert.equal(await named.digest({ x: [1, 2], when: new Date(0) }), await named.digest({ when: new Date(0), x: [1, 2] }));
+  });
+});
