@@ -72,7 +72,8 @@ export async function collectGarbage(values: ValueStore, calls: CallStore, inFli
       } catch (error) {
         throw unreadable(`call record ${key}`, error);
       }
-      onProgress?.("mark", ++records, callKeys.length);
+      records++;
+      onProgress?.("mark", records, callKeys.length);
       if (!record) continue; // evicted meanwhile
       const roots = Object.values(record.arguments);
       if (record.result !== null) roots.push(record.result);
@@ -97,7 +98,8 @@ export async function collectGarbage(values: ValueStore, calls: CallStore, inFli
     let spared = 0;
     let done = 0;
     for (const key of valueKeys) {
-      onProgress?.("sweep", ++done, valueKeys.length);
+      done++;
+      onProgress?.("sweep", done, valueKeys.length);
       if (live.has(key)) continue;
       if (grace > 0 && values.valueWrittenAt) {
         const writtenAt = await values.valueWrittenAt(key);

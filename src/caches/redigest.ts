@@ -64,7 +64,8 @@ export async function redigestCache(cache: CacheLike, options: RedigestOptions =
         report.evicted.push(record.key);
       }
     }
-    onProgress?.(++done, records.length);
+    done++;
+    onProgress?.(done, records.length);
   }
   return report;
 }

@@ -118,14 +118,14 @@ export class SizeLimited implements CacheLike {
 
   /** Count a saved call, then evict until within the limits (never the call just saved, unless it alone is too big). */
   async #admit(call: Call, result: unknown): Promise<void> {
-    await this.#count();
-    this.#policy.add(call.key);
+    this.#policy.add(call.key); // synchronously after the commit: no eviction can slip in between
     if (this.maxBytes !== undefined) {
       const known = new Map<string, unknown>();
       call.digests.forEach((d, i) => call.references[i] || known.set(d, call.values[i])); // D() refs are measured from the store
       const resultKey = digestOfResult(result);
       if (resultKey) known.set(resultKey, result);
       await this.#weigh(call.key, [...call.digests, ...(resultKey ? [resultKey] : [])], known);
+      if (!this.#policy.has(call.key)) this.#unweigh(call.key); // another save evicted it meanwhile
     }
     const victims: string[] = [];
     while (this.#over()) {
@@ -202,6 +202,7 @@ export class SizeLimited implements CacheLike {
     return (await this.inner.prepare(call)).reown(this);
   }
   async commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string> {
+    await this.#count(); // before the commit, so the count never races with this record
     const key = await this.inner.commit(prepared, result, metadata);
     await this.#admit(prepared.call, result);
     return key;
