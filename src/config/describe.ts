@@ -44,9 +44,9 @@ export function describeConfig(): ConfigDescription {
   const strictEnv = process.env.FLECHE_STRICT?.trim();
   const strictSource = strictEnv
     ? `environment variable FLECHE_STRICT=${strictEnv}`
-    : table.strict !== undefined
+    : typeof table.strict === "boolean"
       ? `${defaults!.file} [default] strict`
-      : "default";
+      : "the default of this program";
   return {
     searched: config.candidates,
     read: config.layers.map((l) => l.file),

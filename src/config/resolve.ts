@@ -93,12 +93,22 @@ export function defaultMetadata(): readonly MetadataProvider[] {
   return metadataResolved;
 }
 
-/** True when configuration mistakes throw instead of warning (`FLECHE_STRICT`, else `[default] strict`). */
+let strictDefault = false;
+
+/**
+ * True when configuration mistakes throw instead of warning: `FLECHE_STRICT` when set, else
+ * `[default] strict`, else the program's default (false for the library, true for the `fleche` CLI).
+ */
 export function isStrict(): boolean {
   const env = process.env.FLECHE_STRICT?.trim();
   if (env) return !/^(0|false|no|off)$/i.test(env);
-  const defaults = defaultsEntry();
-  return (defaults?.value as { strict?: unknown } | undefined)?.strict === true;
+  const strict = (defaultsEntry()?.value as { strict?: unknown } | undefined)?.strict;
+  return typeof strict === "boolean" ? strict : strictDefault;
+}
+
+/** Set what {@link isStrict} answers when neither FLECHE_STRICT nor `[default] strict` decides (the CLI says true). */
+export function setStrictDefault(strict: boolean): void {
+  strictDefault = strict;
 }
 
 /**
