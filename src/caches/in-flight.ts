@@ -13,7 +13,10 @@ export interface Watch {
 }
 
 interface Entry {
-  readonly digests: string[];
+  /** The call's argument digests (shared with the call, never modified). */
+  readonly digests: readonly string[];
+  /** Digests added later (the result), or by another holder of the same key. */
+  extra: string[] | undefined;
   holders: number;
 }
 
@@ -27,12 +30,12 @@ export class InFlight {
    * later calls do nothing). Register *before* writing the values, so no pass can see them unprotected.
    */
   add(callKey: string, digests: readonly string[]): () => void {
-    let entry = this.#open.get(callKey);
+    const entry = this.#open.get(callKey);
     if (entry) {
       entry.holders++;
-      for (const d of digests) if (!entry.digests.includes(d)) entry.digests.push(d);
+      for (const d of digests) if (!entry.digests.includes(d)) (entry.extra ??= []).push(d);
     } else {
-      this.#open.set(callKey, (entry = { digests: [...digests], holders: 1 }));
+      this.#open.set(callKey, { digests, extra: undefined, holders: 1 });
     }
     if (this.#watchers.size) for (const log of this.#watchers) log.push(...digests);
     let released = false;
@@ -47,7 +50,7 @@ export class InFlight {
   /** A value about to be written for the open call `callKey` (its result): protected like its arguments. */
   extend(callKey: string, digest: string): void {
     const entry = this.#open.get(callKey);
-    if (entry && !entry.digests.includes(digest)) entry.digests.push(digest);
+    if (entry) (entry.extra ??= []).push(digest);
     if (this.#watchers.size) for (const log of this.#watchers) log.push(digest);
   }
 
@@ -59,7 +62,7 @@ export class InFlight {
   /** Start a watch: the digests of every open call now, and of every value written until `stop()`. */
   watch(): Watch {
     const log: string[] = [];
-    for (const entry of this.#open.values()) log.push(...entry.digests);
+    for (const entry of this.#open.values()) log.push(...entry.digests, ...(entry.extra ?? []));
     this.#watchers.add(log);
     return { keys: log, stop: () => void this.#watchers.delete(log) };
   }
