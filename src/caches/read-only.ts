@@ -10,7 +10,7 @@ import { withModifiers } from "../config/modifiers.js";
 import type { MaybePromise } from "../maybe.js";
 import type { CacheConfig, CacheLike } from "../cache-like.js";
 import type { Call } from "../call.js";
-import type { CallRecord, Metadata } from "../call-record.js";
+import type { CallRecord } from "../call-record.js";
 import { LazyCall } from "../lazy-call.js";
 import type { Query } from "../query/query.js";
 import type { QueryFilter, RecordTemplate } from "../query/template.js";
