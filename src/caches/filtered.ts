@@ -10,10 +10,10 @@ import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
 import { queryOver } from "../cache.js";
 import { withModifiers } from "../config/modifiers.js";
 import { matchesRecord, toTemplate, type QueryFilter, type RecordTemplate } from "../query/template.js";
+import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 import type { Call } from "../call.js";
 import type { CallRecord } from "../call-record.js";
 import type { Query } from "../query/query.js";
-import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 
 /** Decides whether a stored call belongs to a filtered view (it may load values, so it may be async). */
 export type CallPredicate = (call: LazyCall) => boolean | Promise<boolean>;

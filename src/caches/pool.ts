@@ -11,12 +11,12 @@ import { PreparedCall } from "../prepared-call.js";
 import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
 import { queryOver } from "../cache.js";
 import { anyContains, closeAll, expandAcross, firstRecord, firstValue, shrinkAcross, unionRecords } from "./members.js";
+import { Filtered, type CallPredicate } from "./filtered.js";
+import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 import type { Call } from "../call.js";
 import type { CallRecord } from "../call-record.js";
 import type { Query } from "../query/query.js";
 import type { QueryFilter, RecordTemplate } from "../query/template.js";
-import { Filtered, type CallPredicate } from "./filtered.js";
-import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 
 /** A read-only union of caches; member order only decides which copy of a duplicated call is served. */
 export class CachePool implements CacheLike {

@@ -7,15 +7,15 @@ import { Rejected } from "../errors.js";
 import { PreparedCall } from "../prepared-call.js";
 import { queryOver } from "../cache.js";
 import { withModifiers } from "../config/modifiers.js";
+import { LazyCall } from "../lazy-call.js";
+import { Filtered, type CallPredicate } from "./filtered.js";
+import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 import type { MaybePromise } from "../maybe.js";
 import type { CacheConfig, CacheLike } from "../cache-like.js";
 import type { Call } from "../call.js";
 import type { CallRecord } from "../call-record.js";
-import { LazyCall } from "../lazy-call.js";
 import type { Query } from "../query/query.js";
 import type { QueryFilter, RecordTemplate } from "../query/template.js";
-import { Filtered, type CallPredicate } from "./filtered.js";
-import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 
 /** A read-only view of `inner`. */
 export class ReadOnly implements CacheLike {

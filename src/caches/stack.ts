@@ -11,16 +11,16 @@ import { LazyCall } from "../lazy-call.js";
 import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
 import { queryOver } from "../cache.js";
 import { anyContains, closeAll, expandAcross, firstRecord, firstValue, shrinkAcross, unionRecords } from "./members.js";
-import type { Call } from "../call.js";
-import type { CallRecord, Metadata } from "../call-record.js";
-import type { PreparedCall } from "../prepared-call.js";
-import type { Query } from "../query/query.js";
-import type { QueryFilter, RecordTemplate } from "../query/template.js";
 import { Filtered, type CallPredicate } from "./filtered.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 import { ReadOnly } from "./read-only.js";
 import { canGc, canRedigest } from "./operations.js";
 import { mergeReports, type GcOptions, type GcReport } from "./gc.js";
+import type { Call } from "../call.js";
+import type { CallRecord, Metadata } from "../call-record.js";
+import type { PreparedCall } from "../prepared-call.js";
+import type { Query } from "../query/query.js";
+import type { QueryFilter, RecordTemplate } from "../query/template.js";
 import type { RedigestOptions, RedigestReport } from "./redigest.js";
 
 /** An ordered stack of caches; `layers[0]` takes every write. */
