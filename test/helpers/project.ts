@@ -3,7 +3,7 @@
  * directory, HOME and XDG_CONFIG_HOME, and none of the caller's FLECHE_* variables.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,9 +14,16 @@ export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 /** The tsx loader, by absolute URL, so children in any directory can run TypeScript. */
 export const TSX = import.meta.resolve("tsx");
 
-/** A fresh empty directory (real path, so it compares equal to what children see as cwd). */
+const created: string[] = [];
+process.on("exit", () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh empty directory (real path, so it compares equal to what children see as cwd), removed at exit. */
 export function tempDir(label = "fleche-test-"): string {
-  return realpathSync(mkdtempSync(join(tmpdir(), label)));
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), label)));
+  created.push(dir);
+  return dir;
 }
 
 /** Write files (relative path → content) under `root`, creating directories. */
