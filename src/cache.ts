@@ -16,6 +16,13 @@ import { cacheFromConfig } from "./config/build.js";
 import type { Call } from "./call.js";
 import { isInlineValue, type CallRecord, type Metadata } from "./call-record.js";
 import { digestArgument } from "./digest/index.js";
+import { InFlight } from "./caches/in-flight.js";
+import { ReadOnly } from "./caches/read-only.js";
+import { Filtered, type CallPredicate } from "./caches/filtered.js";
+import { CacheStack } from "./caches/stack.js";
+import { collectGarbage, type GcOptions, type GcReport } from "./caches/gc.js";
+import { redigestCache, type RedigestOptions, type RedigestReport } from "./caches/redigest.js";
+import { transferCalls, type TransferOptions, type TransferReport } from "./query/transfer.js";
 
 /** The two stores of a {@link Cache}. */
 export interface CacheOptions {
@@ -36,6 +43,7 @@ export class Cache implements CacheLike {
   readonly values: ValueStore;
   readonly calls: CallStore;
   readonly inline: boolean;
+  readonly #inFlight = new InFlight();
 
   constructor(options: CacheOptions) {
     const { values, calls, inline = true } = options ?? ({} as CacheOptions);
@@ -71,6 +79,18 @@ export class Cache implements CacheLike {
   }
 
   async prepare(call: Call): Promise<PreparedCall> {
+    // Protect the arguments from garbage collection before writing them, until the call settles.
+    const release = this.#inFlight.add(call.key, call.digests);
+    try {
+      await this.#storeArguments(call);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return new PreparedCall(call, this, release);
+  }
+
+  async #storeArguments(call: Call): Promise<void> {
     const pending: Promise<unknown>[] = [];
     for (let i = 0; i < call.names.length; i++) {
       if (call.references[i]) continue; // given as D(...): already stored
@@ -83,7 +103,6 @@ export class Cache implements CacheLike {
       }
     }
     if (pending.length) await Promise.all(pending);
-    return new PreparedCall(call, this);
   }
 
   async commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string> {
@@ -92,7 +111,11 @@ export class Cache implements CacheLike {
     let resultDigest: string;
     try {
       if (inline && isInlineValue(result)) inline[(resultDigest = digestArgument(result, "result"))] = result;
-      else resultDigest = await this.values.saveValue(result);
+      else {
+        resultDigest = digestArgument(result, "result");
+        this.#inFlight.extend(call.key, resultDigest); // written before the record: protect it meanwhile
+        resultDigest = await this.values.saveValue(result, resultDigest);
+      }
     } catch (error) {
       if (error instanceof SaveError || error instanceof Indigestible) {
         throw new Rejected(`Cannot store the result of ${call.name}: ${error.message}`, { cause: error });
@@ -104,7 +127,7 @@ export class Cache implements CacheLike {
   }
 
   async save(call: Call, result: unknown, metadata: Metadata = {}): Promise<string> {
-    return this.commit(await this.prepare(call), result, metadata);
+    return (await this.prepare(call)).commit(result, metadata);
   }
 
   async load(key: string): Promise<LazyCall> {
@@ -203,6 +226,36 @@ export class Cache implements CacheLike {
   toConfig(): CacheConfig {
     const config = { values: this.values.toConfig(), calls: this.calls.toConfig() };
     return this.inline ? config : { ...config, inline: false };
+  }
+
+  /** A read-only view of this cache: results are served, saves and evictions are rejected. */
+  readonly(): ReadOnly {
+    return new ReadOnly(this);
+  }
+
+  /** A live, read-only view of the calls that match a predicate or a query filter. */
+  filter(where: CallPredicate | QueryFilter): Filtered {
+    return new Filtered(this, where);
+  }
+
+  /** A stack with `layer` in front of this cache: `layer` takes the writes, this cache back-fills it. */
+  push(layer: CacheLike): CacheStack {
+    return new CacheStack(layer instanceof CacheStack ? [...layer.layers, this] : [layer, this]);
+  }
+
+  /** Copy every call into `target` (`pop` moves them; `overwrite` replaces calls the target has). */
+  transfer(target: CacheLike, options?: TransferOptions): Promise<TransferReport> {
+    return transferCalls(this.query(), target, options);
+  }
+
+  /** Remove the values no call record refers to; values of calls being computed are spared (see `caches/gc.ts`). */
+  gc(options?: GcOptions): Promise<GcReport> {
+    return collectGarbage(this.values, this.calls, this.#inFlight, options);
+  }
+
+  /** Re-key records whose key changed with the digest rules (see `caches/redigest.ts`). */
+  redigest(options?: RedigestOptions): Promise<RedigestReport> {
+    return redigestCache(this, options);
   }
 
   async close(): Promise<void> {

@@ -6,8 +6,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { ConfigError } from "./errors.js";
-import { defaultCache, resolveCacheName } from "./config/resolve.js";
-import { Runtime } from "./metadata/runtime.js";
+import { defaultCache, defaultMetadata, resolveCacheName } from "./config/resolve.js";
 import { Tags } from "./metadata/tags.js";
 import type { CacheLike } from "./cache-like.js";
 import type { JsonValue } from "./call-record.js";
@@ -53,10 +52,10 @@ export function activeCache(): CacheLike {
   return f.cache ?? processFrame.cache ?? defaultCache();
 }
 
-/** The active metadata providers (by default: Runtime). */
+/** The active metadata providers (by default: the configured ones, else Runtime). */
 export function activeMeta(): readonly MetadataProvider[] {
   const f = frame();
-  return f.meta ?? processFrame.meta ?? (processFrame.meta = [Runtime()]);
+  return f.meta ?? processFrame.meta ?? defaultMetadata();
 }
 
 /**

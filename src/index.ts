@@ -66,3 +66,29 @@ export {
   SignatureError,
 } from "./errors.js";
 export { setLogger, type Logger } from "./log.js";
+export { CacheStack } from "./caches/stack.js";
+export { CachePool } from "./caches/pool.js";
+export { ReadOnly, isReadOnly } from "./caches/read-only.js";
+export { Filtered, type CallPredicate } from "./caches/filtered.js";
+export { SizeLimited, sizeOf, type SizeLimitOptions } from "./caches/size-limited.js";
+export { evictionNames, registerEviction, type EvictionPolicy, type EvictionPolicyFactory } from "./caches/eviction.js";
+export { DEFAULT_GRACE, type GcOptions, type GcReport } from "./caches/gc.js";
+export type { RedigestOnError, RedigestOptions, RedigestReport } from "./caches/redigest.js";
+export { filtered, gc, readOnly, redigest, transfer, type Collectable, type Redigestable } from "./caches/operations.js";
+export { configure, currentConfig, defaultCache, defaultMetadata, isStrict, resolveCacheName, setStrictDefault } from "./config/resolve.js";
+export {
+  defineConfig,
+  type CacheModifiers,
+  type CacheShape,
+  type DefaultTable,
+  type FlecheConfig,
+  type PlainCacheTable,
+  type PoolCacheTable,
+  type StackCacheTable,
+  type StoreTable,
+  type TemplateCacheTable,
+} from "./config/define.js";
+export { describeConfig, type ConfigDescription, type DescribedTable } from "./config/describe.js";
+export { loadConfig, readConfigFile, type ConfigEntry, type ConfigLayer, type ConfigProblem, type LoadedConfig } from "./config/load.js";
+export { candidateFiles, discoverConfigFiles, type ConfigEnvironment } from "./config/discover.js";
+export { registerTemplate, templateNames, type TemplateExpander, type TemplateExpansion } from "./config/templates.js";

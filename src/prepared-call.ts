@@ -8,15 +8,38 @@ import type { Call } from "./call.js";
 import type { Metadata } from "./call-record.js";
 import type { CacheLike } from "./cache-like.js";
 
+/**
+ * The state a prepared call shares with the copies views make of it (`reown`): committing or
+ * abandoning any of them settles all, and the cache that stored the arguments hears about it once
+ * (garbage collection protects the arguments of open calls until then).
+ */
+interface Settlement {
+  state: "open" | "committed" | "abandoned";
+  onSettle: (() => void) | undefined;
+}
+
+/**
+ * A prepared call that is dropped without commit or abandon must not protect its arguments from
+ * garbage collection forever: when the shared settlement becomes unreachable, settle it.
+ */
+const dropped = new FinalizationRegistry<() => void>((settle) => settle());
+
 /** A call admitted to a cache, waiting for its result. */
 export class PreparedCall {
-  #state: "open" | "committed" | "abandoned" = "open";
+  #shared: Settlement;
 
-  /** @param owner the cache whose policy governs the commit (a view re-owns calls its inner cache prepared) */
+  /**
+   * @param owner the cache whose policy governs the commit (a view re-owns calls its inner cache prepared)
+   * @param onSettle called once when the call is committed (after the record is filed), abandoned or dropped
+   */
   constructor(
     readonly call: Call,
     readonly owner: CacheLike,
-  ) {}
+    onSettle?: () => void,
+  ) {
+    this.#shared = { state: "open", onSettle };
+    if (onSettle) dropped.register(this.#shared, onSettle, this.#shared);
+  }
 
   /** The sealed lookup key. */
   get key(): string {
@@ -25,7 +48,7 @@ export class PreparedCall {
 
   /** True until committed or abandoned. */
   get open(): boolean {
-    return this.#state === "open";
+    return this.#shared.state === "open";
   }
 
   /**
@@ -33,25 +56,38 @@ export class PreparedCall {
    * @throws FlecheError when already committed or abandoned; `Rejected` when the cache refuses.
    */
   commit(result: unknown, metadata: Metadata = {}): Promise<string> {
-    if (this.#state !== "open") {
-      return Promise.reject(new FlecheError(`PreparedCall ${this.key} already ${this.#state}`, "FLECHE_STATE"));
+    if (this.#shared.state !== "open") {
+      return Promise.reject(new FlecheError(`PreparedCall ${this.key} already ${this.#shared.state}`, "FLECHE_STATE"));
     }
-    this.#state = "committed";
-    return this.owner.commit(this, result, metadata);
+    this.#shared.state = "committed";
+    if (!this.#shared.onSettle) return this.owner.commit(this, result, metadata);
+    return this.owner.commit(this, result, metadata).finally(() => this.#settle());
   }
 
   /** Give up on the call. Idempotent; a later commit is refused. */
   abandon(): void {
-    if (this.#state === "open") this.#state = "abandoned";
+    if (this.#shared.state !== "open") return;
+    this.#shared.state = "abandoned";
+    this.#settle();
   }
 
-  /** The same call, committing through `owner` instead. */
+  /** The same call (sharing its state), committing through `owner` instead. */
   reown(owner: CacheLike): PreparedCall {
-    return new PreparedCall(this.call, owner);
+    const copy = new PreparedCall(this.call, owner);
+    copy.#shared = this.#shared;
+    return copy;
   }
 
   /** `using prepared = await cache.prepare(call)` abandons the call if the block ends without a commit. */
   [Symbol.dispose](): void {
     this.abandon();
+  }
+
+  #settle(): void {
+    const settle = this.#shared.onSettle;
+    if (!settle) return;
+    this.#shared.onSettle = undefined;
+    dropped.unregister(this.#shared);
+    settle();
   }
 }

@@ -20,6 +20,7 @@
  * | **`containsCall(key)`**, **`evictCall(key)`**, **`listCalls(prefix?)`** | calls | as for values |
  * | `queryCalls(template)` | calls | optional push-down: the records matching a digested template; stores without it are scanned |
  * | `childDigests(key)` | values | optional: the value keys an entry refers to (destructured parts), read without deserialising; garbage collection follows them |
+ * | `valueWrittenAt(key)` | values | optional: when the entry was last written (ms since the epoch, e.g. a file's mtime), or undefined; garbage collection spares entries younger than its grace period |
  * | `verify(options)` | both | optional: check every entry (signatures, envelopes), remove what is corrupt and what killed writers left behind; report |
  * | `toConfig()` | both | the store's config table (snake_case keys); `Cache.fromConfig` rebuilds an equal store |
  * | `close()` | both | optional: release handles and connections |
@@ -76,6 +77,12 @@ export interface ValueStore extends Store {
   listValues(prefix?: string): KeyStream;
   /** Optional: keys of the entries this entry is assembled from, without deserialising it (for gc). */
   childDigests?(key: string): MaybePromise<readonly string[]>;
+  /**
+   * Optional: when the entry under `key` was last written, in milliseconds since the epoch (a file's
+   * mtime), or undefined when unknown. Lets `gc()` spare values that another process wrote moments ago
+   * for a call it is still computing.
+   */
+  valueWrittenAt?(key: string): MaybePromise<number | undefined>;
 }
 
 /** A store of call records. */

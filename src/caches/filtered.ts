@@ -1,0 +1,148 @@
+/**
+ * `Filtered`: a live, read-only view of the calls of a cache that satisfy a predicate or a query filter.
+ * Calls saved to the cache later show up when they match; values still load from the cache. Unlike the
+ * original, membership (`contains`) is filtered too, so a view never admits a key it will not load.
+ */
+import { CacheMiss, ConfigError, Rejected } from "../errors.js";
+import { LazyCall } from "../lazy-call.js";
+import { PreparedCall } from "../prepared-call.js";
+import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
+import { queryOver } from "../cache.js";
+import { withModifiers } from "../config/modifiers.js";
+import { matchesRecord, toTemplate, type QueryFilter, type RecordTemplate } from "../query/template.js";
+import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
+import type { Call } from "../call.js";
+import type { CallRecord } from "../call-record.js";
+import type { Query } from "../query/query.js";
+
+/** Decides whether a stored call belongs to a filtered view (it may load values, so it may be async). */
+export type CallPredicate = (call: LazyCall) => boolean | Promise<boolean>;
+
+/** A read-only view of the calls of `inner` that match. */
+export class Filtered implements CacheLike {
+  readonly readOnly = true;
+  readonly #predicate: CallPredicate | undefined;
+  readonly #template: RecordTemplate | undefined;
+  readonly #filter: QueryFilter | undefined;
+
+  constructor(
+    readonly inner: CacheLike,
+    where: CallPredicate | QueryFilter,
+  ) {
+    if (typeof where === "function") this.#predicate = where;
+    else {
+      this.#filter = where;
+      this.#template = toTemplate(where);
+    }
+  }
+
+  async #matches(record: CallRecord): Promise<boolean> {
+    if (this.#template) return matchesRecord(this.#template, record);
+    return this.#predicate!(new LazyCall(record, this));
+  }
+
+  async lookup(key: string): Promise<unknown> {
+    const record = await this.inner.loadRecord(key);
+    if (!record || !(await this.#matches(record))) return MISS;
+    return this.inner.lookup(key);
+  }
+  async prepare(call: Call): Promise<PreparedCall> {
+    return new PreparedCall(call, this);
+  }
+  async commit(prepared: PreparedCall): Promise<string> {
+    throw new Rejected(`filtered view: not saving ${prepared.call.name} (${prepared.key}); views are read-only`);
+  }
+  async save(call: Call): Promise<string> {
+    throw new Rejected(`filtered view: not saving ${call.name} (${call.key}); views are read-only`);
+  }
+  async load(key: string): Promise<LazyCall> {
+    const stored = await this.inner.load(key);
+    if (!(await this.#matches(stored.record))) throw new CacheMiss(key, `Call ${stored.key} is not in this filtered view`);
+    return new LazyCall(stored.record, this);
+  }
+  async loadRecord(key: string): Promise<CallRecord | undefined> {
+    const record = await this.inner.loadRecord(key);
+    return record && (await this.#matches(record)) ? record : undefined;
+  }
+  loadValue(key: string): Promise<unknown> {
+    return this.inner.loadValue(key);
+  }
+  async contains(key: string): Promise<boolean> {
+    try {
+      await this.load(key);
+      return true;
+    } catch (error) {
+      if (error instanceof CacheMiss) return false;
+      throw error;
+    }
+  }
+  async evict(key: string): Promise<void> {
+    throw new Rejected(`filtered view: not evicting ${key}; views are read-only`);
+  }
+  expand(prefix: string): Promise<string> {
+    return this.inner.expand(prefix);
+  }
+  shrink(key: string): Promise<string> {
+    return this.inner.shrink(key);
+  }
+  shrinkAll(keys: readonly string[]): Promise<string[]> {
+    return this.inner.shrinkAll(keys);
+  }
+  async *records(template: RecordTemplate): AsyncGenerator<CallRecord> {
+    for await (const record of this.inner.records(template)) if (await this.#matches(record)) yield record;
+  }
+  query(filter: QueryFilter = {}): Query {
+    return queryOver(this, filter);
+  }
+  /** A live, read-only view of the calls of this view that also match. */
+  filter(where: CallPredicate | QueryFilter): Filtered {
+    return new Filtered(this, where);
+  }
+  /** Copy every call of this view into `target` (see `transfer`). */
+  transfer(target: CacheLike, options?: TransferOptions): Promise<TransferReport> {
+    return transferCalls(this.query(), target, options);
+  }
+  /** `filter = {...}` on the wrapped cache's table; a predicate function has no config form. */
+  toConfig(): CacheConfig {
+    if (!this.#filter) throw new ConfigError("Filtered.toConfig(): a view filtered by a function has no config form; filter by a query filter instead");
+    return withModifiers(this.inner.toConfig(), { filter: filterToConfig(this.#filter) }, "Filtered");
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** A query filter as a config table (snake_case); only JSON-representable filters have one. */
+export function filterToConfig(filter: QueryFilter): Record<string, unknown> {
+  const table: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(filter)) {
+    if (value === undefined) continue;
+    if (!isJson(value)) {
+      throw new ConfigError(`Filtered.toConfig(): the filter's \`${key}\` holds values that have no config form (use plain JSON values)`);
+    }
+    table[key === "codeDigest" ? "code_digest" : key] = value;
+  }
+  return table;
+}
+
+/** The query filter a config table describes; `origin` names the table in errors. */
+export function filterFromConfig(table: unknown, origin: string): QueryFilter {
+  if (typeof table !== "object" || table === null || Array.isArray(table)) {
+    throw new ConfigError(`${origin}: \`filter\` must be a table (name, module, version, code_digest, args, result, metadata)`);
+  }
+  const known = ["name", "module", "version", "code_digest", "args", "result", "metadata"];
+  const filter: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(table)) {
+    if (!known.includes(key)) throw new ConfigError(`${origin}: unknown key \`filter.${key}\` (expected one of: ${known.join(", ")})`);
+    filter[key === "code_digest" ? "codeDigest" : key] = value;
+  }
+  return filter as QueryFilter;
+}
+
+function isJson(value: unknown): boolean {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isJson);
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value as object).every(isJson);
+  return false;
+}

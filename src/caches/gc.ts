@@ -1,0 +1,161 @@
+/**
+ * Garbage collection of a cache's value store: mark every value a call record refers to (following
+ * destructured parts through the store's optional `childDigests`), then sweep the values nothing refers
+ * to. Call records are never touched. Values become orphans when records are evicted, overwritten or
+ * re-keyed, and when a computation is abandoned.
+ *
+ * Values of calls being computed right now are spared: the cache registers every open call (see
+ * `in-flight.ts`), and the pass also spares whatever the cache writes while it runs. Other processes are
+ * covered by the grace period: a value written less than `grace` seconds ago is kept, when the store can
+ * tell (`valueWrittenAt`).
+ */
+import { CacheMiss, FlecheError } from "../errors.js";
+import { allKeys } from "../stores/keys.js";
+import type { CallStore, ValueStore } from "../stores/types.js";
+import type { InFlight } from "./in-flight.js";
+
+/** Options of `gc()`. */
+export interface GcOptions {
+  /** Report what would be removed, remove nothing. @default false */
+  readonly dryRun?: boolean;
+  /**
+   * Spare values written less than this many seconds ago (when the value store can tell when an entry
+   * was written), so another process's computation in progress keeps its arguments. @default 600
+   */
+  readonly grace?: number;
+  /** Progress: the phase, entries done, and the total when known. */
+  readonly onProgress?: (phase: "mark" | "sweep", done: number, total?: number) => void;
+}
+
+/** What a garbage-collection pass found and did. */
+export interface GcReport {
+  /** Value keys removed (or, in a dry run, that would be removed). */
+  readonly evicted: string[];
+  /** Value digests the call records refer to, directly or through parts (all of them are kept). */
+  readonly live: number;
+  /** Unreferenced value keys kept because a call is computing with them or they are younger than the grace period. */
+  readonly spared: number;
+  /** Call records read. */
+  readonly records: number;
+  /** True when nothing was removed on purpose. */
+  readonly dryRun: boolean;
+}
+
+/** The default grace period in seconds. */
+export const DEFAULT_GRACE = 600;
+
+/** An empty report, and the sum of several (stacks collect layer by layer). */
+export function mergeReports(reports: readonly GcReport[], dryRun: boolean): GcReport {
+  return {
+    evicted: reports.flatMap((r) => r.evicted),
+    live: reports.reduce((n, r) => n + r.live, 0),
+    spared: reports.reduce((n, r) => n + r.spared, 0),
+    records: reports.reduce((n, r) => n + r.records, 0),
+    dryRun,
+  };
+}
+
+/** Collect the garbage of one value store against one call store. */
+export async function collectGarbage(values: ValueStore, calls: CallStore, inFlight: InFlight, options: GcOptions = {}): Promise<GcReport> {
+  const { dryRun = false, grace = DEFAULT_GRACE, onProgress } = options;
+  if (!(grace >= 0)) throw new FlecheError(`gc: grace must be a number of seconds ≥ 0, got ${grace}`, "FLECHE_OPTION");
+  const watch = inFlight.watch(); // from here on, every value the cache writes is spared
+  try {
+    const live = new Set<string>();
+    const markLive = markInto(values, live, false);
+    const callKeys = await allKeys((p) => calls.listCalls(p));
+    let records = 0;
+    for (const key of callKeys) {
+      let record;
+      try {
+        record = await calls.loadCall(key);
+      } catch (error) {
+        throw unreadable(`call record ${key}`, error);
+      }
+      records++;
+      onProgress?.("mark", records, callKeys.length);
+      if (!record) continue; // evicted meanwhile
+      const roots = Object.values(record.arguments);
+      if (record.result !== null) roots.push(record.result);
+      await markLive(roots);
+    }
+
+    // Values of open calls, and values written since the pass began, with their parts.
+    const guarded = new Set<string>();
+    const markGuarded = markInto(values, guarded, true);
+    let seen = 0;
+    const catchUp = async () => {
+      while (seen < watch.keys.length) {
+        const fresh = watch.keys.slice(seen);
+        seen = watch.keys.length;
+        await markGuarded(fresh);
+      }
+    };
+
+    const valueKeys = await allKeys((p) => values.listValues(p));
+    const cutoff = Date.now() - grace * 1000;
+    const evicted: string[] = [];
+    let spared = 0;
+    let done = 0;
+    for (const key of valueKeys) {
+      done++;
+      onProgress?.("sweep", done, valueKeys.length);
+      if (live.has(key)) continue;
+      if (grace > 0 && values.valueWrittenAt) {
+        const writtenAt = await values.valueWrittenAt(key);
+        if (writtenAt !== undefined && writtenAt > cutoff) {
+          spared++;
+          continue;
+        }
+      }
+      await catchUp(); // no await between this check and the eviction below
+      if (guarded.has(key)) {
+        spared++;
+        continue;
+      }
+      evicted.push(key);
+      if (!dryRun) await values.evictValue(key);
+    }
+    return { evicted, live: live.size, spared, records, dryRun };
+  } finally {
+    watch.stop();
+  }
+}
+
+/**
+ * A marker adding keys and, transitively, their parts to `marked`. For values being written right now
+ * (`tolerant`), an entry that cannot be read yet is not an error.
+ */
+function markInto(values: ValueStore, marked: Set<string>, tolerant: boolean) {
+  return async (roots: readonly string[]): Promise<void> => {
+    const queue = roots.filter((k) => !marked.has(k));
+    for (const k of queue) marked.add(k);
+    if (!values.childDigests) return;
+    while (queue.length) {
+      const key = queue.pop()!;
+      let children: readonly string[];
+      try {
+        children = await values.childDigests(key);
+      } catch (error) {
+        if (error instanceof CacheMiss) continue; // not stored (a digest-only reference) or not written yet
+        if (tolerant) continue;
+        throw unreadable(`value ${key}`, error);
+      }
+      for (const child of children) {
+        if (marked.has(child)) continue;
+        marked.add(child);
+        queue.push(child);
+      }
+    }
+  };
+}
+
+/** An entry whose references cannot be read: never guess that what it refers to is garbage. */
+function unreadable(what: string, error: unknown): FlecheError {
+  return new FlecheError(
+    `gc: ${what} cannot be read (${(error as Error).message}); nothing was removed, because what it refers to is unknown. ` +
+      "Repair the cache first (`fleche verify --repair`).",
+    "FLECHE_GC_UNREADABLE",
+    { cause: error },
+  );
+}

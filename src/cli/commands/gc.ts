@@ -1,0 +1,35 @@
+/** `fleche gc`: remove the values no call record refers to. */
+import { gc as collect } from "../../caches/operations.js";
+import { openCache } from "../open.js";
+import { progress } from "../progress.js";
+
+/** Options of `fleche gc`. */
+export interface GcCommandOptions {
+  readonly cache?: string;
+  readonly dryRun?: boolean;
+  readonly grace?: number;
+}
+
+/** Collect and report. */
+export async function gc(options: GcCommandOptions): Promise<void> {
+  const bar = progress(options.dryRun ? "gc (dry run)" : "gc");
+  let report;
+  try {
+    report = await collect(openCache(options.cache), {
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.grace === undefined ? {} : { grace: options.grace }),
+      onProgress: (phase, done, total) => bar.update(done, total, phase === "mark" ? "reading call records" : "checking values"),
+    });
+  } finally {
+    bar.stop();
+  }
+  const n = report.evicted.length;
+  const values = (k: number) => `${k} value${k === 1 ? "" : "s"}`;
+  if (options.dryRun) {
+    for (const key of report.evicted) process.stdout.write(`${key}\n`);
+    process.stdout.write(`Would remove ${values(n)} (dry run; nothing removed).\n`);
+  } else {
+    process.stdout.write(`Removed ${values(n)}.\n`);
+  }
+  process.stdout.write(`${report.records} call records refer to ${values(report.live)}; ${values(report.spared)} spared as recent or in use.\n`);
+}

@@ -1,0 +1,37 @@
+/** `fleche transfer --from A --to B`: copy (or move) stored calls between caches. */
+import { ConfigError } from "../../errors.js";
+import { transferCalls } from "../../query/transfer.js";
+import { openCache } from "../open.js";
+import { progress } from "../progress.js";
+
+/** Options of `fleche transfer`. */
+export interface TransferCommandOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly pop?: boolean;
+  readonly overwrite?: boolean;
+  readonly name?: string;
+}
+
+/** Transfer and report. */
+export async function transfer(options: TransferCommandOptions): Promise<void> {
+  if (options.from === options.to) throw new ConfigError(`--from and --to name the same cache '${options.from}'`);
+  const source = openCache(options.from);
+  const target = openCache(options.to);
+  const bar = progress(options.pop ? "moving calls" : "copying calls");
+  let report;
+  try {
+    report = await transferCalls(source.query(options.name ? { name: options.name } : {}), target, {
+      ...(options.pop ? { pop: true } : {}),
+      ...(options.overwrite ? { overwrite: true } : {}),
+      onProgress: (r) => bar.update(r.transferred.length + r.skipped.length),
+    });
+  } finally {
+    bar.stop();
+  }
+  const calls = (k: number) => `${k} call${k === 1 ? "" : "s"}`;
+  process.stdout.write(`${options.pop ? "Moved" : "Copied"} ${calls(report.transferred.length)} from ${options.from} to ${options.to}.\n`);
+  if (report.skipped.length) {
+    process.stdout.write(`Skipped ${calls(report.skipped.length)} that ${options.to} already holds (--overwrite replaces them${options.pop ? "; skipped calls stay in the source" : ""}).\n`);
+  }
+}

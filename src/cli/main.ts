@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * The `fleche` command: look into caches and maintain them.
+ *
+ *   fleche ls [--cache NAME] [--name F] [--limit N] [--json]
+ *   fleche show KEY [--cache NAME] [--json]
+ *   fleche gc [--cache NAME] [--dry-run] [--grace SECONDS]
+ *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F]
+ *   fleche verify [--cache NAME] [--repair]
+ *   fleche config [--json]
+ *
+ * Global options: `--config FILE` (an extra config file, closest of all), `--import MODULE` (load a
+ * plugin first, e.g. one that registers a store type). Exit codes: 0 done, 1 problems found (verify) or
+ * failed, 2 bad usage or configuration. See docs/cli.md.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { ConfigError, FlecheError } from "../errors.js";
+import { prepare, type GlobalOptions } from "./open.js";
+import { ls } from "./commands/ls.js";
+import { show } from "./commands/show.js";
+import { gc } from "./commands/gc.js";
+import { transfer } from "./commands/transfer.js";
+import { verify } from "./commands/verify.js";
+import { config } from "./commands/config.js";
+
+const program = new Command("fleche")
+  .description("Look into fleche caches and maintain them.")
+  .option("--config <file>", "an extra configuration file (TOML, JSON or a JS module exporting defineConfig(...)), closest of all")
+  .option("--import <module>", "load a module first, e.g. a plugin that registers a store type (repeatable)", collect, [] as string[])
+  .showHelpAfterError("(fleche --help lists the commands and options)")
+  .exitOverride();
+
+/** Run a command's action after the global preparation, turning known errors into exit codes. */
+function run<A extends unknown[]>(action: (...args: A) => Promise<number | void> | number | void) {
+  return async (...args: A): Promise<void> => {
+    await prepare(program.opts<GlobalOptions>());
+    const code = await action(...args);
+    if (typeof code === "number") process.exitCode = code;
+  };
+}
+
+const cacheOption = () => new Option("--cache <name>", "the cache to use (default: the configured default cache)");
+
+program
+  .command("ls")
+  .description("list stored calls, newest first (reads call records only)")
+  .addOption(cacheOption())
+  .option("--name <function>", "only calls of this function")
+  .option("--limit <n>", "show at most n calls", positiveInteger)
+  .option("--json", "print the call records as JSON")
+  .action(run((options) => ls(options)));
+
+program
+  .command("show")
+  .description("show one stored call with its argument and result values")
+  .argument("<key>", "the call's key or an unambiguous prefix of it")
+  .addOption(cacheOption())
+  .option("--json", "print the call record as JSON")
+  .action(run((key: string, options) => show(key, options)));
+
+program
+  .command("gc")
+  .description("remove values that no call record refers to")
+  .addOption(cacheOption())
+  .option("--dry-run", "list what would be removed, remove nothing")
+  .option("--grace <seconds>", "spare values written less than this long ago (default 600)", nonNegativeNumber)
+  .action(run((options) => gc(options)));
+
+program
+  .command("transfer")
+  .description("copy stored calls from one cache to another")
+  .requiredOption("--from <name>", "the source cache")
+  .requiredOption("--to <name>", "the target cache")
+  .option("--pop", "remove each transferred call from the source (a move)")
+  .option("--overwrite", "replace calls the target already holds")
+  .option("--name <function>", "only calls of this function")
+  .action(run((options) => transfer(options)));
+
+program
+  .command("verify")
+  .description("check every entry of the cache's stores (signatures, envelopes, leftovers)")
+  .addOption(cacheOption())
+  .option("--repair", "remove corrupt entries and leftover temporary files")
+  .action(run((options) => verify(options)));
+
+program
+  .command("config")
+  .description("print the resolved configuration and which file each part came from")
+  .option("--json", "print it as JSON")
+  .action(run((options) => config(options)));
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number ≥ 1");
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("expected a number of seconds ≥ 0");
+  return n;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; usage errors were already printed by commander.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof ConfigError) {
+    process.stderr.write(`fleche: ${error.message}\n`);
+    process.exitCode = 2;
+  } else if (error instanceof FlecheError) {
+    process.stderr.write(`fleche: ${error.message}\n`);
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
+}
