@@ -66,3 +66,5 @@ export {
   SignatureError,
 } from "./errors.js";
 export { setLogger, type Logger } from "./log.js";
+export { NdArray, isNumericArray, ndarray, type NumericArray } from "./ndarray.js";
+export { Hdf5Store, type Hdf5Compression, type Hdf5StoreOptions } from "./stores/hdf5/index.js";
