@@ -27,7 +27,7 @@ export interface DatasetPlan {
   readonly kind: "dataset";
   readonly tag: string;
   readonly data: AnyTypedArray | string | readonly string[];
-  /** h5wasm dtype of numeric data; undefined for text (variable-length UTF-8). */
+  /** h5wasm dtype: of numeric data, or "S<n>" for fixed-length text; undefined for variable-length UTF-8. */
   readonly dtype?: string;
   /** Extent per axis; `[]` for a scalar. */
   readonly shape: readonly number[];

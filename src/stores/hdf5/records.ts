@@ -6,14 +6,16 @@
 import { freezeRecord, recordProblem, type CallRecord } from "../../call-record.js";
 import { Tag, TypeClass } from "./format.js";
 import { Damaged, type NodeReader } from "./node-reader.js";
-import { writeNode } from "./write-plan.js";
+import { fixedString, writeNode } from "./write-plan.js";
 import type { EntryWriter } from "./entry-files.js";
 
 /** Writes `record` as an entry. */
 export function recordWriter(record: CallRecord): EntryWriter {
-  // JSON.stringify escapes NUL and lone surrogates, so the text always survives UTF-8.
+  // JSON.stringify escapes NUL and lone surrogates, so the text survives UTF-8; it never ends in a space,
+  // so a fixed-length string (cheaper to read than a variable-length one) holds it exactly.
   const json = JSON.stringify(record);
-  return (parent, name) => writeNode(parent, name, { kind: "dataset", tag: Tag.CallRecord, data: json, shape: [] }, { deflateLevel: 0 });
+  const plan = { kind: "dataset", tag: Tag.CallRecord, data: json, dtype: fixedString(json), shape: [] } as const;
+  return (parent, name) => writeNode(parent, name, plan, { deflateLevel: 0 });
 }
 
 /** Reads the record at `path`, checking that it is one and that it carries the key it is filed under. */
