@@ -225,10 +225,15 @@ function text(contents: DatasetContents, tag: string): string {
   throw new Damaged(`a ${tag} node holds no text`);
 }
 
+/** A numeric dataset's contents as a typed array (h5wasm hands a scalar's single element out bare). */
 function numeric(meta: DatasetContents["meta"], value: unknown, tag: string): AnyTypedArray {
   const name = typedArrayNameFor(meta.type, meta.size, meta.signed);
-  if (name === undefined || !ArrayBuffer.isView(value)) throw new Damaged(`a ${tag} node holds no numeric array`);
-  return value as AnyTypedArray;
+  if (name === undefined) throw new Damaged(`a ${tag} node holds no numeric array`);
+  if (ArrayBuffer.isView(value)) return value as AnyTypedArray;
+  if (meta.shape?.length !== 0 || (typeof value !== "number" && typeof value !== "bigint")) throw new Damaged(`a ${tag} node holds no numeric array`);
+  const one = new TYPED_ARRAYS[name](1);
+  (one as unknown as unknown[])[0] = value;
+  return one;
 }
 
 function bytes(contents: DatasetContents, tag: string): Uint8Array {
