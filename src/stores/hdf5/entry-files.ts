@@ -71,7 +71,7 @@ export class EntryFiles {
     try {
       return read(new NodeReader(h5, file.file_id), this.layout.entryPath(key));
     } catch (error) {
-      if (!this.present(h5, file, key)) throw new CacheMiss(key, `No ${this.noun} ${key} in ${this.options.label}`);
+      if (!this.linked(h5, file, key)) throw new CacheMiss(key, `No ${this.noun} ${key} in ${this.options.label}`);
       this.damaged.add(key);
       throw this.unreadable(key, path, `its entry is damaged (${firstLine(error)})`, error);
     }
@@ -167,6 +167,15 @@ export class EntryFiles {
       return h5.Module.get_type(file.file_id, this.layout.entryPath(key)) >= 0;
     } catch {
       return false;
+    }
+  }
+
+  /** Whether the file links the entry, without opening it (so a damaged entry still counts as there). */
+  private linked(h5: H5Wasm, file: H5File, key: string): boolean {
+    try {
+      return entryKeys(h5, file.file_id).includes(key);
+    } catch {
+      return true; // the root group itself is unreadable: report the damage
     }
   }
 

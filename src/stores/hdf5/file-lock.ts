@@ -97,7 +97,7 @@ export class FileLock {
         throw new LockTimeout(`Timed out waiting for ${this.path}, held by ${describe(seen.holder)}`);
       }
       await sleep(delay);
-      delay = Math.min(delay * 2, 50);
+      delay = Math.min(delay * 2, 20);
     }
   }
 
