@@ -1,7 +1,7 @@
 /**
  * HDF5 nodes → the value they hold: the inverse of plan.ts, following each node's `fleche_type` tag.
  * Nodes without a tag (files written by other tools in the same layout) are read by their HDF5 type:
- * groups as plain objects, scalars as numbers, strings or bigints (64-bit integers), 1-D numeric datasets
+ * groups as plain objects, scalars as numbers or strings (64-bit integers beyond 2^53 as bigints), 1-D numeric datasets
  * as typed arrays, n-D ones as NdArray, string lists as arrays of strings.
  *
  * Anything inconsistent (a tag on the wrong kind of node, a dtype that does not match the tag, a
@@ -20,6 +20,7 @@ export function decodeEntry(reader: NodeReader, path: string): unknown {
 
 const HOLE = Symbol("hole");
 const INDEX = /^(0|[1-9][0-9]{0,15})$/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 class Decoder {
   /** Objects decoded so far by path relative to the entry, for `ref` nodes (shared and cyclic values). */
@@ -196,7 +197,8 @@ class Decoder {
     }
     if (kind !== "dataset") throw new Damaged(`no group or dataset at ${path}`);
     const { meta, value } = this.reader.dataset(path);
-    if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "bigint") return value;
+    if (value === null || typeof value === "string" || typeof value === "number") return value;
+    if (typeof value === "bigint") return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : value; // 64-bit integers
     if (Array.isArray(value)) return this.register(rel, value);
     const array = numeric(meta, value, "untagged");
     return this.register(rel, (meta.shape ?? []).length === 1 ? array : new NdArray(array as NumericArray, meta.shape ?? []));
