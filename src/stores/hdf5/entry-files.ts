@@ -20,7 +20,7 @@ import { logger } from "../../log.js";
 import { tempPathFor } from "../../fs/atomic.js";
 import { isFullKey } from "../keys.js";
 import { Attr, FORMAT_VERSION } from "./format.js";
-import { copyNode } from "./copy-tree.js";
+import { copyNode, Uncopyable } from "./copy-tree.js";
 import { withLock, type LockOptions } from "./file-lock.js";
 import { ReadHandles } from "./handles.js";
 import { Layout } from "./layout.js";
@@ -275,6 +275,9 @@ export class EntryFiles {
         copyNode(h5, from.file_id, this.layout.entryPath(key), to, key);
         copied.push(key);
       } catch (error) {
+        if (error instanceof Uncopyable) {
+          throw new Error(`${path} cannot be rewritten without losing ${this.noun} ${key}, written by another tool: ${error.message}`);
+        }
         logger().warn(`${this.options.label}: dropping ${this.noun} ${key} from ${path}: it cannot be read (${firstLine(error)})`);
       }
     }

@@ -101,7 +101,7 @@ print(json.dumps(out))
 
   it("loads what h5py writes in the same layout, tagged or not, and appends to h5py's files", async () => {
     const root = tempRoot("from-h5py");
-    const keys = { tagged: KEY("ab01"), matrix: KEY("ab02"), group: KEY("ab03"), text: KEY("ab04"), mirror: KEY("ab05") };
+    const keys = { tagged: KEY("ab01"), matrix: KEY("ab02"), group: KEY("ab03"), text: KEY("ab04"), mirror: KEY("ab05"), list: KEY("ab07"), empty: KEY("ab08") };
     python(
       `
 import h5py, json, sys, numpy as np
@@ -120,6 +120,8 @@ with h5py.File(f"{root}/ab.h5", "w") as f:
     m.attrs["fleche_type"] = "Map"
     m["keys"] = np.array([1.0, 2.0]); m["keys"].attrs["fleche_type"] = "Array"
     m["values"] = np.array([b"one", b"two"], dtype=h5py.string_dtype()); m["values"].attrs["fleche_type"] = "Array"
+    f[keys["list"]] = np.array(["x", "ü"], dtype=h5py.string_dtype())
+    f.create_dataset(keys["empty"], data=h5py.Empty("f8"))
 print("{}")
 `,
       root,
@@ -134,6 +136,8 @@ print("{}")
     assert.deepStrictEqual(await store.loadValue(keys.group), { count: 42, ratio: 0.25, label: "from python", series: Int32Array.of(1, 2, 3) });
     assert.equal(await store.loadValue(keys.text), "plain string");
     assert.deepStrictEqual(await store.loadValue(keys.mirror), new Map<unknown, unknown>([[1, "one"], [2, "two"]]));
+    assert.deepStrictEqual(await store.loadValue(keys.list), ["x", "ü"]);
+    assert.equal(await store.loadValue(keys.empty), null);
 
     // Appending to h5py's file keeps it readable by h5py.
     await store.saveValue({ added: "by fleche" }, KEY("ab06"));
@@ -143,6 +147,13 @@ print("{}")
       join(root, "ab.h5"),
     );
     assert.deepEqual(listed, [...Object.values(keys), KEY("ab06")].sort());
+
+    // Evicting would rewrite the file, and h5wasm cannot write h5py's empty dataspace: refused, nothing lost.
+    const again = new Hdf5Store({ root });
+    await assert.rejects(again.evictValue(keys.text), /cannot be rewritten without losing value .* empty dataspace/);
+    assert.equal(await again.loadValue(keys.text), "plain string");
+    assert.equal(await again.loadValue(keys.empty), null);
+    await again.close();
   });
 
   it("h5ls and h5dump list and show the stored datasets", async () => {
