@@ -1,34 +1,24 @@
 /**
  * One directory of HDF5 entry files (the values, or the calls, of one store): reading entries through
- * pooled read-only handles, and changing files so that no reader and no crash ever sees a torn file.
+ * pooled read-only handles, and changing them through entry-writer.ts (new file, check, rename).
  *
- * Every change writes a new file next to the old one (`.<name>.<random>.tmp`), checks it by reopening it
- * and listing its entries, and renames it over the old one:
- * - adding to a shared prefix file copies the file (a reflink where the filesystem has them) and appends
- *   the entry to the copy;
- * - removing or replacing an entry rebuilds the file from the other entries (h5wasm cannot delete a link),
- *   dropping entries that cannot be read any more, with a warning;
- * - a per-key file (prefix length 0) is written whole.
- * Writers of a shared file take its lock file (`<name>.lock`, see file-lock.ts) for the whole
- * read-copy-rename cycle, so concurrent writers in several processes never lose each other's entries.
- * A file that cannot be opened at all is moved aside (`<name>.damaged-<time>`) by the next writer.
+ * Writers of a shared prefix file take its lock file (`<name>.lock`, see file-lock.ts) for the whole
+ * read-copy-check-rename cycle, so concurrent writers in several processes never lose each other's
+ * entries. Readers take no lock: files are replaced, never edited, so a reader sees a whole file.
  */
-import { copyFileSync, constants, existsSync, mkdirSync, renameSync, unlinkSync } from "node:fs";
-import { basename, dirname } from "node:path";
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
 import { CacheMiss } from "../../errors.js";
 import { logger } from "../../log.js";
-import { tempPathFor } from "../../fs/atomic.js";
-import { isFullKey } from "../keys.js";
-import { Attr, FORMAT_VERSION } from "./format.js";
-import { copyNode, Uncopyable } from "./copy-tree.js";
+import { EntryFileWriter, entryKeys, firstLine, keysOf, unlinkQuietly, type EntryWriter } from "./entry-writer.js";
 import { withLock, type LockOptions } from "./file-lock.js";
+import { isWasmAbort } from "./h5wasm.js";
 import { ReadHandles } from "./handles.js";
 import { Layout } from "./layout.js";
 import { NodeReader } from "./node-reader.js";
-import type { H5File, H5Group, H5Wasm } from "./h5-subset.js";
+import type { H5File, H5Wasm } from "./h5-subset.js";
 
-/** Writes one entry as the member `name` of `parent`. */
-export type EntryWriter = (parent: H5Group, name: string) => void;
+export { entryKeys, firstLine, type EntryWriter } from "./entry-writer.js";
 
 /** Reads the entry at `path` (e.g. "/<key>"). */
 export type EntryReader<T> = (reader: NodeReader, path: string) => T;
@@ -43,19 +33,18 @@ export interface EntryFilesOptions {
   readonly lock?: LockOptions;
 }
 
-/** The HDF5 format bounds fleche writes: readable by HDF5 ≥ 1.10 (h5py, Debian's hdf5-tools), with metadata checksums. */
-const LIBVER = "v110";
-
 /** The files of one directory. */
 export class EntryFiles {
   readonly layout: Layout;
   private readonly handles = new ReadHandles();
   /** Keys found damaged on read: the next save of such a key replaces the entry instead of skipping it. */
   private readonly damaged = new Set<string>();
+  private readonly writer: EntryFileWriter;
   private checked = false;
 
   constructor(private readonly options: EntryFilesOptions) {
     this.layout = new Layout(options.dir, options.prefixLength);
+    this.writer = new EntryFileWriter({ layout: this.layout, handles: this.handles, kind: options.kind, label: options.label, noun: this.noun });
   }
 
   /** The entry's value, read by `read`. @throws CacheMiss when absent or unreadable (with a warning). */
@@ -65,12 +54,14 @@ export class EntryFiles {
     try {
       file = this.handles.get(h5, path);
     } catch (error) {
+      if (isWasmAbort(error)) throw error;
       throw this.unreadable(key, path, `the file cannot be opened (${firstLine(error)})`, error);
     }
     if (file === undefined) throw new CacheMiss(key, `No ${this.noun} ${key} in ${this.options.label}`);
     try {
       return read(new NodeReader(h5, file.file_id), this.layout.entryPath(key));
     } catch (error) {
+      if (isWasmAbort(error)) throw error; // the library failed, not the entry
       if (!this.linked(h5, file, key)) throw new CacheMiss(key, `No ${this.noun} ${key} in ${this.options.label}`);
       this.damaged.add(key);
       throw this.unreadable(key, path, `its entry is damaged (${firstLine(error)})`, error);
@@ -97,8 +88,8 @@ export class EntryFiles {
     this.check();
     const path = this.layout.fileOf(key);
     const replace = options.replace === true || this.damaged.has(key);
-    if (this.options.prefixLength === 0) this.writeAlone(h5, path, key, write);
-    else await withLock(`${path}.lock`, () => this.change(h5, path, { add: [key, write], replace }), this.options.lock);
+    if (this.options.prefixLength === 0) this.writer.writeAlone(h5, path, key, write);
+    else await this.locked(path, () => this.writer.change(h5, path, { add: [key, write], replace }));
     this.damaged.delete(key);
   }
 
@@ -111,7 +102,7 @@ export class EntryFiles {
       unlinkQuietly(path);
       return;
     }
-    await withLock(`${path}.lock`, () => this.change(h5, path, { remove: key }), this.options.lock);
+    await this.locked(path, () => this.writer.change(h5, path, { remove: key }));
   }
 
   /** Keys starting with `prefix`, file by file. Unreadable files are skipped with a warning. */
@@ -137,18 +128,22 @@ export class EntryFiles {
 
   /** Keys of one file (through the pool), undefined when there is no file. @throws when it cannot be read. */
   keysOf(h5: H5Wasm, path: string): string[] | undefined {
-    const file = this.handles.get(h5, path);
-    return file ? entryKeys(h5, file.file_id) : undefined;
+    return keysOf(h5, this.handles, path);
   }
 
   /** Rewrite a shared file without `drop` (repairs); removes it when nothing is left. */
   async rewriteWithout(h5: H5Wasm, path: string, drop: readonly string[]): Promise<void> {
-    await withLock(`${path}.lock`, () => this.change(h5, path, { drop }), this.options.lock);
+    await this.locked(path, () => this.writer.change(h5, path, { drop }));
   }
 
   /** Release every pooled handle. */
   close(): void {
     this.handles.closeAll();
+  }
+
+  /** Run a change of the shared file at `path` under its lock. */
+  private locked(path: string, change: () => void): Promise<void> {
+    return withLock(`${path}.lock`, change, this.options.lock);
   }
 
   private get noun(): string {
@@ -183,164 +178,4 @@ export class EntryFiles {
     logger().warn(`${this.options.label}: ${this.noun} ${key} in ${path} is treated as a miss: ${why}`);
     return new CacheMiss(key, `${this.noun} ${key} in ${path} cannot be read: ${why}`, { cause });
   }
-
-  /** A per-key file: written whole to a temporary sibling, checked, renamed. No lock is needed. */
-  private writeAlone(h5: H5Wasm, path: string, key: string, write: EntryWriter): void {
-    mkdirSync(dirname(path), { recursive: true });
-    const temp = tempPathFor(path);
-    try {
-      this.fill(this.create(h5, temp), (file) => write(file, key));
-      this.verify(h5, temp, [key]);
-      renameSync(temp, path);
-    } catch (error) {
-      unlinkQuietly(temp);
-      throw error;
-    } finally {
-      this.handles.forget(path);
-    }
-  }
-
-  /** One change of a shared file, under its lock: add an entry (replacing it if asked), or drop some. */
-  private change(h5: H5Wasm, path: string, change: { add?: [string, EntryWriter]; replace?: boolean; remove?: string; drop?: readonly string[] }): void {
-    const current = this.currentKeys(h5, path);
-    const removing = new Set([...(change.drop ?? []), ...(change.remove === undefined ? [] : [change.remove])]);
-    const add = change.add;
-    if (add !== undefined) {
-      if (current?.includes(add[0]) && !change.replace) return; // another writer was first
-      if (change.replace) removing.add(add[0]);
-    }
-    const kept = (current ?? []).filter((key) => !removing.has(key));
-    if (add === undefined) {
-      if (current === undefined || kept.length === current.length) return; // nothing to remove
-      if (kept.length === 0) {
-        this.handles.forget(path);
-        unlinkQuietly(path);
-        return;
-      }
-    }
-    mkdirSync(dirname(path), { recursive: true });
-    const temp = tempPathFor(path);
-    try {
-      let expected: string[];
-      if (current !== undefined && add !== undefined && kept.length === current.length) {
-        // Appending: copy the file as it is (a reflink where possible) and add the entry to the copy.
-        copyFileSync(path, temp, constants.COPYFILE_FICLONE);
-        this.fill(new h5.File(temp, "a", { libver: LIBVER }), (file) => add[1](file, add[0]));
-        expected = [...kept, add[0]];
-      } else {
-        expected = [];
-        this.fill(this.create(h5, temp), (file) => {
-          expected.push(...this.copyEntries(h5, path, kept, file));
-          if (add !== undefined) {
-            add[1](file, add[0]);
-            expected.push(add[0]);
-          }
-        });
-      }
-      this.verify(h5, temp, expected);
-      renameSync(temp, path);
-    } catch (error) {
-      unlinkQuietly(temp);
-      throw error;
-    } finally {
-      this.handles.forget(path);
-    }
-  }
-
-  /** Keys in the file now, undefined when there is no file; a file that cannot be read is moved aside. */
-  private currentKeys(h5: H5Wasm, path: string): string[] | undefined {
-    try {
-      return this.keysOf(h5, path);
-    } catch (error) {
-      this.handles.forget(path);
-      const aside = `${path}.damaged-${Date.now()}`;
-      try {
-        renameSync(path, aside);
-      } catch (renameError) {
-        if ((renameError as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw renameError;
-      }
-      logger().warn(`${this.options.label}: ${path} cannot be opened (${firstLine(error)}); moved it to ${aside} and starting a new file`);
-      return undefined;
-    }
-  }
-
-  /** Copy `keys` from the file at `path` into `to`; entries that cannot be read are dropped with a warning. */
-  private copyEntries(h5: H5Wasm, path: string, keys: readonly string[], to: H5Group): string[] {
-    const from = this.handles.get(h5, path);
-    if (from === undefined) return [];
-    const copied: string[] = [];
-    for (const key of keys) {
-      try {
-        copyNode(h5, from.file_id, this.layout.entryPath(key), to, key);
-        copied.push(key);
-      } catch (error) {
-        if (error instanceof Uncopyable) {
-          throw new Error(`${path} cannot be rewritten without losing ${this.noun} ${key}, written by another tool: ${error.message}`);
-        }
-        logger().warn(`${this.options.label}: dropping ${this.noun} ${key} from ${path}: it cannot be read (${firstLine(error)})`);
-      }
-    }
-    return copied;
-  }
-
-  /** A new, empty entry file with the root attributes. */
-  private create(h5: H5Wasm, path: string): H5File {
-    const file = new h5.File(path, "w", { libver: LIBVER });
-    try {
-      file.create_attribute(Attr.format, FORMAT_VERSION, [], "<i");
-      file.create_attribute(Attr.kind, this.options.kind);
-    } catch (error) {
-      file.close();
-      throw error;
-    }
-    return file;
-  }
-
-  /** Run `fill` on an open file and close it, also when `fill` throws. */
-  private fill(file: H5File, fill: (file: H5File) => void): void {
-    try {
-      fill(file);
-    } finally {
-      file.close();
-    }
-  }
-
-  /** Reopen a freshly written file and check that it lists exactly the expected entries. */
-  private verify(h5: H5Wasm, path: string, expected: readonly string[]): void {
-    const file = new h5.File(path, "r");
-    let found: string[];
-    try {
-      found = entryKeys(h5, file.file_id);
-    } finally {
-      file.close();
-    }
-    const want = new Set(expected);
-    if (found.length !== want.size || !found.every((key) => want.has(key))) {
-      throw new Error(`the new ${basename(path)} lists ${found.length} entries instead of the ${want.size} written`);
-    }
-  }
-}
-
-/** The entry keys at the root of an open file (other root members are ignored). */
-export function entryKeys(h5: H5Wasm, fileId: bigint): string[] {
-  return h5.Module.get_names(fileId, "/", false).filter(isFullKey);
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
-}
-
-/** The gist of an error: for an HDF5 error stack, its innermost frame and cause. */
-export function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const lines = message.split("\n").map((l) => l.trim()).filter(Boolean);
-  // HDF5 error stacks end with the root cause; h5wasm puts the outermost call first.
-  const cause = lines.filter((l) => /minor:/.test(l)).pop();
-  const last = lines.filter((l) => /^#\d+:/.test(l)).pop();
-  return last ? `${last.replace(/^#\d+: \S+ line \d+ in /, "")}${cause ? ` (${cause.replace("minor: ", "")})` : ""}` : lines[0] ?? "unknown error";
 }
