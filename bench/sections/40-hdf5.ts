@@ -148,7 +148,7 @@ async function hitLatency(dir: string): Promise<void> {
   });
   const rows: Measurement[] = [];
   for (const [label, c] of [["memory values + memory calls", memoryBoth], ["HDF5 values + memory calls", hdf5Values], ["HDF5 values + HDF5 calls", hdf5Both]] as const) {
-    cache(c);
+    using _ = cache(c);
     await tiny(1, 2);
     await small(1);
     rows.push(await measure(`tiny(1, 2), ${label}`, () => tiny(1, 2), options));

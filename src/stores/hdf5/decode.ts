@@ -1,8 +1,8 @@
 /**
  * HDF5 nodes → the value they hold: the inverse of plan.ts, following each node's `fleche_type` tag.
  * Nodes without a tag (files written by other tools in the same layout) are read by their HDF5 type:
- * groups as plain objects, scalars as numbers or strings (64-bit integers beyond 2^53 as bigints), 1-D numeric datasets
- * as typed arrays, n-D ones as NdArray, string lists as arrays of strings.
+ * groups as plain objects, scalars as numbers or strings (64-bit integers beyond 2^53 as bigints), 1-D
+ * numeric datasets as typed arrays, n-D ones as NdArray, string lists as arrays of strings.
  *
  * Anything inconsistent (a tag on the wrong kind of node, a dtype that does not match the tag, a
  * reference to nothing) is {@link Damaged}: the entry becomes a miss rather than a wrong value.
@@ -53,8 +53,7 @@ class Decoder {
       case Tag.bigint: {
         const contents = this.reader.dataset(path);
         if (contents.meta.type === TypeClass.string) return parseBigInt(scalar(contents, "string", tag));
-        const v = scalar(contents, "bigint", tag);
-        return v;
+        return scalar(contents, "bigint", tag);
       }
       case Tag.string:
         return text(this.reader.dataset(path), tag);
