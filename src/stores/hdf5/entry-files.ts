@@ -13,7 +13,7 @@ import { logger } from "../../log.js";
 import { EntryFileWriter, entryKeys, firstLine, keysOf, unlinkQuietly, type EntryWriter } from "./entry-writer.js";
 import { withLock, type LockOptions } from "./file-lock.js";
 import { isWasmAbort } from "./h5wasm.js";
-import { ReadHandles } from "./handles.js";
+import { ReadHandles, type OpenFile } from "./handles.js";
 import { Layout } from "./layout.js";
 import { NodeReader } from "./node-reader.js";
 import type { H5File, H5Wasm } from "./h5-subset.js";
@@ -50,19 +50,19 @@ export class EntryFiles {
   /** The entry's value, read by `read`. @throws CacheMiss when absent or unreadable (with a warning). */
   read<T>(h5: H5Wasm, key: string, read: EntryReader<T>): T {
     const path = this.layout.fileOf(key);
-    let file: H5File | undefined;
+    let opened: OpenFile | undefined;
     try {
-      file = this.handles.get(h5, path);
+      opened = this.handles.open(h5, path);
     } catch (error) {
       if (isWasmAbort(error)) throw error;
       throw this.unreadable(key, path, `the file cannot be opened (${firstLine(error)})`, error);
     }
-    if (file === undefined) throw new CacheMiss(key, `No ${this.noun} ${key} in ${this.options.label}`);
+    if (opened === undefined) throw new CacheMiss(key, `No ${this.noun} ${key} in ${this.options.label}`);
     try {
-      return read(new NodeReader(h5, file.file_id), this.layout.entryPath(key));
+      return read(new NodeReader(h5, opened.file.file_id, opened.memo), this.layout.entryPath(key));
     } catch (error) {
       if (isWasmAbort(error)) throw error; // the library failed, not the entry
-      if (!this.linked(h5, file, key)) throw new CacheMiss(key, `No ${this.noun} ${key} in ${this.options.label}`);
+      if (!this.linked(h5, opened.file, key)) throw new CacheMiss(key, `No ${this.noun} ${key} in ${this.options.label}`);
       this.damaged.add(key);
       throw this.unreadable(key, path, `its entry is damaged (${firstLine(error)})`, error);
     }

@@ -9,6 +9,7 @@
  */
 import { statSync, type Stats } from "node:fs";
 import type { H5File, H5Wasm } from "./h5-subset.js";
+import type { StructureMemo } from "./node-reader.js";
 
 /** Handles kept open at most (each holds one file descriptor). */
 const POOL_SIZE = 16;
@@ -17,6 +18,14 @@ interface Pooled {
   readonly file: H5File;
   readonly h5: H5Wasm;
   readonly identity: string;
+  /** What readers learned about this (unchanging) file's structure; dropped with the handle. */
+  readonly memo: StructureMemo;
+}
+
+/** An open file and the structure memo that lives as long as its handle. */
+export interface OpenFile {
+  readonly file: H5File;
+  readonly memo: StructureMemo;
 }
 
 /** Open read-only handles by path, most recently used last. */
@@ -28,6 +37,11 @@ export class ReadHandles {
    * @throws whatever HDF5 throws when the file cannot be opened (damaged, not HDF5).
    */
   get(h5: H5Wasm, path: string): H5File | undefined {
+    return this.open(h5, path)?.file;
+  }
+
+  /** As {@link get}, with the handle's structure memo. */
+  open(h5: H5Wasm, path: string): OpenFile | undefined {
     let stats: Stats;
     try {
       stats = statSync(path);
@@ -42,14 +56,14 @@ export class ReadHandles {
       this.pool.delete(path);
       if (pooled.identity === identity && pooled.h5 === h5) {
         this.pool.set(path, pooled);
-        return pooled.file;
+        return pooled;
       }
       close(pooled);
     }
-    const file = new h5.File(path, "r");
-    this.pool.set(path, { file, h5, identity });
+    const opened: Pooled = { file: new h5.File(path, "r"), h5, identity, memo: new Map() };
+    this.pool.set(path, opened);
     if (this.pool.size > POOL_SIZE) this.forget(this.pool.keys().next().value!);
-    return file;
+    return opened;
   }
 
   /** Close the handle on `path`, if any (after this process replaced or removed the file). */

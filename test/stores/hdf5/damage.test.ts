@@ -69,6 +69,22 @@ describe("Hdf5Store with damaged files", () => {
     }
   });
 
+  it("notices a file damaged in place while a warm reader holds it open", async () => {
+    const { root, file } = await twoEntries();
+    const store = new Hdf5Store({ root });
+    assert.deepStrictEqual(await store.loadValue(A), arrayA()); // handle open, structure remembered
+    const offset = readFileSync(file(A)).indexOf(Buffer.from(Float64Array.of(10.5).buffer));
+    flip(file(A), offset); // same inode, same size: the change shows in mtime and ctime
+    const logs = captureLogs();
+    try {
+      await expectMiss(store, A, logs, /do not match their checksum/);
+      assert.deepStrictEqual(await store.loadValue(B), valueB());
+    } finally {
+      logs.restore();
+    }
+    await store.close();
+  });
+
   it("misses an entry whose object header is damaged, and keeps the other entry of the file", async () => {
     const { root, file } = await twoEntries();
     flip(file(A), headerAddress(file(A), A) + 24);
