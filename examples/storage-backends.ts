@@ -7,7 +7,9 @@
  */
 import { memoryCell } from "./tour/memory.js";
 import { configCell } from "./tour/config.js";
+import { hdf5Cell } from "./tour/hdf5.js";
 
 console.log("# fleche storage backends");
 await memoryCell();
+await hdf5Cell();
 await configCell();

@@ -92,3 +92,5 @@ export { describeConfig, type ConfigDescription, type DescribedTable } from "./c
 export { loadConfig, readConfigFile, type ConfigEntry, type ConfigLayer, type ConfigProblem, type LoadedConfig } from "./config/load.js";
 export { candidateFiles, discoverConfigFiles, type ConfigEnvironment } from "./config/discover.js";
 export { registerTemplate, templateNames, type TemplateExpander, type TemplateExpansion } from "./config/templates.js";
+export { NdArray, isNumericArray, ndarray, type NumericArray } from "./ndarray.js";
+export { Hdf5Store, type Hdf5Compression, type Hdf5StoreOptions } from "./stores/hdf5/index.js";

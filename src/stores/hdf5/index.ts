@@ -1,0 +1,176 @@
+/**
+ * `Hdf5Store`: values (and, if wanted, call records) in HDF5 files that NumPy/h5py, HDF5's own tools and
+ * any other HDF5 reader understand without fleche: a Float64Array is a float64 dataset, an NdArray a
+ * dataset of its shape, an object a group (docs/hdf5-format.md). Built on h5wasm, loaded on first use.
+ *
+ * Values live in `<root>`, call records in `<root>/calls`, each as entries `/<key>` of the files
+ * `<prefix>.h5` (keys grouped by their first `prefixLength` hex characters, default 2) or `<key>.h5`
+ * (`prefixLength: 0`). Writes replace whole files by rename and take a lock file per shared file, so
+ * readers never see a torn file and concurrent writers in several processes lose nothing. A damaged
+ * entry or file is a miss with a warning; the other entries of the file stay readable.
+ */
+import { resolve, join } from "node:path";
+import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
+import { logger } from "../../log.js";
+import { digest } from "../../digest/index.js";
+import type { CallRecord } from "../../call-record.js";
+import type { MaybePromise } from "../../maybe.js";
+import type { CallStore, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "../types.js";
+import { decodeEntry } from "./decode.js";
+import { EntryFiles } from "./entry-files.js";
+import { LockTimeout } from "./file-lock.js";
+import { discardInstance, isWasmAbort, loadH5wasm, loadedH5wasm } from "./h5wasm.js";
+import { CAMEL_CASE, SNAKE_CASE, resolveOptions, type Hdf5Compression, type Hdf5StoreOptions } from "./options.js";
+import { planValue } from "./plan.js";
+import { readRecord, recordWriter } from "./records.js";
+import { verifyFiles } from "./verify.js";
+import { writeNode, type WriteOptions } from "./write-plan.js";
+import type { H5Wasm } from "./h5-subset.js";
+
+export type { Hdf5Compression, Hdf5StoreOptions } from "./options.js";
+
+/** The HDF5 store: a value store and a call store. */
+export class Hdf5Store implements ValueStore, CallStore {
+  readonly type = "hdf5";
+  /** The root directory as given. */
+  readonly root: string;
+  readonly prefixLength: number;
+  readonly compression: Hdf5Compression;
+  readonly #values: EntryFiles;
+  readonly #calls: EntryFiles;
+  readonly #write: WriteOptions;
+  readonly #label: string;
+
+  constructor(options: Hdf5StoreOptions) {
+    const resolved = resolveOptions(options, { origin: "new Hdf5Store(...)", ...CAMEL_CASE });
+    this.root = resolved.root;
+    this.prefixLength = resolved.prefixLength;
+    this.compression = resolved.compression;
+    this.#write = { deflateLevel: resolved.deflateLevel };
+    const dir = resolve(resolved.root);
+    this.#label = `HDF5 store ${dir}`;
+    this.#values = new EntryFiles({ dir, prefixLength: this.prefixLength, kind: "values", label: this.#label });
+    this.#calls = new EntryFiles({ dir: join(dir, "calls"), prefixLength: this.prefixLength, kind: "calls", label: this.#label });
+  }
+
+  /** Build a store from a config table's options (snake_case: `root`, `prefix_length`, `compression`). */
+  static fromConfig(options: Readonly<Record<string, unknown>>, origin = "hdf5 store"): Hdf5Store {
+    const { root, prefix_length: prefixLength, compression } = options;
+    const resolved = resolveOptions({ root, prefixLength, compression }, { origin, ...SNAKE_CASE });
+    return new Hdf5Store({ root: resolved.root, prefixLength: resolved.prefixLength, compression: resolved.compression });
+  }
+
+  saveValue(value: unknown, key?: string): Promise<string> {
+    return this.#writing(key, async (h5) => {
+      const k = key ?? digest(value);
+      if (this.#values.has(h5, k)) return k; // content-addressed: what is there is this value
+      const plan = planValue(value);
+      await this.#values.put(h5, k, (parent, name) => writeNode(parent, name, plan, this.#write));
+      return k;
+    });
+  }
+
+  loadValue(key: string): MaybePromise<unknown> {
+    return this.#reading(key, (h5) => this.#values.read(h5, key, decodeEntry));
+  }
+
+  containsValue(key: string): MaybePromise<boolean> {
+    return this.#reading(key, (h5) => this.#values.has(h5, key));
+  }
+
+  evictValue(key: string): Promise<void> {
+    return this.#writing(key, (h5) => this.#values.remove(h5, key));
+  }
+
+  listValues(prefix?: string): AsyncIterable<string> {
+    return this.#values.list(() => this.#library(), prefix);
+  }
+
+  saveCall(record: CallRecord): Promise<void> {
+    return this.#writing(record.key, async (h5) => {
+      // A record saved again replaces the old one.
+      await this.#calls.put(h5, record.key, recordWriter(record), { replace: this.#calls.has(h5, record.key) });
+    });
+  }
+
+  loadCall(key: string): MaybePromise<CallRecord | undefined> {
+    return this.#reading(key, (h5) => {
+      try {
+        return this.#calls.read(h5, key, readRecord);
+      } catch (error) {
+        if (error instanceof CacheMiss) return undefined; // misses are routine for calls (damage was logged)
+        throw error;
+      }
+    });
+  }
+
+  containsCall(key: string): MaybePromise<boolean> {
+    return this.#reading(key, (h5) => this.#calls.has(h5, key));
+  }
+
+  evictCall(key: string): Promise<void> {
+    return this.#writing(key, (h5) => this.#calls.remove(h5, key));
+  }
+
+  listCalls(prefix?: string): AsyncIterable<string> {
+    return this.#calls.list(() => this.#library(), prefix);
+  }
+
+  /** Read every value and record back in full; with `repair`, remove what is damaged or left over. */
+  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    const h5 = await this.#library();
+    const done = { count: 0 };
+    const values = await verifyFiles(h5, this.#values, decodeEntry, options, done);
+    const calls = await verifyFiles(h5, this.#calls, readRecord, options, done);
+    return { checked: values.checked + calls.checked, problems: [...values.problems, ...calls.problems], removed: values.removed + calls.removed };
+  }
+
+  toConfig(): StoreConfig {
+    return { type: "hdf5", root: this.root, prefix_length: this.prefixLength, compression: this.compression };
+  }
+
+  async close(): Promise<void> {
+    this.#values.close();
+    this.#calls.close();
+  }
+
+  #library(): Promise<H5Wasm> {
+    const h5 = loadedH5wasm();
+    return h5 ? Promise.resolve(h5) : loadH5wasm();
+  }
+
+  /** Run a read synchronously when h5wasm is loaded (the hot path), else after loading it. */
+  #reading<T>(key: string, read: (h5: H5Wasm) => T): MaybePromise<T> {
+    const run = (h5: H5Wasm): T => {
+      try {
+        return read(h5);
+      } catch (error) {
+        if (!aborted(error)) throw error;
+        discardInstance(h5);
+        logger().warn(`${this.#label}: the HDF5 library aborted while reading ${key}; it is reloaded for the next operation`);
+        throw new CacheMiss(key, `${this.#label}: the HDF5 library aborted while reading ${key}`, { cause: error });
+      }
+    };
+    const h5 = loadedH5wasm();
+    return h5 ? run(h5) : loadH5wasm().then(run);
+  }
+
+  /** Run a write; anything but a refusal of the value itself becomes a `SaveError` naming the store. */
+  async #writing<T>(key: string | undefined, write: (h5: H5Wasm) => Promise<T>): Promise<T> {
+    const h5 = await this.#library();
+    try {
+      return await write(h5);
+    } catch (error) {
+      if (aborted(error)) discardInstance(h5);
+      if (error instanceof FlecheError && !(error instanceof CacheMiss)) throw error; // SaveError, Indigestible, ConfigError
+      const what = error instanceof LockTimeout ? error.message : (error as Error).message?.split("\n")[0];
+      throw new SaveError(`${this.#label}: cannot write ${key ?? "the value"}: ${what}`, { cause: error });
+    }
+  }
+}
+
+/** True when `error` (or what caused it) is a WebAssembly abort. */
+function aborted(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if (isWasmAbort(e)) return true;
+  return false;
+}
