@@ -8,6 +8,7 @@ import { logger } from "./log.js";
 import { LazyCall } from "./lazy-call.js";
 import { PreparedCall } from "./prepared-call.js";
 import { Query } from "./query/query.js";
+import { scanExtreme, timestopOf } from "./query/extremes.js";
 import { matchesRecord, toTemplate, type QueryFilter, type RecordTemplate } from "./query/template.js";
 import { allKeys, checkPrefix, expandPrefix, isFullKey, shrinkAgainst } from "./stores/keys.js";
 import { isCallStore, isValueStore, type CallStore, type ValueStore } from "./stores/types.js";
@@ -196,6 +197,12 @@ export class Cache implements CacheLike {
     }
   }
 
+  /** `latest()`/`oldest()` by the call store's index when it has one, else by scanning the matches. */
+  async latestRecord(template: RecordTemplate, which: "latest" | "oldest"): Promise<CallRecord | undefined> {
+    if (this.calls.latestCall) return this.calls.latestCall(template, which);
+    return (await scanExtreme(this.records(template), timestopOf, which)).best;
+  }
+
   query(filter: QueryFilter = {}): Query {
     return queryOver(this, filter);
   }
@@ -230,9 +237,16 @@ export function queryOver(cache: CacheLike, filter: QueryFilter): Query {
     logger().warn(`No hash for query argument: ${error.message}; the query matches nothing`);
     return new Query(async function* () {});
   }
-  return new Query(async function* () {
-    for await (const record of cache.records(template)) yield new LazyCall(record, cache);
-  });
+  const latest = cache.latestRecord?.bind(cache);
+  return new Query(
+    async function* () {
+      for await (const record of cache.records(template)) yield new LazyCall(record, cache);
+    },
+    latest && (async (which) => {
+      const record = await latest(template, which);
+      return record && new LazyCall(record, cache);
+    }),
+  );
 }
 
 function missOnCacheMiss(error: unknown): typeof MISS {

@@ -19,6 +19,7 @@
  * | **`loadCall(key)`** | calls | the record, or `undefined` on a miss (misses are routine here, so they are not exceptions) |
  * | **`containsCall(key)`**, **`evictCall(key)`**, **`listCalls(prefix?)`** | calls | as for values |
  * | `queryCalls(template)` | calls | optional push-down: the records matching a digested template; stores without it are scanned |
+ * | `latestCall(template, which)` | calls | optional push-down of `latest()`/`oldest()`: the matching record with the greatest or smallest `metadata.runtime.timestop` (an index lookup instead of a scan) |
  * | `childDigests(key)` | values | optional: the value keys an entry refers to (destructured parts), read without deserialising; garbage collection follows them |
  * | `verify(options)` | both | optional: check every entry (signatures, envelopes), remove what is corrupt and what killed writers left behind; report |
  * | `toConfig()` | both | the store's config table (snake_case keys); `Cache.fromConfig` rebuilds an equal store |
@@ -87,6 +88,13 @@ export interface CallStore extends Store {
   listCalls(prefix?: string): KeyStream;
   /** Optional push-down of a query; must return exactly the records `matchesRecord` accepts. */
   queryCalls?(template: RecordTemplate): AsyncIterable<CallRecord> | Iterable<CallRecord>;
+  /**
+   * Optional push-down of `latest()` (`which = "latest"`) and `oldest()`: among the records
+   * `matchesRecord(template, ·)` accepts, one whose numeric `metadata.runtime.timestop` is the greatest
+   * (smallest); `undefined` when no matching record carries a numeric timestop (matching but undated
+   * records never win). Ties may be broken either way.
+   */
+  latestCall?(template: RecordTemplate, which: "latest" | "oldest"): MaybePromise<CallRecord | undefined>;
 }
 
 /** True when `store` implements the value-store role. */
