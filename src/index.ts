@@ -64,5 +64,9 @@ export {
   Rejected,
   SaveError,
   SignatureError,
+  StoreUnavailable,
 } from "./errors.js";
 export { setLogger, type Logger } from "./log.js";
+export { Sql, type SqlOptions } from "./stores/sql/store.js";
+export { sqlUrlRelativeTo, type SqlLocation } from "./stores/sql/url.js";
+export { OPERATORS, type Operator } from "./query/metadata-filter.js";

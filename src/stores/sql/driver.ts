@@ -1,0 +1,35 @@
+/**
+ * What the `Sql` store asks of a database driver: record-level operations. The SQLite driver answers
+ * synchronously (the hot path pays no promise), the PostgreSQL driver asynchronously.
+ */
+import type { MaybePromise } from "../../maybe.js";
+import type { CallRecord } from "../../call-record.js";
+import type { RecordTemplate } from "../../query/template.js";
+import type { KeyStream } from "../types.js";
+
+export interface SqlDriver {
+  /** Store (or replace) one record in one transaction. */
+  save(record: CallRecord): MaybePromise<void>;
+  /** Store many records in one transaction. */
+  saveMany(records: readonly CallRecord[]): MaybePromise<void>;
+  /** The record, or undefined (also for an unreadable row, with a warning). */
+  load(key: string): MaybePromise<CallRecord | undefined>;
+  contains(key: string): MaybePromise<boolean>;
+  /** Remove the record (its argument and metadata rows cascade). */
+  evict(key: string): MaybePromise<void>;
+  /** Keys in order, page by page (no statement stays open between pages). */
+  keys(prefix?: string): KeyStream;
+  /** Exactly the records `matchesRecord(template, ·)` accepts. */
+  query(template: RecordTemplate): Iterable<CallRecord> | AsyncIterable<CallRecord>;
+  /** The matching record with the greatest or smallest timestop, or undefined. */
+  extreme(template: RecordTemplate, which: "latest" | "oldest"): MaybePromise<CallRecord | undefined>;
+  /** Resolves once the database is reachable and its schema current (rejects with why not). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Records loaded per statement when a query streams its matches. */
+export const BATCH = 256;
+
+/** Keys read per statement when listing. */
+export const PAGE = 1000;

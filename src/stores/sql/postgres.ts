@@ -1,0 +1,271 @@
+/**
+ * The PostgreSQL driver (`pg`, imported on first use). A connection pool per store; every save is one
+ * transaction whose first statement upserts the `calls` row, so concurrent writers of one key (on any
+ * machine) queue on that row and the last one wins whole. Schema creation and upgrades run under an
+ * advisory lock. Connection failures go through {@link Availability}: one warning, fail fast, recover.
+ */
+import type { Pool, PoolClient, QueryResultRow } from "pg";
+import { ConfigError, FlecheError, SaveError } from "../../errors.js";
+import { logger } from "../../log.js";
+import { matchesRecord, type RecordTemplate } from "../../query/template.js";
+import { Availability, isConnectionError } from "./availability.js";
+import { isAscii, successor } from "./conditions.js";
+import { numbered, postgres } from "./dialect.js";
+import { BATCH, PAGE, type SqlDriver } from "./driver.js";
+import { fromRow, toRows, type StoredRow } from "./rows.js";
+import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
+import { templateCondition } from "./where.js";
+import type { PostgresLocation } from "./url.js";
+import type { CallRecord } from "../../call-record.js";
+
+/** Serialises schema changes between processes and machines (any constant; "fleche" in ASCII). */
+const SCHEMA_LOCK = "112615769163877";
+/** Attempts of a save that lost a deadlock or serialization race. */
+const SAVE_ATTEMPTS = 5;
+
+const UPSERT = numbered(`INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (key) DO UPDATE SET name = excluded.name, module = excluded.module, version = excluded.version,
+  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop`);
+const DROP_CHILDREN = "WITH a AS (DELETE FROM arguments WHERE call_key = $1) DELETE FROM metadata WHERE call_key = $1";
+const ADD_ARGS = "INSERT INTO arguments (call_key, position, name, value) SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[])";
+const ADD_META = "INSERT INTO metadata (call_key, namespace, data) SELECT $1, ns, data::jsonb FROM unnest($2::text[], $3::text[]) AS t(ns, data)";
+const LOAD_ONE = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = $1`;
+const LOAD_MANY = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = ANY($1::text[])`;
+
+type PgModule = typeof import("pg");
+
+/** `pg`, loaded on first use, with a clear error when it is not installed. */
+async function loadPg(label: string): Promise<PgModule> {
+  try {
+    const mod = (await import("pg")) as PgModule & { default?: PgModule };
+    return mod.default ?? mod;
+  } catch (error) {
+    throw new ConfigError(`${label}: PostgreSQL URLs need the optional package 'pg' (npm install pg): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+export class PostgresDriver implements SqlDriver {
+  readonly #url: string;
+  readonly #label: string;
+  readonly #health: Availability;
+  #pool: Pool | undefined;
+  #connecting: Promise<Pool> | undefined;
+  #closed = false;
+
+  constructor(location: PostgresLocation, label: string) {
+    this.#url = location.url;
+    this.#label = label;
+    this.#health = new Availability(label);
+  }
+
+  save(record: CallRecord): Promise<void> {
+    return this.saveMany([record]);
+  }
+
+  saveMany(records: readonly CallRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    const rows = records.map(toRows);
+    return this.#run(async (pool) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await transaction(pool, async (client) => {
+            for (const { call, args, meta } of rows) {
+              await client.query(UPSERT, [call.key, call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop]);
+              await client.query(DROP_CHILDREN, [call.key]);
+              if (args.length) await client.query(ADD_ARGS, [call.key, args.map((a) => a[0]), args.map((a) => a[1]), args.map((a) => a[2])]);
+              if (meta.length) await client.query(ADD_META, [call.key, meta.map((m) => m[0]), meta.map((m) => m[1])]);
+            }
+          });
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if ((code === "40P01" || code === "40001") && attempt < SAVE_ATTEMPTS) continue; // lost a race: again
+          if (code === "22P05" || code === "22021") {
+            throw new SaveError(`${this.#label}: PostgreSQL cannot store a NUL character (\\u0000) in text or JSON: ${(error as Error).message}`, {
+              cause: error,
+            });
+          }
+          throw error;
+        }
+      }
+    });
+  }
+
+  load(key: string): Promise<CallRecord | undefined> {
+    return this.#run(async (pool) => {
+      const row = (await pool.query(LOAD_ONE, [key])).rows[0] as StoredRow | undefined;
+      return row === undefined ? undefined : this.#decode(row);
+    });
+  }
+
+  contains(key: string): Promise<boolean> {
+    return this.#run(async (pool) => (await pool.query("SELECT 1 FROM calls WHERE key = $1", [key])).rowCount! > 0);
+  }
+
+  evict(key: string): Promise<void> {
+    return this.#run(async (pool) => void (await pool.query("DELETE FROM calls WHERE key = $1", [key])));
+  }
+
+  async *keys(prefix?: string): AsyncGenerator<string> {
+    const ranged = prefix !== undefined && prefix !== "" && isAscii(prefix);
+    const upper = ranged ? " AND key < $2" : "";
+    const bound = ranged ? [successor(prefix)] : [];
+    let page = await this.#column(`SELECT key FROM calls WHERE key >= $1${upper} ORDER BY key LIMIT ${PAGE}`, [prefix ?? "", ...bound]);
+    while (page.length) {
+      for (const key of page) if (prefix === undefined || key.startsWith(prefix)) yield key;
+      if (page.length < PAGE) return;
+      page = await this.#column(`SELECT key FROM calls WHERE key > $1${upper} ORDER BY key LIMIT ${PAGE}`, [page[page.length - 1]!, ...bound]);
+    }
+  }
+
+  async *query(template: RecordTemplate): AsyncGenerator<CallRecord> {
+    const where = templateCondition(template, postgres);
+    const keys = await this.#column(`SELECT c.key FROM calls c WHERE ${numbered(where.sql)}`, where.params);
+    for (let i = 0; i < keys.length; i += BATCH) {
+      for (const record of await this.#loadMany(keys.slice(i, i + BATCH))) if (matchesRecord(template, record)) yield record;
+    }
+  }
+
+  async extreme(template: RecordTemplate, which: "latest" | "oldest"): Promise<CallRecord | undefined> {
+    const where = templateCondition(template, postgres);
+    const sql = numbered(
+      `SELECT c.key FROM calls c WHERE c.timestop IS NOT NULL AND (${where.sql}) ORDER BY c.timestop ${which === "latest" ? "DESC" : "ASC"} LIMIT ? OFFSET ?`,
+    );
+    let size = where.exact ? 1 : 64; // exact: one row; a superset: pages until a record really matches
+    for (let offset = 0; ; offset += size, size = 64) {
+      const keys = await this.#column(sql, [...where.params, size, offset]);
+      for (const record of await this.#loadMany(keys)) if (matchesRecord(template, record)) return record;
+      if (keys.length < size) return undefined;
+    }
+  }
+
+  async ready(): Promise<void> {
+    await this.#run(async () => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pool = this.#pool;
+    this.#pool = undefined;
+    this.#connecting = undefined;
+    await pool?.end();
+  }
+
+  async #loadMany(keys: readonly string[]): Promise<CallRecord[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.#run(async (pool) => (await pool.query(LOAD_MANY, [keys])).rows as StoredRow[]);
+    const byKey = new Map<string, CallRecord>();
+    for (const row of rows) {
+      const record = this.#decode(row);
+      if (record) byKey.set(record.key, record);
+    }
+    return keys.map((k) => byKey.get(k)).filter((r): r is CallRecord => r !== undefined);
+  }
+
+  /** The first column of every row. */
+  #column(text: string, values: readonly unknown[]): Promise<string[]> {
+    return this.#run(async (pool) => {
+      const result = await pool.query<unknown[]>({ text, values: [...values], rowMode: "array" });
+      return result.rows.map((row) => row[0] as string);
+    });
+  }
+
+  #decode(row: StoredRow | QueryResultRow): CallRecord | undefined {
+    try {
+      return fromRow(row as StoredRow);
+    } catch (error) {
+      logger().warn(`${this.#label}: call ${(row as StoredRow).key} is unreadable (${(error as Error).message}); treating it as a miss`);
+      return undefined;
+    }
+  }
+
+  /** Every operation: connected, schema checked, through the availability guard. */
+  #run<T>(op: (pool: Pool) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new FlecheError(`${this.#label} is closed`, "FLECHE_CLOSED"));
+    return this.#health.run(async () => op(await this.#connect()));
+  }
+
+  /** The pool, created once; the schema is checked (created, upgraded) on the first success. */
+  #connect(): Promise<Pool> {
+    this.#connecting ??= (async () => {
+      const pg = await loadPg(this.#label);
+      this.#pool ??= this.#createPool(pg);
+      await migrate(this.#pool, this.#label);
+      return this.#pool;
+    })().catch((error: unknown) => {
+      this.#connecting = undefined; // try again on the next operation (the server may come back)
+      throw error;
+    });
+    return this.#connecting;
+  }
+
+  #createPool(pg: PgModule): Pool {
+    const pool = new pg.Pool({
+      connectionString: this.#url,
+      max: 8,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+      application_name: "fleche",
+    });
+    // Idle connections die with a server restart; the pool drops them. Without a listener the error
+    // event would crash the process.
+    pool.on("error", (error) => logger().debug(`${this.#label}: idle connection lost (${error.message})`));
+    return pool;
+  }
+}
+
+/** Run `body` in a transaction on one pooled client (rolled back on error). */
+async function transaction<T>(pool: Pool, body: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  // A checked-out client whose connection dies between queries emits "error"; never let it go unhandled.
+  const onError = (): void => {};
+  client.on("error", onError);
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await body(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    if (isConnectionError(error)) broken = error as Error;
+    throw error;
+  } finally {
+    client.off("error", onError);
+    client.release(broken);
+  }
+}
+
+/** Create or upgrade the schema; cheap when it is current (one read, no lock). */
+async function migrate(pool: Pool, label: string): Promise<void> {
+  const current = await pool.query("SELECT version FROM fleche_schema WHERE id = 1").then(
+    (r) => r.rows[0]?.version as number | undefined,
+    (error: { code?: string }) => {
+      if (error.code === "42P01") return undefined; // no version table yet
+      throw error;
+    },
+  );
+  if (current === SCHEMA_VERSION) return;
+  if (current !== undefined && current > SCHEMA_VERSION) throw new ConfigError(newerSchemaMessage(label, current));
+  await transaction(pool, async (client) => {
+    await client.query(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK})`);
+    const tables = (
+      await client.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('fleche_schema', 'calls')",
+      )
+    ).rows.map((r) => r.table_name);
+    let version = 0;
+    if (tables.includes("fleche_schema")) {
+      const found = (await client.query("SELECT version FROM fleche_schema WHERE id = 1")).rows[0]?.version as number | undefined;
+      if (found === undefined) throw new ConfigError(`${label}: the fleche_schema table holds no version (nothing was changed)`);
+      if (found > SCHEMA_VERSION) throw new ConfigError(newerSchemaMessage(label, found));
+      version = found;
+    } else if (tables.includes("calls")) {
+      throw new ConfigError(foreignSchemaMessage(label));
+    }
+    if (version === SCHEMA_VERSION) return;
+    for (const sql of version === 0 ? createStatements(postgres) : migrationStatements(postgres, version)) await client.query(sql);
+  });
+}

@@ -1,0 +1,285 @@
+/**
+ * The SQLite driver (better-sqlite3, synchronous). One connection per store; WAL journal (DELETE on
+ * network filesystems), `synchronous=NORMAL`, foreign keys on, and a busy timeout so concurrent writers
+ * in other processes wait for each other instead of failing. Each save is one `BEGIN IMMEDIATE`
+ * transaction. Listings and queries read page by page: SQLite refuses writes on a connection while one
+ * of its statements is still being iterated, and callers write between the records they receive.
+ */
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import { ConfigError, FlecheError } from "../../errors.js";
+import { logger } from "../../log.js";
+import { matchesRecord, type RecordTemplate } from "../../query/template.js";
+import { isAscii, successor } from "./conditions.js";
+import { sqlite } from "./dialect.js";
+import { BATCH, PAGE, type SqlDriver } from "./driver.js";
+import { networkFilesystemOf } from "./network-fs.js";
+import { fromRow, toRows, type StoredRow } from "./rows.js";
+import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
+import { MEMORY, type SqliteLocation } from "./url.js";
+import { templateCondition } from "./where.js";
+import type { CallRecord } from "../../call-record.js";
+
+type Database = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement;
+
+/** How long a write waits for another process's transaction before retrying. */
+const BUSY_TIMEOUT_MS = 20_000;
+/** Attempts after a busy timeout before giving up. */
+const BUSY_ATTEMPTS = 3;
+
+const UPSERT = `INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (key) DO UPDATE SET name = excluded.name, module = excluded.module, version = excluded.version,
+  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop`;
+
+const warnedNetwork = new Set<string>();
+
+/** better-sqlite3, loaded on first use (a native addon: nobody who never opens SQLite pays for it). */
+function betterSqlite3(): typeof BetterSqlite3 {
+  return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+}
+
+export class SqliteDriver implements SqlDriver {
+  readonly #db: Database;
+  readonly #label: string;
+  readonly #statements = new Map<string, Statement>();
+  readonly #saveRecords: (records: readonly CallRecord[]) => void;
+
+  constructor(location: SqliteLocation, label: string) {
+    this.#label = label;
+    this.#db = open(location, label);
+    const upsert = this.#db.prepare(UPSERT);
+    const dropArgs = this.#db.prepare("DELETE FROM arguments WHERE call_key = ?");
+    const dropMeta = this.#db.prepare("DELETE FROM metadata WHERE call_key = ?");
+    const addArg = this.#db.prepare("INSERT INTO arguments (call_key, position, name, value) VALUES (?, ?, ?, ?)");
+    const addMeta = this.#db.prepare("INSERT INTO metadata (call_key, namespace, data) VALUES (?, ?, ?)");
+    const transaction = this.#db.transaction((records: readonly CallRecord[]) => {
+      for (const record of records) {
+        const { call, args, meta } = toRows(record);
+        upsert.run(call.key, call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop);
+        dropArgs.run(call.key);
+        dropMeta.run(call.key);
+        for (const [position, name, value] of args) addArg.run(call.key, position, name, value);
+        for (const [ns, data] of meta) addMeta.run(call.key, ns, data);
+      }
+    });
+    this.#saveRecords = (records) => this.#retryBusy(() => transaction.immediate(records));
+  }
+
+  save(record: CallRecord): void {
+    this.#saveRecords([record]);
+  }
+
+  saveMany(records: readonly CallRecord[]): void {
+    if (records.length) this.#saveRecords(records);
+  }
+
+  load(key: string): CallRecord | undefined {
+    const row = this.#retryBusy(() => this.#statement(`SELECT ${sqlite.recordColumns} FROM calls c WHERE c.key = ?`).get(key));
+    return row === undefined ? undefined : this.#decode(row as StoredRow);
+  }
+
+  contains(key: string): boolean {
+    return this.#retryBusy(() => this.#statement("SELECT 1 FROM calls WHERE key = ?", true).get(key)) !== undefined;
+  }
+
+  evict(key: string): void {
+    this.#retryBusy(() => this.#statement("DELETE FROM calls WHERE key = ?").run(key));
+  }
+
+  *keys(prefix?: string): Generator<string> {
+    const ranged = prefix !== undefined && prefix !== "" && isAscii(prefix);
+    const upper = ranged ? " AND key < ?" : "";
+    const bound = ranged ? [successor(prefix)] : [];
+    let page = this.#retryBusy(() =>
+      this.#statement(`SELECT key FROM calls WHERE key >= ?${upper} ORDER BY key LIMIT ${PAGE}`, true).all(prefix ?? "", ...bound),
+    ) as string[];
+    while (page.length) {
+      for (const key of page) if (prefix === undefined || key.startsWith(prefix)) yield key;
+      if (page.length < PAGE) return;
+      const last = page[page.length - 1]!;
+      page = this.#retryBusy(() =>
+        this.#statement(`SELECT key FROM calls WHERE key > ?${upper} ORDER BY key LIMIT ${PAGE}`, true).all(last, ...bound),
+      ) as string[];
+    }
+  }
+
+  /** Matching keys first (one statement), then their records in batches, each batch checked exactly. */
+  *query(template: RecordTemplate): Generator<CallRecord> {
+    const where = templateCondition(template, sqlite);
+    const keys = this.#retryBusy(() => this.#statement(`SELECT c.key FROM calls c WHERE ${where.sql}`, true).all(...where.params)) as string[];
+    for (let i = 0; i < keys.length; i += BATCH) {
+      for (const record of this.#loadMany(keys.slice(i, i + BATCH))) if (matchesRecord(template, record)) yield record;
+    }
+  }
+
+  extreme(template: RecordTemplate, which: "latest" | "oldest"): CallRecord | undefined {
+    const where = templateCondition(template, sqlite);
+    const order = which === "latest" ? "DESC" : "ASC";
+    const statement = this.#statement(
+      `SELECT c.key FROM calls c WHERE c.timestop IS NOT NULL AND (${where.sql}) ORDER BY c.timestop ${order} LIMIT ? OFFSET ?`,
+      true,
+    );
+    // Exact conditions need one row; a superset is read in pages until a record really matches.
+    let size = where.exact ? 1 : 64;
+    for (let offset = 0; ; offset += size, size = 64) {
+      const keys = this.#retryBusy(() => statement.all(...where.params, size, offset)) as string[];
+      for (const key of keys) {
+        const record = this.load(key);
+        if (record && matchesRecord(template, record)) return record;
+      }
+      if (keys.length < size) return undefined;
+    }
+  }
+
+  async ready(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (!this.#db.open) return;
+    try {
+      this.#db.pragma("optimize");
+    } catch {
+      // statistics are a nicety; closing matters
+    }
+    this.#db.close();
+  }
+
+  #loadMany(keys: readonly string[]): CallRecord[] {
+    const rows = this.#retryBusy(() =>
+      this.#statement(`SELECT ${sqlite.recordColumns} FROM calls c WHERE c.key IN (SELECT value FROM json_each(?))`).all(JSON.stringify(keys)),
+    ) as StoredRow[];
+    const records: CallRecord[] = [];
+    for (const row of rows) {
+      const record = this.#decode(row);
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
+  /** A row that does not make a valid record is a miss with a warning (it is overwritten when recomputed). */
+  #decode(row: StoredRow): CallRecord | undefined {
+    try {
+      return fromRow(row);
+    } catch (error) {
+      logger().warn(`${this.#label}: call ${row.key} is unreadable (${(error as Error).message}); treating it as a miss`);
+      return undefined;
+    }
+  }
+
+  /** Prepared statements by text (and pluck mode), kept for reuse. */
+  #statement(sql: string, pluck = false): Statement {
+    const id = pluck ? `p:${sql}` : sql;
+    let statement = this.#statements.get(id);
+    if (!statement) {
+      if (this.#statements.size > 256) this.#statements.clear(); // many distinct query shapes: start over
+      statement = this.#db.prepare(sql);
+      if (pluck) statement.pluck();
+      this.#statements.set(id, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * The busy timeout makes SQLite wait for other writers; should a wait still end in SQLITE_BUSY (a
+   * writer holding the lock for longer), try again a few times before reporting a clear error.
+   */
+  #retryBusy<T>(op: () => T): T {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return op();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (attempt >= BUSY_ATTEMPTS) {
+          throw new FlecheError(
+            `${this.#label}: the database stayed locked by another process for over ${(BUSY_TIMEOUT_MS * BUSY_ATTEMPTS) / 1000} s`,
+            "FLECHE_BUSY",
+            { cause: error },
+          );
+        }
+      }
+    }
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
+}
+
+/** Open, check and (if needed) create or upgrade the database; nothing is written to a database we refuse. */
+function open(location: SqliteLocation, label: string): Database {
+  const memory = location.path === MEMORY;
+  if (!memory) {
+    try {
+      mkdirSync(dirname(location.path), { recursive: true });
+    } catch (error) {
+      throw new ConfigError(`${label}: cannot create the directory of ${location.path} (${(error as Error).message})`, { cause: error });
+    }
+  }
+  let db: Database;
+  try {
+    const Database = betterSqlite3();
+    db = new Database(location.path, { timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw new ConfigError(`${label}: cannot open ${location.path} (${(error as Error).message})`, { cause: error });
+  }
+  try {
+    const version = schemaVersion(db, label);
+    db.pragma("foreign_keys = ON");
+    db.pragma("synchronous = NORMAL");
+    if (!memory) journal(db, location.path, label);
+    if (version !== SCHEMA_VERSION) migrate(db, label);
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof FlecheError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === "SQLITE_NOTADB") {
+      throw new ConfigError(`${label}: ${location.path} is not a SQLite database (nothing was changed)`, { cause: error });
+    }
+    throw new ConfigError(`${label}: cannot use ${location.path} (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** The stored schema version; 0 for an empty database. Refuses newer and foreign schemas. */
+function schemaVersion(db: Database, label: string): number {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('fleche_schema', 'calls')").pluck().all();
+  if (!tables.includes("fleche_schema")) {
+    if (tables.includes("calls")) throw new ConfigError(foreignSchemaMessage(label));
+    return 0;
+  }
+  const version = db.prepare("SELECT version FROM fleche_schema WHERE id = 1").pluck().get();
+  if (typeof version !== "number") throw new ConfigError(`${label}: the fleche_schema table holds no version (nothing was changed)`);
+  if (version > SCHEMA_VERSION) throw new ConfigError(newerSchemaMessage(label, version));
+  return version;
+}
+
+/** Create or upgrade under a write lock; re-read the version inside it, another process may have won. */
+function migrate(db: Database, label: string): void {
+  db.transaction(() => {
+    const version = schemaVersion(db, label);
+    if (version === SCHEMA_VERSION) return;
+    const statements = version === 0 ? createStatements(sqlite) : migrationStatements(sqlite, version);
+    for (const sql of statements) db.exec(sql);
+  }).immediate();
+}
+
+/** WAL, or DELETE on a network filesystem (WAL's shared memory does not work across machines). */
+function journal(db: Database, path: string, label: string): void {
+  const network = networkFilesystemOf(path);
+  if (network && !warnedNetwork.has(path)) {
+    warnedNetwork.add(path);
+    logger().warn(
+      `${label}: ${path} is on a network filesystem (${network}); SQLite's WAL journal needs memory shared by every process, so the DELETE journal is used instead (slower under concurrent writers)`,
+    );
+  }
+  const wanted = network ? "delete" : "wal";
+  if (String(db.pragma("journal_mode", { simple: true })).toLowerCase() === wanted) return;
+  try {
+    db.pragma(`journal_mode = ${wanted.toUpperCase()}`);
+  } catch (error) {
+    logger().warn(`${label}: cannot switch the journal to ${wanted.toUpperCase()} (${(error as Error).message}); keeping the current one`);
+  }
+}
