@@ -68,5 +68,6 @@ export {
 } from "./errors.js";
 export { setLogger, type Logger } from "./log.js";
 export { Sql, type SqlOptions } from "./stores/sql/store.js";
+export type { SqlInfo } from "./stores/sql/driver.js";
 export { sqlUrlRelativeTo, type SqlLocation } from "./stores/sql/url.js";
 export { OPERATORS, type Operator } from "./query/metadata-filter.js";

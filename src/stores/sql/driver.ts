@@ -23,6 +23,8 @@ export interface SqlDriver {
   query(template: RecordTemplate): Iterable<CallRecord> | AsyncIterable<CallRecord>;
   /** The matching record with the greatest or smallest timestop, or undefined. */
   extreme(template: RecordTemplate, which: "latest" | "oldest"): MaybePromise<CallRecord | undefined>;
+  /** What the database is and how it is set up. */
+  info(): MaybePromise<SqlInfo>;
   /** Resolves once the database is reachable and its schema current (rejects with why not). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -33,3 +35,18 @@ export const BATCH = 256;
 
 /** Keys read per statement when listing. */
 export const PAGE = 1000;
+
+/** What `Sql.info()` reports. */
+export interface SqlInfo {
+  readonly kind: "sqlite" | "postgres";
+  /** The URL, any password masked. */
+  readonly url: string;
+  /** The schema version of the database (the one this fleche writes, once opened). */
+  readonly schemaVersion: number;
+  /** SQLite: `wal`, `delete` (network filesystems) or `memory`. */
+  readonly journalMode?: string;
+  /** SQLite: `normal` (the store's setting). */
+  readonly synchronous?: string;
+  /** PostgreSQL: the server's version. */
+  readonly serverVersion?: string;
+}

@@ -11,11 +11,11 @@ import { matchesRecord, type RecordTemplate } from "../../query/template.js";
 import { Availability, isConnectionError } from "./availability.js";
 import { isAscii, successor } from "./conditions.js";
 import { numbered, postgres } from "./dialect.js";
-import { BATCH, PAGE, type SqlDriver } from "./driver.js";
+import { BATCH, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
 import { fromRow, toRows, type StoredRow } from "./rows.js";
 import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
 import { templateCondition } from "./where.js";
-import type { PostgresLocation } from "./url.js";
+import { redactUrl, type PostgresLocation } from "./url.js";
 import type { CallRecord } from "../../call-record.js";
 
 /** Serialises schema changes between processes and machines (any constant; "fleche" in ASCII). */
@@ -138,6 +138,14 @@ export class PostgresDriver implements SqlDriver {
       for (const record of await this.#loadMany(keys)) if (matchesRecord(template, record)) return record;
       if (keys.length < size) return undefined;
     }
+  }
+
+  info(): Promise<SqlInfo> {
+    return this.#run(async (pool) => {
+      const version = (await pool.query("SELECT version FROM fleche_schema WHERE id = 1")).rows[0]?.version as number;
+      const server = (await pool.query("SHOW server_version")).rows[0]?.server_version as string;
+      return { kind: "postgres", url: redactUrl(this.#url), schemaVersion: version, serverVersion: server };
+    });
   }
 
   async ready(): Promise<void> {

@@ -14,7 +14,7 @@ import { logger } from "../../log.js";
 import { matchesRecord, type RecordTemplate } from "../../query/template.js";
 import { isAscii, successor } from "./conditions.js";
 import { sqlite } from "./dialect.js";
-import { BATCH, PAGE, type SqlDriver } from "./driver.js";
+import { BATCH, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
 import { networkFilesystemOf } from "./network-fs.js";
 import { fromRow, toRows, type StoredRow } from "./rows.js";
 import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
@@ -44,11 +44,13 @@ function betterSqlite3(): typeof BetterSqlite3 {
 export class SqliteDriver implements SqlDriver {
   readonly #db: Database;
   readonly #label: string;
+  readonly #url: string;
   readonly #statements = new Map<string, Statement>();
   readonly #saveRecords: (records: readonly CallRecord[]) => void;
 
   constructor(location: SqliteLocation, label: string) {
     this.#label = label;
+    this.#url = location.url;
     this.#db = open(location, label);
     const upsert = this.#db.prepare(UPSERT);
     const dropArgs = this.#db.prepare("DELETE FROM arguments WHERE call_key = ?");
@@ -132,6 +134,17 @@ export class SqliteDriver implements SqlDriver {
       }
       if (keys.length < size) return undefined;
     }
+  }
+
+  info(): SqlInfo {
+    const synchronous = ["off", "normal", "full", "extra"][Number(this.#db.pragma("synchronous", { simple: true }))] ?? "unknown";
+    return {
+      kind: "sqlite",
+      url: this.#url,
+      schemaVersion: this.#db.prepare("SELECT version FROM fleche_schema WHERE id = 1").pluck().get() as number,
+      journalMode: String(this.#db.pragma("journal_mode", { simple: true })).toLowerCase(),
+      synchronous,
+    };
   }
 
   async ready(): Promise<void> {}

@@ -16,7 +16,7 @@ import type { MaybePromise } from "../../maybe.js";
 import type { CallRecord } from "../../call-record.js";
 import type { RecordTemplate } from "../../query/template.js";
 import type { CallStore, KeyStream, StoreConfig } from "../types.js";
-import type { SqlDriver } from "./driver.js";
+import type { SqlDriver, SqlInfo } from "./driver.js";
 
 /** Options of {@link Sql}. */
 export interface SqlOptions {
@@ -90,6 +90,11 @@ export class Sql implements CallStore {
    */
   ready(): Promise<void> {
     return this.#driver.ready();
+  }
+
+  /** What the database is and how it is set up (kind, URL, schema version, SQLite journal mode). */
+  info(): MaybePromise<SqlInfo> {
+    return this.#driver.info();
   }
 
   /** `{ type: "sql", url }`; a PostgreSQL password is left out (give it by PGPASSWORD or ~/.pgpass). */
