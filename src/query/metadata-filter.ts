@@ -69,7 +69,8 @@ export function normalizeMetadataFilter(filter: unknown): MetadataFilter {
   for (const [ns, fields] of Object.entries(filter)) {
     if (fields === undefined) continue;
     if (!isPlainObject(fields)) throw queryError(`metadata.${ns}`, "must be an object of fields (use {} to require the namespace)");
-    out[ns] = normalizeFields(fields, `metadata.${ns}`);
+    const normalized = normalizeFields(fields, `metadata.${ns}`);
+    if (!isWildcard(fields, normalized)) out[ns] = normalized;
   }
   return out;
 }
@@ -81,9 +82,16 @@ function normalizeFields(fields: { readonly [key: string]: unknown }, path: stri
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     const value = fields[key];
-    if (value !== undefined) out[key] = normalizeCondition(value, `${path}.${key}`);
+    if (value === undefined) continue;
+    const normalized = normalizeCondition(value, `${path}.${key}`);
+    if (!isWildcard(value, normalized)) out[key] = normalized;
   }
   return out;
+}
+
+/** An operator object whose operands are all undefined is no condition at all (not "an empty object"). */
+function isWildcard(original: unknown, normalized: unknown): boolean {
+  return isOperatorObject(original) && isPlainObject(normalized) && Object.keys(normalized).length === 0;
 }
 
 function normalizeCondition(value: unknown, path: string): unknown {
