@@ -49,6 +49,8 @@ export { MIN_PREFIX, allKeys, expandPrefix, shrinkAgainst } from "./stores/keys.
 export { INLINE_STRING_LIMIT, isInlineValue, recordProblem, type InlineValue } from "./call-record.js";
 export type { MetadataFields, MetadataProvider } from "./metadata/provider.js";
 export { Runtime } from "./metadata/runtime.js";
+export { Environment, flecheVersion } from "./metadata/environment.js";
+export { Git, type GitOptions } from "./metadata/git.js";
 export { metadataFromNames, metadataNames, registerMetadata } from "./metadata/registry.js";
 export { Tags } from "./metadata/tags.js";
 export { Query, type CallKey, type CallSource } from "./query/query.js";
