@@ -9,3 +9,5 @@ import { memoryCell } from "./tour/memory.js";
 
 console.log("# fleche storage backends");
 await memoryCell();
+import { sqlCell } from "./tour/sql.js";
+await sqlCell();
