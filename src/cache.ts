@@ -11,7 +11,7 @@ import { Query } from "./query/query.js";
 import { scanExtreme, timestopOf } from "./query/extremes.js";
 import { matchesRecord, toTemplate, type QueryFilter, type RecordTemplate } from "./query/template.js";
 import { allKeys, checkPrefix, expandPrefix, isFullKey, shrinkAgainst } from "./stores/keys.js";
-import { isCallStore, isValueStore, type CallStore, type ValueStore } from "./stores/types.js";
+import { isCallStore, isValueStore, type CallStore, type ResultRef, type ValueStore } from "./stores/types.js";
 import { MISS, type CacheConfig, type CacheLike } from "./cache-like.js";
 import { cacheFromConfig } from "./config/build.js";
 import type { Call } from "./call.js";
@@ -55,11 +55,11 @@ export class Cache implements CacheLike {
   }
 
   lookup(key: string): MaybePromise<unknown> {
-    const record = this.calls.loadCall(key);
+    const record = this.calls.loadResult ? this.calls.loadResult(key) : this.calls.loadCall(key);
     return isPromise(record) ? record.then((r) => this.#resultOf(r)) : this.#resultOf(record);
   }
 
-  #resultOf(record: CallRecord | undefined): MaybePromise<unknown> {
+  #resultOf(record: ResultRef | undefined): MaybePromise<unknown> {
     if (record === undefined || record.result === null) return MISS;
     const inline = record.inline?.[record.result];
     if (inline !== undefined) return inline;

@@ -43,7 +43,7 @@ export { resetConfig } from "./config/resolve.js";
 export { cacheFromConfig } from "./config/build.js";
 export { Memory, type MemoryOptions } from "./stores/memory.js";
 export { Void } from "./stores/void.js";
-export type { CallStore, KeyStream, Store, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "./stores/types.js";
+export type { CallStore, KeyStream, ResultRef, Store, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "./stores/types.js";
 export { registerStore, storeTypes, type StoreContext, type StoreFactory, type StoreRole } from "./stores/registry.js";
 export { MIN_PREFIX, allKeys, expandPrefix, shrinkAgainst } from "./stores/keys.js";
 export { INLINE_STRING_LIMIT, isInlineValue, recordProblem, type InlineValue } from "./call-record.js";

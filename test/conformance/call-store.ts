@@ -76,6 +76,18 @@ export function callStoreSuite(options: CallSuiteOptions): void {
       if (keeps) assert.deepEqual(await store.loadCall(updated.key), updated);
     });
 
+    it("answers loadResult (when offered) exactly as the result and inline values of loadCall", async (t) => {
+        const store = await make();
+        if (!store.loadResult) return t.skip(`${options.name} has no loadResult hot path`);
+        for (let i = 0; i < 8; i++) await store.saveCall(sampleRecord(i));
+        for (let i = 0; i < 8; i++) {
+          const record = await store.loadCall(sampleRecord(i).key);
+          const expected = record && (record.inline ? { result: record.result, inline: record.inline } : { result: record.result });
+          assert.deepEqual(await store.loadResult(sampleRecord(i).key), expected);
+        }
+        assert.equal(await store.loadResult(KEY("dead")), undefined);
+      });
+
     it("misses with undefined, and contains/evicts by key", async () => {
       const store = await make();
       assert.equal(await store.loadCall(KEY("dead")), undefined);

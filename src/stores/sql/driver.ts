@@ -5,7 +5,7 @@
 import type { MaybePromise } from "../../maybe.js";
 import type { CallRecord } from "../../call-record.js";
 import type { RecordTemplate } from "../../query/template.js";
-import type { KeyStream } from "../types.js";
+import type { KeyStream, ResultRef } from "../types.js";
 
 export interface SqlDriver {
   /** Store (or replace) one record in one transaction. */
@@ -14,6 +14,8 @@ export interface SqlDriver {
   saveMany(records: readonly CallRecord[]): MaybePromise<void>;
   /** The record, or undefined (also for an unreadable row, with a warning). */
   load(key: string): MaybePromise<CallRecord | undefined>;
+  /** The hot path: result digest and inline values only (undefined on a miss or an unreadable row). */
+  loadResult(key: string): MaybePromise<ResultRef | undefined>;
   contains(key: string): MaybePromise<boolean>;
   /** Remove the record (its argument and metadata rows cascade). */
   evict(key: string): MaybePromise<void>;

@@ -12,11 +12,12 @@ import { Availability, isConnectionError } from "./availability.js";
 import { isAscii, successor } from "./conditions.js";
 import { numbered, postgres } from "./dialect.js";
 import { BATCH, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
-import { fromRow, toRows, type StoredRow } from "./rows.js";
+import { fromRow, resultFromColumns, toRows, type StoredRow } from "./rows.js";
 import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
 import { templateCondition } from "./where.js";
 import { redactUrl, type PostgresLocation } from "./url.js";
 import type { CallRecord } from "../../call-record.js";
+import type { ResultRef } from "../types.js";
 
 /** Serialises schema changes between processes and machines (any constant; "fleche" in ASCII). */
 const SCHEMA_LOCK = "112615769163877";
@@ -96,6 +97,21 @@ export class PostgresDriver implements SqlDriver {
     return this.#run(async (pool) => {
       const row = (await pool.query(LOAD_ONE, [key])).rows[0] as StoredRow | undefined;
       return row === undefined ? undefined : this.#decode(row);
+    });
+  }
+
+  loadResult(key: string): Promise<ResultRef | undefined> {
+    return this.#run(async (pool) => {
+      const row = (await pool.query({ text: "SELECT result, inline FROM calls WHERE key = $1", values: [key], rowMode: "array" })).rows[0] as
+        | [unknown, unknown]
+        | undefined;
+      if (row === undefined) return undefined;
+      try {
+        return resultFromColumns(row[0], row[1]);
+      } catch (error) {
+        logger().warn(`${this.#label}: call ${key} is unreadable (${(error as Error).message}); treating it as a miss`);
+        return undefined;
+      }
     });
   }
 

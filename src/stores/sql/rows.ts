@@ -4,7 +4,8 @@
  * `timestop` mirrors `metadata.runtime.timestop` in an indexed column for latest()/oldest() and ranges.
  */
 import { SaveError } from "../../errors.js";
-import { recordProblem, type CallRecord, type Version } from "../../call-record.js";
+import { isInlineValue, recordProblem, type CallRecord, type Version } from "../../call-record.js";
+import type { ResultRef } from "../types.js";
 
 /** The `calls` row of a record. */
 export interface CallRow {
@@ -106,4 +107,14 @@ function decodeVersion(stored: unknown): Version {
   } catch {
     return text;
   }
+}
+
+/** `{ result, inline }` from the two columns; throws when they are not what a record holds. */
+export function resultFromColumns(result: unknown, inline: unknown): ResultRef {
+  if (result !== null && typeof result !== "string") throw new Error("result is neither null nor a digest");
+  if (inline === null || inline === undefined) return { result };
+  const values = parsed(inline);
+  if (typeof values !== "object" || values === null || Array.isArray(values)) throw new Error("inline is not an object");
+  for (const v of Object.values(values)) if (!isInlineValue(v)) throw new Error("an inline value is not a small JSON primitive");
+  return { result, inline: values as NonNullable<ResultRef["inline"]> };
 }

@@ -16,23 +16,35 @@ import { isAscii, successor } from "./conditions.js";
 import { sqlite } from "./dialect.js";
 import { BATCH, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
 import { networkFilesystemOf } from "./network-fs.js";
-import { fromRow, toRows, type StoredRow } from "./rows.js";
+import { fromRow, resultFromColumns, toRows, type StoredRow } from "./rows.js";
 import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
 import { MEMORY, type SqliteLocation } from "./url.js";
 import { templateCondition } from "./where.js";
 import type { CallRecord } from "../../call-record.js";
+import type { ResultRef } from "../types.js";
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
 
+/** Page cache per connection (KiB, as SQLite's negative cache_size) and memory-mapped reads (bytes). */
+const CACHE_KIB = 32 * 1024;
+const MMAP_BYTES = 256 * 1024 * 1024;
+/**
+ * WAL pages before a checkpoint copies them into the database (SQLite's default is 1000). A save touches
+ * a dozen pages (three tables, their indexes), so the default would checkpoint, with two fsyncs, every
+ * few dozen saves; 10000 pages (about 40 MB) make that every several hundred, and a checkpoint copies
+ * each page once however often it changed. The WAL file is cut back to `WAL_LIMIT_BYTES` afterwards.
+ */
+const WAL_CHECKPOINT_PAGES = 10_000;
+const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
 /** How long a write waits for another process's transaction before retrying. */
 const BUSY_TIMEOUT_MS = 20_000;
 /** Attempts after a busy timeout before giving up. */
 const BUSY_ATTEMPTS = 3;
 
-const UPSERT = `INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (key) DO UPDATE SET name = excluded.name, module = excluded.module, version = excluded.version,
-  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop`;
+const INSERT = `INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (key) DO NOTHING`;
+const UPDATE = "UPDATE calls SET name = ?, module = ?, version = ?, code_digest = ?, result = ?, inline = ?, timestop = ? WHERE key = ?";
 
 const warnedNetwork = new Set<string>();
 
@@ -52,7 +64,8 @@ export class SqliteDriver implements SqlDriver {
     this.#label = label;
     this.#url = location.url;
     this.#db = open(location, label);
-    const upsert = this.#db.prepare(UPSERT);
+    const insert = this.#db.prepare(INSERT);
+    const update = this.#db.prepare(UPDATE);
     const dropArgs = this.#db.prepare("DELETE FROM arguments WHERE call_key = ?");
     const dropMeta = this.#db.prepare("DELETE FROM metadata WHERE call_key = ?");
     const addArg = this.#db.prepare("INSERT INTO arguments (call_key, position, name, value) VALUES (?, ?, ?, ?)");
@@ -60,9 +73,13 @@ export class SqliteDriver implements SqlDriver {
     const transaction = this.#db.transaction((records: readonly CallRecord[]) => {
       for (const record of records) {
         const { call, args, meta } = toRows(record);
-        upsert.run(call.key, call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop);
-        dropArgs.run(call.key);
-        dropMeta.run(call.key);
+        const fields = [call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop];
+        if (insert.run(call.key, ...fields).changes === 0) {
+          // A record under this key exists: replace it whole (its argument and metadata rows too).
+          update.run(...fields, call.key);
+          dropArgs.run(call.key);
+          dropMeta.run(call.key);
+        }
         for (const [position, name, value] of args) addArg.run(call.key, position, name, value);
         for (const [ns, data] of meta) addMeta.run(call.key, ns, data);
       }
@@ -81,6 +98,19 @@ export class SqliteDriver implements SqlDriver {
   load(key: string): CallRecord | undefined {
     const row = this.#retryBusy(() => this.#statement(`SELECT ${sqlite.recordColumns} FROM calls c WHERE c.key = ?`).get(key));
     return row === undefined ? undefined : this.#decode(row as StoredRow);
+  }
+
+  loadResult(key: string): ResultRef | undefined {
+    const row = this.#retryBusy(() => this.#statement("SELECT result, inline FROM calls WHERE key = ?", false, true).get(key)) as
+      | [unknown, unknown]
+      | undefined;
+    if (row === undefined) return undefined;
+    try {
+      return resultFromColumns(row[0], row[1]);
+    } catch (error) {
+      logger().warn(`${this.#label}: call ${key} is unreadable (${(error as Error).message}); treating it as a miss`);
+      return undefined;
+    }
   }
 
   contains(key: string): boolean {
@@ -181,14 +211,15 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
-  /** Prepared statements by text (and pluck mode), kept for reuse. */
-  #statement(sql: string, pluck = false): Statement {
-    const id = pluck ? `p:${sql}` : sql;
+  /** Prepared statements by text and mode (first column only, or rows as arrays), kept for reuse. */
+  #statement(sql: string, pluck = false, raw = false): Statement {
+    const id = `${pluck ? "p" : raw ? "r" : "o"}:${sql}`;
     let statement = this.#statements.get(id);
     if (!statement) {
       if (this.#statements.size > 256) this.#statements.clear(); // many distinct query shapes: start over
       statement = this.#db.prepare(sql);
       if (pluck) statement.pluck();
+      else if (raw) statement.raw();
       this.#statements.set(id, statement);
     }
     return statement;
@@ -242,6 +273,8 @@ function open(location: SqliteLocation, label: string): Database {
     const version = schemaVersion(db, label);
     db.pragma("foreign_keys = ON");
     db.pragma("synchronous = NORMAL");
+    db.pragma(`cache_size = -${CACHE_KIB}`);
+    if (!memory) db.pragma(`mmap_size = ${MMAP_BYTES}`); // reads without a system call per page
     if (!memory) journal(db, location.path, label);
     if (version !== SCHEMA_VERSION) migrate(db, label);
     return db;
@@ -289,6 +322,10 @@ function journal(db: Database, path: string, label: string): void {
     );
   }
   const wanted = network ? "delete" : "wal";
+  if (!network) {
+    db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+  }
   if (String(db.pragma("journal_mode", { simple: true })).toLowerCase() === wanted) return;
   try {
     db.pragma(`journal_mode = ${wanted.toUpperCase()}`);

@@ -15,7 +15,7 @@ import { MEMORY, parseSqlUrl, redactUrl, stripPassword, type SqlLocation } from 
 import type { MaybePromise } from "../../maybe.js";
 import type { CallRecord } from "../../call-record.js";
 import type { RecordTemplate } from "../../query/template.js";
-import type { CallStore, KeyStream, StoreConfig } from "../types.js";
+import type { CallStore, KeyStream, ResultRef, StoreConfig } from "../types.js";
 import type { SqlDriver, SqlInfo } from "./driver.js";
 
 /** Options of {@link Sql}. */
@@ -59,6 +59,11 @@ export class Sql implements CallStore {
 
   loadCall(key: string): MaybePromise<CallRecord | undefined> {
     return this.#driver.load(key);
+  }
+
+  /** The hot path of a cache hit: the result digest and inline values only (one narrow read). */
+  loadResult(key: string): MaybePromise<ResultRef | undefined> {
+    return this.#driver.loadResult(key);
   }
 
   containsCall(key: string): MaybePromise<boolean> {

@@ -160,19 +160,28 @@ describe("Sql on SQLite: files and settings", () => {
     const f = fleche((x: number) => (runs++, x * 2), { name: "double" });
     await withCache(c, () => f(21));
     const key = (await c.callKeys())[0]!;
-    const db = new Database(path);
-    db.prepare("UPDATE metadata SET data = '{not json' WHERE call_key = ?").run(key);
-    db.close();
+    const tamper = (sql: string, value: string) => {
+      const db = new Database(path);
+      db.prepare(sql).run(value, key);
+      db.close();
+    };
+
+    tamper("UPDATE metadata SET data = ? WHERE call_key = ?", "{not json");
     const logs = captureLogs();
     try {
-      assert.equal(store.loadCall(key), undefined);
-      assert.equal(await withCache(c, () => f(21)), 42);
+      assert.equal(store.loadCall(key), undefined, "the record as a whole is unreadable");
+      assert.equal(await withCache(c, () => f(21)), 42, "the hit path reads only the intact result");
+      assert.equal(runs, 1);
+
+      tamper("UPDATE calls SET inline = ? WHERE key = ?", JSON.stringify({ x: { not: "inline" } }));
+      assert.equal(store.loadResult(key), undefined);
+      assert.equal(await withCache(c, () => f(21)), 42, "recomputed, never a wrong value");
+      assert.equal(runs, 2);
     } finally {
       logs.restore();
     }
-    assert.equal(runs, 2);
-    assert.ok(logs.warn.some((w) => w.includes(key) && w.includes("unreadable")), logs.warn.join("\n"));
-    assert.ok(store.loadCall(key), "the recomputed call replaced the broken row");
+    assert.equal(logs.warn.filter((w) => w.includes(key) && w.includes("unreadable")).length, 3, logs.warn.join("\n"));
+    assert.deepEqual((await store.loadCall(key))?.inline, { [digest(21)]: 21, [digest(42)]: 42 }, "the save replaced the broken row");
     await store.close();
   });
 });
