@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { prng, randomRecords, randomTemplate } from "./random-templates.js";
 import { scanExtreme, timestopOf } from "../../src/query/extremes.js";
-import { AmbiguousDigestError, CacheMiss, Cache, Memory, digest } from "../../src/index.js";
+import { AmbiguousDigestError, CacheMiss, Cache, MISS, Memory, digest } from "../../src/index.js";
 import { allKeys, expandPrefix, shrinkAgainst } from "../../src/stores/keys.js";
 import { matchesRecord, type RecordTemplate } from "../../src/query/template.js";
 import type { CallRecord } from "../../src/call-record.js";
@@ -76,17 +76,21 @@ export function callStoreSuite(options: CallSuiteOptions): void {
       if (keeps) assert.deepEqual(await store.loadCall(updated.key), updated);
     });
 
-    it("answers loadResult (when offered) exactly as the result and inline values of loadCall", async (t) => {
-        const store = await make();
-        if (!store.loadResult) return t.skip(`${options.name} has no loadResult hot path`);
-        for (let i = 0; i < 8; i++) await store.saveCall(sampleRecord(i));
-        for (let i = 0; i < 8; i++) {
-          const record = await store.loadCall(sampleRecord(i).key);
-          const expected = record && (record.inline ? { result: record.result, inline: record.inline } : { result: record.result });
-          assert.deepEqual(await store.loadResult(sampleRecord(i).key), expected);
+    it("serves cache hits from the record (through loadResult when offered, equal to loadCall)", async () => {
+      const store = await make();
+      const cache = new Cache({ values: new Memory(), calls: store });
+      const records = Array.from({ length: 6 }, (_, i) => sampleRecord(i, { result: digest(i), inline: { [digest(i)]: i % 2 ? `s${i}` : i } }));
+      for (const record of records) await store.saveCall(record);
+      for (const [i, record] of records.entries()) {
+        assert.equal(await cache.lookup(record.key), keeps ? (i % 2 ? `s${i}` : i) : MISS);
+        if (store.loadResult) {
+          const full = await store.loadCall(record.key);
+          assert.deepEqual(await store.loadResult(record.key), full && { result: full.result, inline: full.inline });
         }
-        assert.equal(await store.loadResult(KEY("dead")), undefined);
-      });
+      }
+      assert.equal(await cache.lookup(KEY("dead")), MISS);
+      if (store.loadResult) assert.equal(await store.loadResult(KEY("dead")), undefined);
+    });
 
     it("misses with undefined, and contains/evicts by key", async () => {
       const store = await make();
