@@ -35,6 +35,9 @@ export interface SqlDriver {
 /** Records loaded per statement when a query streams its matches. */
 export const BATCH = 256;
 
+/** Keys a query reads before all the others, so that stopping early stays cheap on a scanning filter. */
+export const FIRST_KEYS = 256;
+
 /** Keys read per statement when listing. */
 export const PAGE = 1000;
 

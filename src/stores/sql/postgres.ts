@@ -11,7 +11,7 @@ import { matchesRecord, type RecordTemplate } from "../../query/template.js";
 import { Availability, isConnectionError } from "./availability.js";
 import { isAscii, successor } from "./conditions.js";
 import { numbered, postgres } from "./dialect.js";
-import { BATCH, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
+import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
 import { fromRow, resultFromColumns, toRows, type StoredRow } from "./rows.js";
 import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
 import { templateCondition } from "./where.js";
@@ -65,9 +65,9 @@ export class PostgresDriver implements SqlDriver {
     return this.saveMany([record]);
   }
 
-  saveMany(records: readonly CallRecord[]): Promise<void> {
-    if (records.length === 0) return Promise.resolve();
-    const rows = records.map(toRows);
+  async saveMany(records: readonly CallRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const rows = records.map(toRows); // a SaveError here (a version JSON cannot hold) rejects the promise
     return this.#run(async (pool) => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -135,9 +135,18 @@ export class PostgresDriver implements SqlDriver {
     }
   }
 
+  /** As in SQLite: a `LIMIT`ed first statement (early stops are cheap), then every other matching key. */
   async *query(template: RecordTemplate): AsyncGenerator<CallRecord> {
     const where = templateCondition(template, postgres);
-    const keys = await this.#column(`SELECT c.key FROM calls c WHERE ${numbered(where.sql)}`, where.params);
+    const select = `SELECT c.key FROM calls c WHERE ${numbered(where.sql)}`;
+    const first = await this.#column(`${select} LIMIT ${FIRST_KEYS}`, where.params);
+    yield* this.#records(template, first);
+    if (first.length < FIRST_KEYS) return;
+    const seen = new Set(first);
+    yield* this.#records(template, (await this.#column(select, where.params)).filter((k) => !seen.has(k)));
+  }
+
+  async *#records(template: RecordTemplate, keys: readonly string[]): AsyncGenerator<CallRecord> {
     for (let i = 0; i < keys.length; i += BATCH) {
       for (const record of await this.#loadMany(keys.slice(i, i + BATCH))) if (matchesRecord(template, record)) yield record;
     }

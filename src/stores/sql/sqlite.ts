@@ -14,7 +14,7 @@ import { logger } from "../../log.js";
 import { matchesRecord, type RecordTemplate } from "../../query/template.js";
 import { isAscii, successor } from "./conditions.js";
 import { sqlite } from "./dialect.js";
-import { BATCH, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
+import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
 import { networkFilesystemOf } from "./network-fs.js";
 import { fromRow, resultFromColumns, toRows, type StoredRow } from "./rows.js";
 import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
@@ -138,10 +138,22 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
-  /** Matching keys first (one statement), then their records in batches, each batch checked exactly. */
+  /**
+   * Matching keys first, then their records in batches, each checked exactly. The first keys come from a
+   * `LIMIT`ed statement, so `take(n)`, `any()` and `empty()` stop early even when the filter scans.
+   */
   *query(template: RecordTemplate): Generator<CallRecord> {
     const where = templateCondition(template, sqlite);
-    const keys = this.#retryBusy(() => this.#statement(`SELECT c.key FROM calls c WHERE ${where.sql}`, true).all(...where.params)) as string[];
+    const select = `SELECT c.key FROM calls c WHERE ${where.sql}`;
+    const keys = (sql: string) => this.#retryBusy(() => this.#statement(sql, true).all(...where.params)) as string[];
+    const first = keys(`${select} LIMIT ${FIRST_KEYS}`);
+    yield* this.#records(template, first);
+    if (first.length < FIRST_KEYS) return;
+    const seen = new Set(first);
+    yield* this.#records(template, keys(select).filter((k) => !seen.has(k)));
+  }
+
+  *#records(template: RecordTemplate, keys: readonly string[]): Generator<CallRecord> {
     for (let i = 0; i < keys.length; i += BATCH) {
       for (const record of this.#loadMany(keys.slice(i, i + BATCH))) if (matchesRecord(template, record)) yield record;
     }

@@ -140,6 +140,7 @@ describe("Sql on PostgreSQL", () => {
   it("reports a NUL character PostgreSQL cannot store as a SaveError, and keeps working", async () => {
     const store = new Sql({ url: await freshDatabase() });
     await assert.rejects(async () => store.saveCall(sampleRecord(1, { metadata: { tags: { bad: "a\u0000b" } } })), SaveError);
+    await assert.rejects(async () => store.saveCall(sampleRecord(3, { version: Infinity })), SaveError);
     await store.saveCall(sampleRecord(2));
     assert.ok(await store.containsCall(sampleRecord(2).key));
     assert.equal(await store.containsCall(sampleRecord(1).key), false);
