@@ -16,6 +16,7 @@ import { isAscii, successor } from "./conditions.js";
 import { sqlite } from "./dialect.js";
 import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
 import { networkFilesystemOf } from "./network-fs.js";
+import { Checkpointer } from "./checkpointer.js";
 import { fromRow, resultFromColumns, toRows, type StoredRow } from "./rows.js";
 import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
 import { MEMORY, type SqliteLocation } from "./url.js";
@@ -30,12 +31,12 @@ type Statement = BetterSqlite3.Statement;
 const CACHE_KIB = 32 * 1024;
 const MMAP_BYTES = 256 * 1024 * 1024;
 /**
- * WAL pages before a checkpoint copies them into the database (SQLite's default is 1000). A save touches
- * a dozen pages (three tables, their indexes), so the default would checkpoint, with two fsyncs, every
- * few dozen saves; 10000 pages (about 40 MB) make that every several hundred, and a checkpoint copies
- * each page once however often it changed. The WAL file is cut back to `WAL_LIMIT_BYTES` afterwards.
+ * WAL pages after which the store's own connection checkpoints (SQLite's default is 1000). Checkpoints
+ * normally run in the background ({@link Checkpointer}); this is the bound should that fall behind. A
+ * save touches a dozen pages (three tables, their indexes); a checkpoint copies each page once however
+ * often it changed. The WAL file is cut back to `WAL_LIMIT_BYTES` after a checkpoint.
  */
-const WAL_CHECKPOINT_PAGES = 10_000;
+const WAL_CHECKPOINT_PAGES = 20_000;
 const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
 /** How long a write waits for another process's transaction before retrying. */
 const BUSY_TIMEOUT_MS = 20_000;
@@ -59,11 +60,14 @@ export class SqliteDriver implements SqlDriver {
   readonly #url: string;
   readonly #statements = new Map<string, Statement>();
   readonly #saveRecords: (records: readonly CallRecord[]) => void;
+  readonly #checkpointer: Checkpointer | undefined;
 
   constructor(location: SqliteLocation, label: string) {
     this.#label = label;
     this.#url = location.url;
     this.#db = open(location, label);
+    const wal = String(this.#db.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
+    this.#checkpointer = wal ? new Checkpointer(location.path, WAL_LIMIT_BYTES, label) : undefined;
     const insert = this.#db.prepare(INSERT);
     const update = this.#db.prepare(UPDATE);
     const dropArgs = this.#db.prepare("DELETE FROM arguments WHERE call_key = ?");
@@ -84,7 +88,10 @@ export class SqliteDriver implements SqlDriver {
         for (const [ns, data] of meta) addMeta.run(call.key, ns, data);
       }
     });
-    this.#saveRecords = (records) => this.#retryBusy(() => transaction.immediate(records));
+    this.#saveRecords = (records) => {
+      this.#retryBusy(() => transaction.immediate(records));
+      this.#checkpointer?.committed();
+    };
   }
 
   save(record: CallRecord): void {
@@ -192,6 +199,7 @@ export class SqliteDriver implements SqlDriver {
   async ready(): Promise<void> {}
 
   async close(): Promise<void> {
+    await this.#checkpointer?.close();
     if (!this.#db.open) return;
     try {
       this.#db.pragma("optimize");

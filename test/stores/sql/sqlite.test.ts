@@ -1,12 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Cache, ConfigError, D, Memory, SaveError, Sql, cache, digest, fleche, tags, withCache } from "../../../src/index.js";
 import { matchesRecord } from "../../../src/query/template.js";
+import { allKeys } from "../../../src/stores/keys.js";
 import { templateCondition } from "../../../src/stores/sql/where.js";
 import { sqlite } from "../../../src/stores/sql/dialect.js";
 import { SCHEMA_VERSION } from "../../../src/stores/sql/schema.js";
@@ -190,6 +193,33 @@ describe("Sql on SQLite: files and settings", () => {
     assert.equal(logs.warn.filter((w) => w.includes(key) && w.includes("unreadable")).length, 3, logs.warn.join("\n"));
     assert.deepEqual((await store.loadCall(key))?.inline, { [digest(21)]: 21, [digest(42)]: 42 }, "the save replaced the broken row");
     await store.close();
+  });
+});
+
+describe("Sql on SQLite: background checkpoints", () => {
+  it("copies the WAL into the database file while the store stays open", async () => {
+    const path = fresh();
+    const store = new Sql({ url: path });
+    const before = statSync(path).size;
+    for (let i = 0; i < 1000; i++) store.saveCall(sampleRecord(i)); // one transaction each: ~10 checkpoint nudges
+    let grown = false;
+    for (let attempt = 0; attempt < 200 && !grown; attempt++) {
+      grown = statSync(path).size > before + 256 * 1024;
+      if (!grown) await sleep(50);
+    }
+    assert.ok(grown, "a background checkpoint wrote the saved pages into the database file");
+    assert.equal((await allKeys((p) => store.listCalls(p))).length, 1000);
+    await store.close();
+  });
+
+  it("never keeps a process alive that forgets to close its store", () => {
+    const script = `import { Sql } from ${JSON.stringify(new URL("../../../src/index.js", import.meta.url).href)};
+      const store = new Sql({ url: ${JSON.stringify(fresh())} });
+      for (let i = 0; i < 300; i++) store.saveCall({ key: i.toString(16).padStart(64, "0"), name: "f", module: null, version: null, codeDigest: null, arguments: {}, result: null, metadata: {} });
+      console.log("saved");`;
+    const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /saved/);
   });
 });
 
