@@ -2,25 +2,24 @@
  * The PostgreSQL driver (`pg`, imported on first use). A connection pool per store; every save is one
  * transaction whose first statement upserts the `calls` row, so concurrent writers of one key (on any
  * machine) queue on that row and the last one wins whole. Schema creation and upgrades run under an
- * advisory lock. Connection failures go through {@link Availability}: one warning, fail fast, recover.
+ * advisory lock (`postgres-open.ts`). Connection failures go through {@link Availability}: one warning,
+ * fail fast, recover.
  */
-import type { Pool, PoolClient, QueryResultRow } from "pg";
-import { ConfigError, FlecheError, SaveError } from "../../errors.js";
+import type { Pool, QueryResultRow } from "pg";
+import { FlecheError, SaveError } from "../../errors.js";
 import { logger } from "../../log.js";
 import { matchesRecord, type RecordTemplate } from "../../query/template.js";
-import { Availability, isConnectionError } from "./availability.js";
+import { Availability } from "./availability.js";
+import { loadPg, migrate, transaction, type PgModule } from "./postgres-open.js";
 import { isAscii, successor } from "./conditions.js";
 import { numbered, postgres } from "./dialect.js";
 import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
 import { fromRow, resultFromColumns, toRows, type StoredRow } from "./rows.js";
-import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
 import { templateCondition } from "./where.js";
 import { redactUrl, type PostgresLocation } from "./url.js";
 import type { CallRecord } from "../../call-record.js";
 import type { ResultRef } from "../types.js";
 
-/** Serialises schema changes between processes and machines (any constant; "fleche" in ASCII). */
-const SCHEMA_LOCK = "112615769163877";
 /** Attempts of a save that lost a deadlock or serialization race. */
 const SAVE_ATTEMPTS = 5;
 
@@ -32,20 +31,6 @@ const ADD_ARGS = "INSERT INTO arguments (call_key, position, name, value) SELECT
 const ADD_META = "INSERT INTO metadata (call_key, namespace, data) SELECT $1, ns, data::jsonb FROM unnest($2::text[], $3::text[]) AS t(ns, data)";
 const LOAD_ONE = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = $1`;
 const LOAD_MANY = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = ANY($1::text[])`;
-
-type PgModule = typeof import("pg");
-
-/** `pg`, loaded on first use, with a clear error when it is not installed. */
-async function loadPg(label: string): Promise<PgModule> {
-  try {
-    const mod = (await import("pg")) as PgModule & { default?: PgModule };
-    return mod.default ?? mod;
-  } catch (error) {
-    throw new ConfigError(`${label}: PostgreSQL URLs need the optional package 'pg' (npm install pg): ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
 
 export class PostgresDriver implements SqlDriver {
   readonly #url: string;
@@ -247,58 +232,4 @@ export class PostgresDriver implements SqlDriver {
     pool.on("error", (error) => logger().debug(`${this.#label}: idle connection lost (${error.message})`));
     return pool;
   }
-}
-
-/** Run `body` in a transaction on one pooled client (rolled back on error). */
-async function transaction<T>(pool: Pool, body: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  // A checked-out client whose connection dies between queries emits "error"; never let it go unhandled.
-  const onError = (): void => {};
-  client.on("error", onError);
-  let broken: Error | undefined;
-  try {
-    await client.query("BEGIN");
-    const result = await body(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    if (isConnectionError(error)) broken = error as Error;
-    throw error;
-  } finally {
-    client.off("error", onError);
-    client.release(broken);
-  }
-}
-
-/** Create or upgrade the schema; cheap when it is current (one read, no lock). */
-async function migrate(pool: Pool, label: string): Promise<void> {
-  const current = await pool.query("SELECT version FROM fleche_schema WHERE id = 1").then(
-    (r) => r.rows[0]?.version as number | undefined,
-    (error: { code?: string }) => {
-      if (error.code === "42P01") return undefined; // no version table yet
-      throw error;
-    },
-  );
-  if (current === SCHEMA_VERSION) return;
-  if (current !== undefined && current > SCHEMA_VERSION) throw new ConfigError(newerSchemaMessage(label, current));
-  await transaction(pool, async (client) => {
-    await client.query(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK})`);
-    const tables = (
-      await client.query<{ table_name: string }>(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('fleche_schema', 'calls')",
-      )
-    ).rows.map((r) => r.table_name);
-    let version = 0;
-    if (tables.includes("fleche_schema")) {
-      const found = (await client.query("SELECT version FROM fleche_schema WHERE id = 1")).rows[0]?.version as number | undefined;
-      if (found === undefined) throw new ConfigError(`${label}: the fleche_schema table holds no version (nothing was changed)`);
-      if (found > SCHEMA_VERSION) throw new ConfigError(newerSchemaMessage(label, found));
-      version = found;
-    } else if (tables.includes("calls")) {
-      throw new ConfigError(foreignSchemaMessage(label));
-    }
-    if (version === SCHEMA_VERSION) return;
-    for (const sql of version === 0 ? createStatements(postgres) : migrationStatements(postgres, version)) await client.query(sql);
-  });
 }

@@ -2,24 +2,21 @@
  * The SQLite driver (better-sqlite3, synchronous). One connection per store; WAL journal (DELETE on
  * network filesystems), `synchronous=NORMAL`, foreign keys on, and a busy timeout so concurrent writers
  * in other processes wait for each other instead of failing. Each save is one `BEGIN IMMEDIATE`
- * transaction. Listings and queries read page by page: SQLite refuses writes on a connection while one
- * of its statements is still being iterated, and callers write between the records they receive.
+ * transaction; WAL checkpoints run in a worker thread (`checkpointer.ts`). Listings and queries read
+ * page by page: SQLite refuses writes on a connection while one of its statements is still being
+ * iterated, and callers write between the records they receive. Opening: `sqlite-open.ts`.
  */
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
-import { ConfigError, FlecheError } from "../../errors.js";
+import { FlecheError } from "../../errors.js";
 import { logger } from "../../log.js";
 import { matchesRecord, type RecordTemplate } from "../../query/template.js";
 import { isAscii, successor } from "./conditions.js";
 import { sqlite } from "./dialect.js";
 import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
-import { networkFilesystemOf } from "./network-fs.js";
 import { Checkpointer } from "./checkpointer.js";
+import { BUSY_ATTEMPTS, BUSY_TIMEOUT_MS, openSqlite, WAL_LIMIT_BYTES } from "./sqlite-open.js";
 import { fromRow, resultFromColumns, toRows, type StoredRow } from "./rows.js";
-import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
-import { MEMORY, type SqliteLocation } from "./url.js";
+import type { SqliteLocation } from "./url.js";
 import { templateCondition } from "./where.js";
 import type { CallRecord } from "../../call-record.js";
 import type { ResultRef } from "../types.js";
@@ -27,32 +24,9 @@ import type { ResultRef } from "../types.js";
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
 
-/** Page cache per connection (KiB, as SQLite's negative cache_size) and memory-mapped reads (bytes). */
-const CACHE_KIB = 32 * 1024;
-const MMAP_BYTES = 256 * 1024 * 1024;
-/**
- * WAL pages after which the store's own connection checkpoints (SQLite's default is 1000). Checkpoints
- * normally run in the background ({@link Checkpointer}); this is the bound should that fall behind. A
- * save touches a dozen pages (three tables, their indexes); a checkpoint copies each page once however
- * often it changed. The WAL file is cut back to `WAL_LIMIT_BYTES` after a checkpoint.
- */
-const WAL_CHECKPOINT_PAGES = 20_000;
-const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
-/** How long a write waits for another process's transaction before retrying. */
-const BUSY_TIMEOUT_MS = 20_000;
-/** Attempts after a busy timeout before giving up. */
-const BUSY_ATTEMPTS = 3;
-
 const INSERT = `INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (key) DO NOTHING`;
 const UPDATE = "UPDATE calls SET name = ?, module = ?, version = ?, code_digest = ?, result = ?, inline = ?, timestop = ? WHERE key = ?";
-
-const warnedNetwork = new Set<string>();
-
-/** better-sqlite3, loaded on first use (a native addon: nobody who never opens SQLite pays for it). */
-function betterSqlite3(): typeof BetterSqlite3 {
-  return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
-}
 
 export class SqliteDriver implements SqlDriver {
   readonly #db: Database;
@@ -65,7 +39,7 @@ export class SqliteDriver implements SqlDriver {
   constructor(location: SqliteLocation, label: string) {
     this.#label = label;
     this.#url = location.url;
-    this.#db = open(location, label);
+    this.#db = openSqlite(location, label);
     const wal = String(this.#db.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
     this.#checkpointer = wal ? new Checkpointer(location.path, WAL_LIMIT_BYTES, label) : undefined;
     const insert = this.#db.prepare(INSERT);
@@ -270,86 +244,4 @@ export class SqliteDriver implements SqlDriver {
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
-}
-
-/** Open, check and (if needed) create or upgrade the database; nothing is written to a database we refuse. */
-function open(location: SqliteLocation, label: string): Database {
-  const memory = location.path === MEMORY;
-  if (!memory) {
-    try {
-      mkdirSync(dirname(location.path), { recursive: true });
-    } catch (error) {
-      throw new ConfigError(`${label}: cannot create the directory of ${location.path} (${(error as Error).message})`, { cause: error });
-    }
-  }
-  let db: Database;
-  try {
-    const Database = betterSqlite3();
-    db = new Database(location.path, { timeout: BUSY_TIMEOUT_MS });
-  } catch (error) {
-    throw new ConfigError(`${label}: cannot open ${location.path} (${(error as Error).message})`, { cause: error });
-  }
-  try {
-    const version = schemaVersion(db, label);
-    db.pragma("foreign_keys = ON");
-    db.pragma("synchronous = NORMAL");
-    db.pragma(`cache_size = -${CACHE_KIB}`);
-    if (!memory) db.pragma(`mmap_size = ${MMAP_BYTES}`); // reads without a system call per page
-    if (!memory) journal(db, location.path, label);
-    if (version !== SCHEMA_VERSION) migrate(db, label);
-    return db;
-  } catch (error) {
-    db.close();
-    if (error instanceof FlecheError) throw error;
-    const code = (error as { code?: string }).code;
-    if (code === "SQLITE_NOTADB") {
-      throw new ConfigError(`${label}: ${location.path} is not a SQLite database (nothing was changed)`, { cause: error });
-    }
-    throw new ConfigError(`${label}: cannot use ${location.path} (${(error as Error).message})`, { cause: error });
-  }
-}
-
-/** The stored schema version; 0 for an empty database. Refuses newer and foreign schemas. */
-function schemaVersion(db: Database, label: string): number {
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('fleche_schema', 'calls')").pluck().all();
-  if (!tables.includes("fleche_schema")) {
-    if (tables.includes("calls")) throw new ConfigError(foreignSchemaMessage(label));
-    return 0;
-  }
-  const version = db.prepare("SELECT version FROM fleche_schema WHERE id = 1").pluck().get();
-  if (typeof version !== "number") throw new ConfigError(`${label}: the fleche_schema table holds no version (nothing was changed)`);
-  if (version > SCHEMA_VERSION) throw new ConfigError(newerSchemaMessage(label, version));
-  return version;
-}
-
-/** Create or upgrade under a write lock; re-read the version inside it, another process may have won. */
-function migrate(db: Database, label: string): void {
-  db.transaction(() => {
-    const version = schemaVersion(db, label);
-    if (version === SCHEMA_VERSION) return;
-    const statements = version === 0 ? createStatements(sqlite) : migrationStatements(sqlite, version);
-    for (const sql of statements) db.exec(sql);
-  }).immediate();
-}
-
-/** WAL, or DELETE on a network filesystem (WAL's shared memory does not work across machines). */
-function journal(db: Database, path: string, label: string): void {
-  const network = networkFilesystemOf(path);
-  if (network && !warnedNetwork.has(path)) {
-    warnedNetwork.add(path);
-    logger().warn(
-      `${label}: ${path} is on a network filesystem (${network}); SQLite's WAL journal needs memory shared by every process, so the DELETE journal is used instead (slower under concurrent writers)`,
-    );
-  }
-  const wanted = network ? "delete" : "wal";
-  if (!network) {
-    db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
-    db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
-  }
-  if (String(db.pragma("journal_mode", { simple: true })).toLowerCase() === wanted) return;
-  try {
-    db.pragma(`journal_mode = ${wanted.toUpperCase()}`);
-  } catch (error) {
-    logger().warn(`${label}: cannot switch the journal to ${wanted.toUpperCase()} (${(error as Error).message}); keeping the current one`);
-  }
 }
