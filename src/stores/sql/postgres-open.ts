@@ -9,7 +9,7 @@ import { postgres } from "./dialect.js";
 import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
 
 /** Serialises schema changes between processes and machines (any constant; "fleche" in ASCII). */
-const SCHEMA_LOCK = "112615769163877";
+const SCHEMA_LOCK = "112615743514725";
 
 export type PgModule = typeof import("pg");
 
