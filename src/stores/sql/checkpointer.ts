@@ -33,35 +33,43 @@ parentPort.on("message", (message) => {
 });
 `;
 
-/** A worker that checkpoints one database file when nudged. */
+/** A worker that checkpoints one database file when nudged; started at the first nudge. */
 export class Checkpointer {
-  readonly #worker: Worker;
+  #worker: Worker | undefined;
   #commits = 0;
   #closed = false;
 
-  constructor(path: string, walLimit: number, label: string) {
-    const module = createRequire(import.meta.url).resolve("better-sqlite3");
-    this.#worker = new Worker(WORKER, { eval: true, workerData: { path, module, walLimit } });
-    this.#worker.on("message", (problem: string) => logger().debug(`${label}: background checkpoint failed (${problem})`));
-    this.#worker.on("error", (error) => logger().debug(`${label}: checkpoint worker stopped (${error.message})`));
-    this.#worker.unref(); // after the listeners (which would ref it): never keeps the process alive
-
-  }
+  constructor(
+    private readonly path: string,
+    private readonly walLimit: number,
+    private readonly label: string,
+  ) {}
 
   /** Count a commit; every {@link NUDGE_EVERY} commits ask for a checkpoint. */
   committed(): void {
-    if (!this.#closed && ++this.#commits % NUDGE_EVERY === 0) this.#worker.postMessage("checkpoint");
+    if (!this.#closed && ++this.#commits % NUDGE_EVERY === 0) (this.#worker ??= this.#start()).postMessage("checkpoint");
+  }
+
+  #start(): Worker {
+    const module = createRequire(import.meta.url).resolve("better-sqlite3");
+    const worker = new Worker(WORKER, { eval: true, workerData: { path: this.path, module, walLimit: this.walLimit } });
+    worker.on("message", (problem: string) => logger().debug(`${this.label}: background checkpoint failed (${problem})`));
+    worker.on("error", (error) => logger().debug(`${this.label}: checkpoint worker stopped (${error.message})`));
+    worker.unref(); // after the listeners (which would ref it): never keeps the process alive
+    return worker;
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
     this.#closed = true;
-    this.#worker.ref(); // keep the process alive while we wait for the worker to let go of the file
-    const exited = new Promise<void>((resolve) => this.#worker.once("exit", () => resolve()));
-    this.#worker.postMessage("close");
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (!worker) return;
+    worker.ref(); // keep the process alive while the worker lets go of the file
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    worker.postMessage("close");
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
     clearTimeout(timer);
-    await this.#worker.terminate();
+    await worker.terminate();
   }
 }
