@@ -91,8 +91,8 @@ export interface CallStore extends Store {
   evictCall(key: string): MaybePromise<void>;
   listCalls(prefix?: string): KeyStream;
   /**
-   * Optional hot path: `{ result, inline }` of the record under `key`, or `undefined` on a miss (an
-   * unreadable record is a miss). Equal to picking those fields from `loadCall(key)`.
+   * Optional hot path: `{ result, inline }` of the record under `key`, or `undefined` on a miss (when
+   * these two are unreadable, a miss). For intact records, equal to picking them from `loadCall(key)`.
    */
   loadResult?(key: string): MaybePromise<ResultRef | undefined>;
   /** Optional push-down of a query; must return exactly the records `matchesRecord` accepts. */
