@@ -8,8 +8,10 @@
 import { memoryCell } from "./tour/memory.js";
 import { configCell } from "./tour/config.js";
 import { hdf5Cell } from "./tour/hdf5.js";
+import { sqlCell } from "./tour/sql.js";
 
 console.log("# fleche storage backends");
 await memoryCell();
 await hdf5Cell();
+await sqlCell();
 await configCell();

@@ -47,6 +47,11 @@ export interface CacheLike {
   shrinkAll(keys: readonly string[]): Promise<string[]>;
   /** Stored records matching a digested template (push-down where the call store supports it). */
   records(template: RecordTemplate): AsyncIterable<CallRecord>;
+  /**
+   * Optional: the matching record that finished last (`"latest"`) or first, by `runtime.timestop`, or
+   * undefined when no matching record is dated. Queries use it for `latest()`/`oldest()` instead of a scan.
+   */
+  latestRecord?(template: RecordTemplate, which: "latest" | "oldest"): Promise<CallRecord | undefined>;
   /** A re-iterable query over the stored calls. */
   query(filter?: QueryFilter): Query;
   /** The config that rebuilds this cache with `Cache.fromConfig`. */

@@ -8,9 +8,10 @@ import { logger } from "./log.js";
 import { LazyCall } from "./lazy-call.js";
 import { PreparedCall } from "./prepared-call.js";
 import { Query } from "./query/query.js";
+import { scanExtreme, timestopOf } from "./query/extremes.js";
 import { matchesRecord, toTemplate, type QueryFilter, type RecordTemplate } from "./query/template.js";
 import { allKeys, checkPrefix, expandPrefix, isFullKey, shrinkAgainst } from "./stores/keys.js";
-import { isCallStore, isValueStore, type CallStore, type ValueStore } from "./stores/types.js";
+import { isCallStore, isValueStore, type CallStore, type ResultRef, type ValueStore } from "./stores/types.js";
 import { MISS, type CacheConfig, type CacheLike } from "./cache-like.js";
 import { cacheFromConfig } from "./config/build.js";
 import type { Call } from "./call.js";
@@ -62,11 +63,11 @@ export class Cache implements CacheLike {
   }
 
   lookup(key: string): MaybePromise<unknown> {
-    const record = this.calls.loadCall(key);
+    const record = this.calls.loadResult ? this.calls.loadResult(key) : this.calls.loadCall(key);
     return isPromise(record) ? record.then((r) => this.#resultOf(r)) : this.#resultOf(record);
   }
 
-  #resultOf(record: CallRecord | undefined): MaybePromise<unknown> {
+  #resultOf(record: ResultRef | undefined): MaybePromise<unknown> {
     if (record === undefined || record.result === null) return MISS;
     const inline = record.inline?.[record.result];
     if (inline !== undefined) return inline;
@@ -219,6 +220,12 @@ export class Cache implements CacheLike {
     }
   }
 
+  /** `latest()`/`oldest()` by the call store's index when it has one, else by scanning the matches. */
+  async latestRecord(template: RecordTemplate, which: "latest" | "oldest"): Promise<CallRecord | undefined> {
+    if (this.calls.latestCall) return this.calls.latestCall(template, which);
+    return (await scanExtreme(this.records(template), timestopOf, which)).best;
+  }
+
   query(filter: QueryFilter = {}): Query {
     return queryOver(this, filter);
   }
@@ -283,9 +290,16 @@ export function queryOver(cache: CacheLike, filter: QueryFilter): Query {
     logger().warn(`No hash for query argument: ${error.message}; the query matches nothing`);
     return new Query(async function* () {});
   }
-  return new Query(async function* () {
-    for await (const record of cache.records(template)) yield new LazyCall(record, cache);
-  });
+  const latest = cache.latestRecord?.bind(cache);
+  return new Query(
+    async function* () {
+      for await (const record of cache.records(template)) yield new LazyCall(record, cache);
+    },
+    latest && (async (which) => {
+      const record = await latest(template, which);
+      return record && new LazyCall(record, cache);
+    }),
+  );
 }
 
 function missOnCacheMiss(error: unknown): typeof MISS {

@@ -78,3 +78,16 @@ export class ConfigError extends FlecheError {
     super(message, "FLECHE_CONFIG", options);
   }
 }
+
+/**
+ * A store's server cannot be reached (database down, network gone). The call runs uncached. `reported`
+ * is true when the store has already warned about this outage, so callers need not warn again.
+ */
+export class StoreUnavailable extends FlecheError {
+  readonly reported: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; reported?: boolean }) {
+    super(message, "FLECHE_UNAVAILABLE", options);
+    this.reported = options?.reported ?? false;
+  }
+}

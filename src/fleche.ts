@@ -4,7 +4,7 @@
  * the result. The wrapper stays out of the way: whatever cannot be cached runs uncached with a warning
  * (or throws, with `strict: true`), and the result is always what the body returned.
  */
-import { CacheMiss, FlecheError, Indigestible, Rejected } from "./errors.js";
+import { CacheMiss, FlecheError, Indigestible, Rejected, StoreUnavailable } from "./errors.js";
 import { D, digestArgument, isDigest, registerWrapped, type Digest } from "./digest/index.js";
 import { isPromise } from "./maybe.js";
 import { logger } from "./log.js";
@@ -72,6 +72,15 @@ class MissingRequired extends FlecheError {
   constructor(fname: string, missing: readonly string[]) {
     super(`Missing required arguments for caching ${fname}: [${missing.join(", ")}]`, "FLECHE_REQUIRED");
   }
+}
+
+/**
+ * Warn about a store failure, unless the store already warned about this outage (a server that is away
+ * fails every call until it is back: one warning, not one per call).
+ */
+function warnOnce(error: unknown, message: string): void {
+  if (error instanceof StoreUnavailable && error.reported) logger().debug(message);
+  else logger().warn(message);
 }
 
 /** Calls in flight per cache, so concurrent identical calls share one execution. */
@@ -207,7 +216,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
   /** A store that cannot be read (server away, unreadable file) must not break the program. */
   function lookupFailed(error: unknown, cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
     if (profile.strict) return Promise.reject(error);
-    logger().warn(`Cache lookup for ${fname} failed (${(error as Error).message}); running uncached`);
+    warnOnce(error, `Cache lookup for ${fname} failed (${(error as Error).message}); running uncached`);
     return loadReferences(cache, args).then((bodyArgs) => fn.apply(thisArg, bodyArgs));
   }
 
@@ -228,7 +237,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
       prepared = await cache.prepare(call);
     } catch (error) {
       if (profile.strict) throw error;
-      logger().warn(`Cannot prepare ${fname} for caching (${(error as Error).message}); running uncached`);
+      warnOnce(error, `Cannot prepare ${fname} for caching (${(error as Error).message}); running uncached`);
     }
     let result: unknown;
     try {
@@ -259,7 +268,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
     } catch (error) {
       if (profile.strict) throw error;
       if (error instanceof Rejected) logger().warn(`Cache rejected save: ${error.message}`);
-      else logger().warn(`Could not save ${fname} (${(error as Error).message}); the result is returned uncached`);
+      else warnOnce(error, `Could not save ${fname} (${(error as Error).message}); the result is returned uncached`);
     }
   }
 

@@ -43,12 +43,14 @@ export { resetConfig } from "./config/resolve.js";
 export { cacheFromConfig } from "./config/build.js";
 export { Memory, type MemoryOptions } from "./stores/memory.js";
 export { Void } from "./stores/void.js";
-export type { CallStore, KeyStream, Store, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "./stores/types.js";
+export type { CallStore, KeyStream, ResultRef, Store, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "./stores/types.js";
 export { registerStore, storeTypes, type StoreContext, type StoreFactory, type StoreRole } from "./stores/registry.js";
 export { MIN_PREFIX, allKeys, expandPrefix, shrinkAgainst } from "./stores/keys.js";
 export { INLINE_STRING_LIMIT, isInlineValue, recordProblem, type InlineValue } from "./call-record.js";
 export type { MetadataFields, MetadataProvider } from "./metadata/provider.js";
 export { Runtime } from "./metadata/runtime.js";
+export { Environment, flecheVersion } from "./metadata/environment.js";
+export { Git, type GitOptions } from "./metadata/git.js";
 export { metadataFromNames, metadataNames, registerMetadata } from "./metadata/registry.js";
 export { Tags } from "./metadata/tags.js";
 export { Query, type CallKey, type CallSource } from "./query/query.js";
@@ -64,6 +66,7 @@ export {
   Rejected,
   SaveError,
   SignatureError,
+  StoreUnavailable,
 } from "./errors.js";
 export { setLogger, type Logger } from "./log.js";
 export { CacheStack } from "./caches/stack.js";
@@ -94,3 +97,7 @@ export { candidateFiles, discoverConfigFiles, type ConfigEnvironment } from "./c
 export { registerTemplate, templateNames, type TemplateExpander, type TemplateExpansion } from "./config/templates.js";
 export { NdArray, isNumericArray, ndarray, type NumericArray } from "./ndarray.js";
 export { Hdf5Store, type Hdf5Compression, type Hdf5StoreOptions } from "./stores/hdf5/index.js";
+export { Sql, type SqlOptions } from "./stores/sql/store.js";
+export type { SqlInfo } from "./stores/sql/driver.js";
+export { sqlUrlRelativeTo, type SqlLocation } from "./stores/sql/url.js";
+export { OPERATORS, type Operator } from "./query/metadata-filter.js";

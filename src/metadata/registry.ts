@@ -4,9 +4,15 @@
  */
 import { ConfigError } from "../errors.js";
 import { Runtime } from "./runtime.js";
+import { Environment } from "./environment.js";
+import { Git } from "./git.js";
 import type { MetadataProvider } from "./provider.js";
 
-const factories = new Map<string, () => MetadataProvider>([["Runtime", Runtime]]);
+const factories = new Map<string, () => MetadataProvider>([
+  ["Runtime", Runtime],
+  ["Environment", Environment],
+  ["Git", () => Git()],
+]);
 
 /** Make a provider configurable under `name` (PascalCase by convention). */
 export function registerMetadata(name: string, factory: () => MetadataProvider): void {

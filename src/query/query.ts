@@ -7,18 +7,27 @@ import { FlecheError } from "../errors.js";
 import { digest } from "../digest/index.js";
 import { tableRows, type TableOptions, type TableRow } from "./table.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "./transfer.js";
+import { compare, keyOf, type CallKey } from "./ordering.js";
+import { emptyQuery, scanExtreme, timestopOf, undatedQuery, type Extreme, type ExtremeFinder } from "./extremes.js";
 import type { CacheLike } from "../cache-like.js";
 import type { LazyCall } from "../lazy-call.js";
 
-/** What sorting, grouping and de-duplicating look at: an argument name, or a function of the call. */
-export type CallKey = string | ((call: LazyCall) => unknown);
+export type { CallKey } from "./ordering.js";
 
 /** A source of calls, re-run on every iteration. */
 export type CallSource = () => AsyncIterable<LazyCall>;
 
 /** A re-iterable, chainable query over stored calls. */
 export class Query implements AsyncIterable<LazyCall> {
-  constructor(readonly source: CallSource) {}
+  /**
+   * @param source runs the search; called again on every iteration.
+   * @param extremes answers latest()/oldest() without a scan (a store's index); kept by chaining that
+   *   does not change which calls match (`sortBy`), dropped by the rest.
+   */
+  constructor(
+    readonly source: CallSource,
+    readonly extremes?: ExtremeFinder<LazyCall>,
+  ) {}
 
   [Symbol.asyncIterator](): AsyncIterator<LazyCall> {
     return this.source()[Symbol.asyncIterator]();
@@ -65,7 +74,7 @@ export class Query implements AsyncIterable<LazyCall> {
       for await (const call of source()) keyed.push({ call, value: await keyOf(call, key) });
       keyed.sort((a, b) => compare(a.value, b.value) * (reverse ? -1 : 1));
       for (const { call } of keyed) yield call;
-    });
+    }, this.extremes);
   }
 
   /** The first call for each distinct value of `key` (values compared by content). */
@@ -96,36 +105,25 @@ export class Query implements AsyncIterable<LazyCall> {
     return new Map([...groups.values()].map((g) => [g.value, Query.of(g.calls)]));
   }
 
-  /** The call that finished last (by `runtime.timestop`). */
+  /** The call that finished last (by `runtime.timestop`); ties are broken arbitrarily. */
   latest(): Promise<LazyCall> {
-    return this.#byStop((a, b) => a > b);
+    return this.#extreme("latest");
   }
 
-  /** The call that finished first (by `runtime.timestop`). */
+  /** The call that finished first (by `runtime.timestop`); ties are broken arbitrarily. */
   oldest(): Promise<LazyCall> {
-    return this.#byStop((a, b) => a < b);
+    return this.#extreme("oldest");
   }
 
-  async #byStop(better: (a: number, b: number) => boolean): Promise<LazyCall> {
-    let best: LazyCall | undefined;
-    let bestStop = NaN;
-    let any = false;
-    for await (const call of this) {
-      any = true;
-      const stop = call.metadata.runtime?.timestop;
-      if (typeof stop !== "number") continue; // undated calls lose to dated ones
-      if (best === undefined || better(stop, bestStop)) {
-        best = call;
-        bestStop = stop;
-      }
+  async #extreme(which: Extreme): Promise<LazyCall> {
+    if (this.extremes) {
+      const found = await this.extremes(which);
+      if (found) return found;
+      throw (await this.empty()) ? emptyQuery() : undatedQuery();
     }
-    if (!any) throw new FlecheError("Query is empty", "FLECHE_EMPTY");
-    if (!best) {
-      throw new FlecheError(
-        "No matching call records runtime.timestop; record calls with the Runtime metadata provider (on by default) to use latest()/oldest()",
-        "FLECHE_UNDATED",
-      );
-    }
+    const { best, any } = await scanExtreme(this, (call) => timestopOf(call), which);
+    if (!any) throw emptyQuery();
+    if (!best) throw undatedQuery();
     return best;
   }
 
@@ -169,14 +167,14 @@ export class Query implements AsyncIterable<LazyCall> {
   /** The first matching call; throws when there is none. */
   async first(): Promise<LazyCall> {
     const call = await this.any();
-    if (!call) throw new FlecheError("Query is empty", "FLECHE_EMPTY");
+    if (!call) throw emptyQuery();
     return call;
   }
 
   /** The single matching call; throws when there are none or several. */
   async only(): Promise<LazyCall> {
     const two = await this.take(2).toArray();
-    if (two.length === 0) throw new FlecheError("Query is empty", "FLECHE_EMPTY");
+    if (two.length === 0) throw emptyQuery();
     if (two.length > 1) throw new FlecheError("Query matches more than one call", "FLECHE_NOT_UNIQUE");
     return two[0]!;
   }
@@ -197,20 +195,4 @@ export class Query implements AsyncIterable<LazyCall> {
     for (const call of calls) await call.cache.evict(call.key);
     return calls.length;
   }
-}
-
-function keyOf(call: LazyCall, key: CallKey): unknown {
-  return typeof key === "string" ? call.argument(key) : key(call);
-}
-
-/** A total order over the values sort keys usually have; mixed types order by type name. */
-function compare(a: unknown, b: unknown): number {
-  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
-  const ta = typeof a;
-  const tb = typeof b;
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  if (ta === "number" || ta === "bigint" || ta === "string" || ta === "boolean") return a === b ? 0 : (a as number) < (b as number) ? -1 : 1;
-  const sa = JSON.stringify(a) ?? "";
-  const sb = JSON.stringify(b) ?? "";
-  return sa === sb ? 0 : sa < sb ? -1 : 1;
 }

@@ -4,10 +4,10 @@
  * down as digest equality. `undefined` (or leaving a field out) is a wildcard everywhere.
  */
 import { digest, isDigest } from "../digest/index.js";
-import type { CallRecord, JsonValue, Version } from "../call-record.js";
+import { fieldsMatch, normalizeMetadataFilter, type MetadataFilter } from "./metadata-filter.js";
+import type { CallRecord, Version } from "../call-record.js";
 
-/** A metadata filter: per namespace, fields that must match (nested objects match partially; `null` = present). */
-export type MetadataFilter = { readonly [namespace: string]: { readonly [key: string]: unknown } };
+export type { MetadataFilter } from "./metadata-filter.js";
 
 /** What users pass to `cache.query(...)` and `f.query(...)`. */
 export interface QueryFilter {
@@ -20,6 +20,7 @@ export interface QueryFilter {
   readonly args?: { readonly [name: string]: unknown };
   /** The result value, matched by content (or `D(hex)` by digest). */
   readonly result?: unknown;
+  /** Conditions on metadata by namespace, with operators for ranges (see `metadata-filter.ts`). */
   readonly metadata?: MetadataFilter;
 }
 
@@ -36,7 +37,10 @@ export interface RecordTemplate {
   readonly metadata?: MetadataFilter;
 }
 
-/** Digest a user filter. Throws `Indigestible` when an argument or result filter cannot be digested. */
+/**
+ * Digest a user filter. Throws `Indigestible` when an argument or result filter cannot be digested, and a
+ * `FlecheError` (code `FLECHE_QUERY`) for a malformed metadata filter.
+ */
 export function toTemplate(filter: QueryFilter = {}): RecordTemplate {
   const template: { -readonly [K in keyof RecordTemplate]: RecordTemplate[K] } = {};
   if (filter.name !== undefined) template.name = filter.name;
@@ -49,7 +53,10 @@ export function toTemplate(filter: QueryFilter = {}): RecordTemplate {
     for (const [name, value] of Object.entries(filter.args)) if (value !== undefined) args[name] = digestOf(value);
     if (Object.keys(args).length) template.args = args;
   }
-  if (filter.metadata && Object.keys(filter.metadata).length) template.metadata = filter.metadata;
+  if (filter.metadata !== undefined) {
+    const metadata = normalizeMetadataFilter(filter.metadata);
+    if (Object.keys(metadata).length) template.metadata = metadata;
+  }
   return template;
 }
 
@@ -69,36 +76,13 @@ export function matchesRecord(template: RecordTemplate, record: CallRecord): boo
       if (!digestMatches(wanted, record.arguments[name] ?? null)) return false;
     }
   }
-  if (template.metadata) {
-    for (const [ns, fields] of Object.entries(template.metadata)) {
-      const stored = record.metadata[ns];
-      if (stored === undefined || !fieldsMatch(fields, stored)) return false;
-    }
-  }
-  return true;
+  return template.metadata === undefined || fieldsMatch(template.metadata, record.metadata);
 }
 
-/** A template digest may be a prefix (from `D("abcd")`). */
-function digestMatches(wanted: string, stored: string | null): boolean {
+/**
+ * A template digest may be a prefix (from `D("abcd")`): it matches every stored digest starting with it.
+ * Exported for stores that push queries down, so they share the rule.
+ */
+export function digestMatches(wanted: string, stored: string | null): boolean {
   return stored !== null && (wanted.length === stored.length ? wanted === stored : stored.startsWith(wanted));
-}
-
-/** Partial match of metadata fields: every template field must match the stored one. */
-export function fieldsMatch(wanted: { readonly [key: string]: unknown }, stored: { readonly [key: string]: JsonValue }): boolean {
-  for (const [key, want] of Object.entries(wanted)) {
-    if (want === undefined) continue;
-    if (!(key in stored)) return false;
-    if (!valueMatches(want, stored[key]!)) return false;
-  }
-  return true;
-}
-
-function valueMatches(want: unknown, have: JsonValue): boolean {
-  if (want === null) return true; // "present, any value"
-  if (Array.isArray(want)) return JSON.stringify(want) === JSON.stringify(have);
-  if (typeof want === "object") {
-    if (typeof have !== "object" || have === null || Array.isArray(have)) return false;
-    return fieldsMatch(want as Record<string, unknown>, have);
-  }
-  return want === have;
 }

@@ -18,7 +18,9 @@
  * | **`saveCall(record)`** | calls | store a record under `record.key`, replacing any earlier record with that key |
  * | **`loadCall(key)`** | calls | the record, or `undefined` on a miss (misses are routine here, so they are not exceptions) |
  * | **`containsCall(key)`**, **`evictCall(key)`**, **`listCalls(prefix?)`** | calls | as for values |
+ * | `loadResult(key)` | calls | optional hot path: only the `result` digest and `inline` values of the record under `key` (what a cache hit needs), for stores where a full record takes several reads |
  * | `queryCalls(template)` | calls | optional push-down: the records matching a digested template; stores without it are scanned |
+ * | `latestCall(template, which)` | calls | optional push-down of `latest()`/`oldest()`: the matching record with the greatest or smallest `metadata.runtime.timestop` (an index lookup instead of a scan) |
  * | `childDigests(key)` | values | optional: the value keys an entry refers to (destructured parts), read without deserialising; garbage collection follows them |
  * | `valueWrittenAt(key)` | values | optional: when the entry was last written (ms since the epoch, e.g. a file's mtime), or undefined; garbage collection spares entries younger than its grace period |
  * | `verify(options)` | both | optional: check every entry (signatures, envelopes), remove what is corrupt and what killed writers left behind; report |
@@ -85,6 +87,9 @@ export interface ValueStore extends Store {
   valueWrittenAt?(key: string): MaybePromise<number | undefined>;
 }
 
+/** The part of a call record a cache hit needs. */
+export type ResultRef = Pick<CallRecord, "result" | "inline">;
+
 /** A store of call records. */
 export interface CallStore extends Store {
   saveCall(record: CallRecord): MaybePromise<void>;
@@ -92,8 +97,20 @@ export interface CallStore extends Store {
   containsCall(key: string): MaybePromise<boolean>;
   evictCall(key: string): MaybePromise<void>;
   listCalls(prefix?: string): KeyStream;
+  /**
+   * Optional hot path: `{ result, inline }` of the record under `key`, or `undefined` on a miss (when
+   * these two are unreadable, a miss). For intact records, equal to picking them from `loadCall(key)`.
+   */
+  loadResult?(key: string): MaybePromise<ResultRef | undefined>;
   /** Optional push-down of a query; must return exactly the records `matchesRecord` accepts. */
   queryCalls?(template: RecordTemplate): AsyncIterable<CallRecord> | Iterable<CallRecord>;
+  /**
+   * Optional push-down of `latest()` (`which = "latest"`) and `oldest()`: among the records
+   * `matchesRecord(template, ·)` accepts, one whose numeric `metadata.runtime.timestop` is the greatest
+   * (smallest); `undefined` when no matching record carries a numeric timestop (matching but undated
+   * records never win). Ties may be broken either way.
+   */
+  latestCall?(template: RecordTemplate, which: "latest" | "oldest"): MaybePromise<CallRecord | undefined>;
 }
 
 /** True when `store` implements the value-store role. */

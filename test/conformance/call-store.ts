@@ -4,7 +4,10 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { AmbiguousDigestError, CacheMiss, Cache, Memory, digest } from "../../src/index.js";
+import { inspect } from "node:util";
+import { prng, randomRecords, randomTemplate } from "./random-templates.js";
+import { scanExtreme, timestopOf } from "../../src/query/extremes.js";
+import { AmbiguousDigestError, CacheMiss, Cache, MISS, Memory, digest } from "../../src/index.js";
 import { allKeys, expandPrefix, shrinkAgainst } from "../../src/stores/keys.js";
 import { matchesRecord, type RecordTemplate } from "../../src/query/template.js";
 import type { CallRecord } from "../../src/call-record.js";
@@ -73,6 +76,22 @@ export function callStoreSuite(options: CallSuiteOptions): void {
       if (keeps) assert.deepEqual(await store.loadCall(updated.key), updated);
     });
 
+    it("serves cache hits from the record (through loadResult when offered, equal to loadCall)", async () => {
+      const store = await make();
+      const cache = new Cache({ values: new Memory(), calls: store });
+      const records = Array.from({ length: 6 }, (_, i) => sampleRecord(i, { result: digest(i), inline: { [digest(i)]: i % 2 ? `s${i}` : i } }));
+      for (const record of records) await store.saveCall(record);
+      for (const [i, record] of records.entries()) {
+        assert.equal(await cache.lookup(record.key), keeps ? (i % 2 ? `s${i}` : i) : MISS);
+        if (store.loadResult) {
+          const full = await store.loadCall(record.key);
+          assert.deepEqual(await store.loadResult(record.key), full && { result: full.result, inline: full.inline });
+        }
+      }
+      assert.equal(await cache.lookup(KEY("dead")), MISS);
+      if (store.loadResult) assert.equal(await store.loadResult(KEY("dead")), undefined);
+    });
+
     it("misses with undefined, and contains/evicts by key", async () => {
       const store = await make();
       assert.equal(await store.loadCall(KEY("dead")), undefined);
@@ -131,6 +150,31 @@ export function callStoreSuite(options: CallSuiteOptions): void {
         for await (const record of cache.records(template)) got.push(record.key);
         const want = keeps ? records.filter((r) => matchesRecord(template, r)).map((r) => r.key) : [];
         assert.deepEqual(got.sort(), want.sort(), `template ${JSON.stringify(template)}`);
+      }
+    });
+
+    it("answers hundreds of random templates exactly like the reference matcher (property)", async () => {
+      const store = await make();
+      const seed = Number(process.env.FLECHE_PROPERTY_SEED ?? 20_241_125);
+      const records = randomRecords(seed, 60);
+      for (const record of records) await store.saveCall(record);
+      if (keeps) for (const record of records.slice(0, 10)) assert.deepEqual(await store.loadCall(record.key), record);
+      const cache = new Cache({ values: new Memory(), calls: store });
+      const r = prng(seed);
+      for (let i = 0; i < 400; i++) {
+        const template = randomTemplate(r, records);
+        const where = () => `seed ${seed}, template #${i}: ${inspect(template, { depth: 8, breakLength: Infinity })}`;
+        const got = [];
+        for await (const record of cache.records(template)) got.push(record.key);
+        const matching = keeps ? records.filter((rec) => matchesRecord(template, rec)) : [];
+        assert.deepEqual(got.sort(), matching.map((rec) => rec.key).sort(), where());
+        if (store.latestCall && i % 3 === 0) {
+          for (const which of ["latest", "oldest"] as const) {
+            const found = await store.latestCall(template, which);
+            const expected = (await scanExtreme(matching, timestopOf, which)).best;
+            assert.equal(found && timestopOf(found), expected && timestopOf(expected), `${which}, ${where()}`);
+          }
+        }
       }
     });
 

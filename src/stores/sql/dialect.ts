@@ -1,0 +1,139 @@
+/**
+ * The differences between SQLite and PostgreSQL that the store's SQL touches, in one place: placeholders,
+ * column types, JSON access for metadata conditions, prefix tests and record-assembling aggregates.
+ * Everything else (table layout, upserts, query shapes) is shared SQL.
+ */
+import { cond, loose, type Cond } from "./conditions.js";
+
+/** JSON value kinds a condition can test for. */
+export type JsonKind = "object" | "array" | "string" | "number" | "null" | "true" | "false";
+
+/** Ordering comparisons. */
+export type Comparison = ">" | ">=" | "<" | "<=";
+
+/**
+ * Conditions on the value at a path inside `m.data` (a metadata namespace's JSON object). A path is the
+ * list of object keys from the namespace's root; `[]` is the root itself.
+ */
+export interface JsonOps {
+  /** False when the dialect cannot address this path (the condition then becomes a superset). */
+  addressable(path: readonly string[]): boolean;
+  /** Something is stored at the path (any JSON value, `null` included). */
+  exists(path: readonly string[]): Cond;
+  /** Nothing is stored at the path. */
+  absent(path: readonly string[]): Cond;
+  /** The value at the path is of this kind. */
+  kind(path: readonly string[], kind: JsonKind): Cond;
+  /** The value is this string. */
+  equalsString(path: readonly string[], value: string): Cond;
+  /** The value is this (finite) number. */
+  equalsNumber(path: readonly string[], value: number): Cond;
+  /** The value is a number ordered so against `value` (finite). */
+  compareNumber(path: readonly string[], op: Comparison, value: number): Cond;
+  /** The value is a string ordered so against `value` by code point. */
+  compareString(path: readonly string[], op: Comparison, value: string): Cond;
+  /** The value is a string starting with `prefix`. */
+  startsWith(path: readonly string[], prefix: string): Cond;
+}
+
+/** One SQL dialect. */
+export interface Dialect {
+  readonly name: "sqlite" | "postgres";
+  /** Column types. `digest` columns compare bytewise, so hex prefixes can be index ranges. */
+  readonly types: { readonly digest: string; readonly real: string; readonly json: string; readonly withoutRowid: string };
+  /** `column` starts with `prefix` (used for non-ASCII prefixes, which index ranges cannot serve). */
+  startsWith(column: string, prefix: string): Cond;
+  /** Metadata conditions on `m.data`. */
+  readonly json: JsonOps;
+  /** The SELECT list that assembles full records from `calls c` (see `rows.ts` `StoredRow`). */
+  readonly recordColumns: string;
+}
+
+const CALL_COLUMNS = "c.key, c.name, c.module, c.version, c.code_digest, c.result, c.inline";
+
+/** Numbers beyond this magnitude are not exact in SQLite's integer/real comparisons with JS doubles. */
+const SAFE = 2 ** 53;
+
+const sqliteJson: JsonOps = {
+  addressable: (path) => path.every((k) => !k.includes('"')),
+  exists: (path) => cond("json_type(m.data, ?) IS NOT NULL", [sqlitePath(path)]),
+  absent: (path) => cond("json_type(m.data, ?) IS NULL", [sqlitePath(path)]),
+  kind: (path, kind) =>
+    kind === "number"
+      ? cond("json_type(m.data, ?) IN ('integer', 'real')", [sqlitePath(path)])
+      : cond("json_type(m.data, ?) = ?", [sqlitePath(path), kind === "string" ? "text" : kind]),
+  equalsString: (path, value) => typed(path, "= 'text'", "= ?", value),
+  equalsNumber: (path, value) =>
+    Math.abs(value) > SAFE ? loose(sqliteJson.kind(path, "number")) : typed(path, "IN ('integer', 'real')", "= ?", value),
+  compareNumber: (path, op, value) =>
+    Math.abs(value) > SAFE ? loose(sqliteJson.kind(path, "number")) : typed(path, "IN ('integer', 'real')", `${op} ?`, value),
+  compareString: (path, op, value) => typed(path, "= 'text'", `${op} ?`, value),
+  startsWith: (path, prefix) => {
+    const p = sqlitePath(path);
+    return cond("json_type(m.data, ?) = 'text' AND substr(json_extract(m.data, ?), 1, length(?)) = ?", [p, p, prefix, prefix]);
+  },
+};
+
+/** `json_type(...) <kindTest> AND json_extract(...) <valueTest>` on one path. */
+function typed(path: readonly string[], kindTest: string, valueTest: string, value: unknown): Cond {
+  const p = sqlitePath(path);
+  return cond(`json_type(m.data, ?) ${kindTest} AND json_extract(m.data, ?) ${valueTest}`, [p, p, value]);
+}
+
+/** `$."a"."b"`: every key quoted, so dots, brackets and digits in keys mean themselves. */
+function sqlitePath(path: readonly string[]): string {
+  return `$${path.map((k) => `."${k}"`).join("")}`;
+}
+
+/** PostgreSQL: the value at a path is `m.data #> path` with the path as a text[] parameter. */
+const AT = "(m.data #> ?::text[])";
+
+const postgresJson: JsonOps = {
+  addressable: () => true,
+  exists: (path) => cond(`${AT} IS NOT NULL`, [[...path]]),
+  absent: (path) => cond(`${AT} IS NULL`, [[...path]]),
+  kind: (path, kind) =>
+    kind === "true" || kind === "false"
+      ? cond(`${AT} = '${kind}'::jsonb`, [[...path]])
+      : cond(`jsonb_typeof${AT} = ?`, [[...path], kind]),
+  equalsString: (path, value) => cond(`${AT} = to_jsonb(?::text)`, [[...path], value]),
+  equalsNumber: (path, value) => pgNumber(path, "=", value),
+  compareNumber: (path, op, value) => pgNumber(path, op, value),
+  compareString: (path, op, value) =>
+    cond(`(CASE WHEN jsonb_typeof${AT} = 'string' THEN ${AT} #>> '{}' END) COLLATE "C" ${op} ?::text`, [[...path], [...path], value]),
+  startsWith: (path, prefix) =>
+    cond(`starts_with(CASE WHEN jsonb_typeof${AT} = 'string' THEN ${AT} #>> '{}' END, ?::text)`, [[...path], [...path], prefix]),
+};
+
+/** Numbers compare as float8, the way JavaScript reads them (never a cast error on other kinds). */
+function pgNumber(path: readonly string[], op: string, value: number): Cond {
+  return cond(`(CASE WHEN jsonb_typeof${AT} = 'number' THEN ${AT}::float8 END) ${op} ?::float8`, [[...path], [...path], value]);
+}
+
+export const sqlite: Dialect = {
+  name: "sqlite",
+  types: { digest: "TEXT", real: "REAL", json: "TEXT", withoutRowid: " WITHOUT ROWID" },
+  startsWith: (column, prefix) => cond(`substr(${column}, 1, length(?)) = ?`, [prefix, prefix]),
+  json: sqliteJson,
+  // Metadata is spliced as stored text (never re-rendered by SQLite's JSON functions), so it parses
+  // back exactly as it was written.
+  recordColumns: `${CALL_COLUMNS},
+    (SELECT json_group_array(json_array(a.position, a.name, a.value)) FROM arguments a WHERE a.call_key = c.key) AS args,
+    (SELECT '{' || group_concat(json_quote(m.namespace) || ':' || m.data, ',') || '}' FROM metadata m WHERE m.call_key = c.key) AS meta`,
+};
+
+export const postgres: Dialect = {
+  name: "postgres",
+  types: { digest: 'TEXT COLLATE "C"', real: "DOUBLE PRECISION", json: "JSONB", withoutRowid: "" },
+  startsWith: (column, prefix) => cond(`starts_with(${column}, ?::text)`, [prefix]),
+  json: postgresJson,
+  recordColumns: `${CALL_COLUMNS},
+    (SELECT json_agg(json_build_array(a.position, a.name, a.value)) FROM arguments a WHERE a.call_key = c.key) AS args,
+    (SELECT json_object_agg(m.namespace, m.data) FROM metadata m WHERE m.call_key = c.key) AS meta`,
+};
+
+/** Number `?` placeholders as `$1, $2, …` for PostgreSQL (the store's SQL has no `?` in literals). */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}

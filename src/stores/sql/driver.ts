@@ -1,0 +1,57 @@
+/**
+ * What the `Sql` store asks of a database driver: record-level operations. The SQLite driver answers
+ * synchronously (the hot path pays no promise), the PostgreSQL driver asynchronously.
+ */
+import type { MaybePromise } from "../../maybe.js";
+import type { CallRecord } from "../../call-record.js";
+import type { RecordTemplate } from "../../query/template.js";
+import type { KeyStream, ResultRef } from "../types.js";
+
+export interface SqlDriver {
+  /** Store (or replace) one record in one transaction. */
+  save(record: CallRecord): MaybePromise<void>;
+  /** Store many records in one transaction. */
+  saveMany(records: readonly CallRecord[]): MaybePromise<void>;
+  /** The record, or undefined (also for an unreadable row, with a warning). */
+  load(key: string): MaybePromise<CallRecord | undefined>;
+  /** The hot path: result digest and inline values only (undefined on a miss or an unreadable row). */
+  loadResult(key: string): MaybePromise<ResultRef | undefined>;
+  contains(key: string): MaybePromise<boolean>;
+  /** Remove the record (its argument and metadata rows cascade). */
+  evict(key: string): MaybePromise<void>;
+  /** Keys in order, page by page (no statement stays open between pages). */
+  keys(prefix?: string): KeyStream;
+  /** Exactly the records `matchesRecord(template, ·)` accepts. */
+  query(template: RecordTemplate): Iterable<CallRecord> | AsyncIterable<CallRecord>;
+  /** The matching record with the greatest or smallest timestop, or undefined. */
+  extreme(template: RecordTemplate, which: "latest" | "oldest"): MaybePromise<CallRecord | undefined>;
+  /** What the database is and how it is set up. */
+  info(): MaybePromise<SqlInfo>;
+  /** Resolves once the database is reachable and its schema current (rejects with why not). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Records loaded per statement when a query streams its matches. */
+export const BATCH = 256;
+
+/** Keys a query reads before all the others, so that stopping early stays cheap on a scanning filter. */
+export const FIRST_KEYS = 256;
+
+/** Keys read per statement when listing. */
+export const PAGE = 1000;
+
+/** What `Sql.info()` reports. */
+export interface SqlInfo {
+  readonly kind: "sqlite" | "postgres";
+  /** The URL, any password masked. */
+  readonly url: string;
+  /** The schema version of the database (the one this fleche writes, once opened). */
+  readonly schemaVersion: number;
+  /** SQLite: `wal`, `delete` (network filesystems) or `memory`. */
+  readonly journalMode?: string;
+  /** SQLite: `normal` (the store's setting). */
+  readonly synchronous?: string;
+  /** PostgreSQL: the server's version. */
+  readonly serverVersion?: string;
+}

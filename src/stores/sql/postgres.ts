@@ -1,0 +1,235 @@
+/**
+ * The PostgreSQL driver (`pg`, imported on first use). A connection pool per store; every save is one
+ * transaction whose first statement upserts the `calls` row, so concurrent writers of one key (on any
+ * machine) queue on that row and the last one wins whole. Schema creation and upgrades run under an
+ * advisory lock (`postgres-open.ts`). Connection failures go through {@link Availability}: one warning,
+ * fail fast, recover.
+ */
+import type { Pool, QueryResultRow } from "pg";
+import { FlecheError, SaveError } from "../../errors.js";
+import { logger } from "../../log.js";
+import { matchesRecord, type RecordTemplate } from "../../query/template.js";
+import { Availability } from "./availability.js";
+import { loadPg, migrate, transaction, type PgModule } from "./postgres-open.js";
+import { isAscii, successor } from "./conditions.js";
+import { numbered, postgres } from "./dialect.js";
+import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
+import { fromRow, resultFromColumns, toRows, type StoredRow } from "./rows.js";
+import { templateCondition } from "./where.js";
+import { redactUrl, type PostgresLocation } from "./url.js";
+import type { CallRecord } from "../../call-record.js";
+import type { ResultRef } from "../types.js";
+
+/** Attempts of a save that lost a deadlock or serialization race. */
+const SAVE_ATTEMPTS = 5;
+
+const UPSERT = numbered(`INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (key) DO UPDATE SET name = excluded.name, module = excluded.module, version = excluded.version,
+  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop`);
+const DROP_CHILDREN = "WITH a AS (DELETE FROM arguments WHERE call_key = $1) DELETE FROM metadata WHERE call_key = $1";
+const ADD_ARGS = "INSERT INTO arguments (call_key, position, name, value) SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[])";
+const ADD_META = "INSERT INTO metadata (call_key, namespace, data) SELECT $1, ns, data::jsonb FROM unnest($2::text[], $3::text[]) AS t(ns, data)";
+const LOAD_ONE = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = $1`;
+const LOAD_MANY = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = ANY($1::text[])`;
+
+export class PostgresDriver implements SqlDriver {
+  readonly #url: string;
+  readonly #label: string;
+  readonly #health: Availability;
+  #pool: Pool | undefined;
+  #connecting: Promise<Pool> | undefined;
+  #closed = false;
+
+  constructor(location: PostgresLocation, label: string) {
+    this.#url = location.url;
+    this.#label = label;
+    this.#health = new Availability(label);
+  }
+
+  save(record: CallRecord): Promise<void> {
+    return this.saveMany([record]);
+  }
+
+  async saveMany(records: readonly CallRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const rows = records.map(toRows); // a SaveError here (a version JSON cannot hold) rejects the promise
+    return this.#run(async (pool) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await transaction(pool, async (client) => {
+            for (const { call, args, meta } of rows) {
+              await client.query(UPSERT, [call.key, call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop]);
+              await client.query(DROP_CHILDREN, [call.key]);
+              if (args.length) await client.query(ADD_ARGS, [call.key, args.map((a) => a[0]), args.map((a) => a[1]), args.map((a) => a[2])]);
+              if (meta.length) await client.query(ADD_META, [call.key, meta.map((m) => m[0]), meta.map((m) => m[1])]);
+            }
+          });
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if ((code === "40P01" || code === "40001") && attempt < SAVE_ATTEMPTS) continue; // lost a race: again
+          if (code === "22P05" || code === "22021") {
+            throw new SaveError(`${this.#label}: PostgreSQL cannot store a NUL character (\\u0000) in text or JSON: ${(error as Error).message}`, {
+              cause: error,
+            });
+          }
+          throw error;
+        }
+      }
+    });
+  }
+
+  load(key: string): Promise<CallRecord | undefined> {
+    return this.#run(async (pool) => {
+      const row = (await pool.query(LOAD_ONE, [key])).rows[0] as StoredRow | undefined;
+      return row === undefined ? undefined : this.#decode(row);
+    });
+  }
+
+  loadResult(key: string): Promise<ResultRef | undefined> {
+    return this.#run(async (pool) => {
+      const row = (await pool.query({ text: "SELECT result, inline FROM calls WHERE key = $1", values: [key], rowMode: "array" })).rows[0] as
+        | [unknown, unknown]
+        | undefined;
+      if (row === undefined) return undefined;
+      try {
+        return resultFromColumns(row[0], row[1]);
+      } catch (error) {
+        logger().warn(`${this.#label}: call ${key} is unreadable (${(error as Error).message}); treating it as a miss`);
+        return undefined;
+      }
+    });
+  }
+
+  contains(key: string): Promise<boolean> {
+    return this.#run(async (pool) => (await pool.query("SELECT 1 FROM calls WHERE key = $1", [key])).rowCount! > 0);
+  }
+
+  evict(key: string): Promise<void> {
+    return this.#run(async (pool) => void (await pool.query("DELETE FROM calls WHERE key = $1", [key])));
+  }
+
+  async *keys(prefix?: string): AsyncGenerator<string> {
+    const ranged = prefix !== undefined && prefix !== "" && isAscii(prefix);
+    const upper = ranged ? " AND key < $2" : "";
+    const bound = ranged ? [successor(prefix)] : [];
+    let page = await this.#column(`SELECT key FROM calls WHERE key >= $1${upper} ORDER BY key LIMIT ${PAGE}`, [prefix ?? "", ...bound]);
+    while (page.length) {
+      for (const key of page) if (prefix === undefined || key.startsWith(prefix)) yield key;
+      if (page.length < PAGE) return;
+      page = await this.#column(`SELECT key FROM calls WHERE key > $1${upper} ORDER BY key LIMIT ${PAGE}`, [page[page.length - 1]!, ...bound]);
+    }
+  }
+
+  /** As in SQLite: a `LIMIT`ed first statement (early stops are cheap), then every other matching key. */
+  async *query(template: RecordTemplate): AsyncGenerator<CallRecord> {
+    const where = templateCondition(template, postgres);
+    const select = `SELECT c.key FROM calls c WHERE ${numbered(where.sql)}`;
+    const first = await this.#column(`${select} LIMIT ${FIRST_KEYS}`, where.params);
+    yield* this.#records(template, first);
+    if (first.length < FIRST_KEYS) return;
+    const seen = new Set(first);
+    yield* this.#records(template, (await this.#column(select, where.params)).filter((k) => !seen.has(k)));
+  }
+
+  async *#records(template: RecordTemplate, keys: readonly string[]): AsyncGenerator<CallRecord> {
+    for (let i = 0; i < keys.length; i += BATCH) {
+      for (const record of await this.#loadMany(keys.slice(i, i + BATCH))) if (matchesRecord(template, record)) yield record;
+    }
+  }
+
+  async extreme(template: RecordTemplate, which: "latest" | "oldest"): Promise<CallRecord | undefined> {
+    const where = templateCondition(template, postgres);
+    const sql = numbered(
+      `SELECT c.key FROM calls c WHERE c.timestop IS NOT NULL AND (${where.sql}) ORDER BY c.timestop ${which === "latest" ? "DESC" : "ASC"} LIMIT ? OFFSET ?`,
+    );
+    let size = where.exact ? 1 : 64; // exact: one row; a superset: pages until a record really matches
+    for (let offset = 0; ; offset += size, size = 64) {
+      const keys = await this.#column(sql, [...where.params, size, offset]);
+      for (const record of await this.#loadMany(keys)) if (matchesRecord(template, record)) return record;
+      if (keys.length < size) return undefined;
+    }
+  }
+
+  info(): Promise<SqlInfo> {
+    return this.#run(async (pool) => {
+      const version = (await pool.query("SELECT version FROM fleche_schema WHERE id = 1")).rows[0]?.version as number;
+      const server = (await pool.query("SHOW server_version")).rows[0]?.server_version as string;
+      return { kind: "postgres", url: redactUrl(this.#url), schemaVersion: version, serverVersion: server };
+    });
+  }
+
+  async ready(): Promise<void> {
+    await this.#run(async () => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pool = this.#pool;
+    this.#pool = undefined;
+    this.#connecting = undefined;
+    await pool?.end();
+  }
+
+  async #loadMany(keys: readonly string[]): Promise<CallRecord[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.#run(async (pool) => (await pool.query(LOAD_MANY, [keys])).rows as StoredRow[]);
+    const byKey = new Map<string, CallRecord>();
+    for (const row of rows) {
+      const record = this.#decode(row);
+      if (record) byKey.set(record.key, record);
+    }
+    return keys.map((k) => byKey.get(k)).filter((r): r is CallRecord => r !== undefined);
+  }
+
+  /** The first column of every row. */
+  #column(text: string, values: readonly unknown[]): Promise<string[]> {
+    return this.#run(async (pool) => {
+      const result = await pool.query<unknown[]>({ text, values: [...values], rowMode: "array" });
+      return result.rows.map((row) => row[0] as string);
+    });
+  }
+
+  #decode(row: StoredRow | QueryResultRow): CallRecord | undefined {
+    try {
+      return fromRow(row as StoredRow);
+    } catch (error) {
+      logger().warn(`${this.#label}: call ${(row as StoredRow).key} is unreadable (${(error as Error).message}); treating it as a miss`);
+      return undefined;
+    }
+  }
+
+  /** Every operation: connected, schema checked, through the availability guard. */
+  #run<T>(op: (pool: Pool) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new FlecheError(`${this.#label} is closed`, "FLECHE_CLOSED"));
+    return this.#health.run(async () => op(await this.#connect()));
+  }
+
+  /** The pool, created once; the schema is checked (created, upgraded) on the first success. */
+  #connect(): Promise<Pool> {
+    this.#connecting ??= (async () => {
+      const pg = await loadPg(this.#label);
+      this.#pool ??= this.#createPool(pg);
+      await migrate(this.#pool, this.#label);
+      return this.#pool;
+    })().catch((error: unknown) => {
+      this.#connecting = undefined; // try again on the next operation (the server may come back)
+      throw error;
+    });
+    return this.#connecting;
+  }
+
+  #createPool(pg: PgModule): Pool {
+    const pool = new pg.Pool({
+      connectionString: this.#url,
+      max: 8,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+      application_name: "fleche",
+    });
+    // Idle connections die with a server restart; the pool drops them. Without a listener the error
+    // event would crash the process.
+    pool.on("error", (error) => logger().debug(`${this.#label}: idle connection lost (${error.message})`));
+    return pool;
+  }
+}

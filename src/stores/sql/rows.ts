@@ -1,0 +1,120 @@
+/**
+ * Call records ↔ table rows. A record is one `calls` row, one `arguments` row per parameter and one
+ * `metadata` row per namespace. Versions are stored JSON-encoded so `1` and `"1"` stay different;
+ * `timestop` mirrors `metadata.runtime.timestop` in an indexed column for latest()/oldest() and ranges.
+ */
+import { SaveError } from "../../errors.js";
+import { isInlineValue, recordProblem, type CallRecord, type Version } from "../../call-record.js";
+import type { ResultRef } from "../types.js";
+
+/** The `calls` row of a record. */
+export interface CallRow {
+  readonly key: string;
+  readonly name: string;
+  readonly module: string | null;
+  /** JSON text of the version, or null. */
+  readonly version: string | null;
+  readonly code_digest: string | null;
+  readonly result: string | null;
+  /** JSON text of the inline values, or null when there are none. */
+  readonly inline: string | null;
+  /** `metadata.runtime.timestop` when it is a finite number, else null. */
+  readonly timestop: number | null;
+}
+
+/** Split a record into its rows. Throws `SaveError` for a version JSON cannot hold (NaN, Infinity). */
+export function toRows(record: CallRecord): {
+  call: CallRow;
+  args: [position: number, name: string, value: string][];
+  meta: [namespace: string, data: string][];
+} {
+  const stop = record.metadata.runtime?.timestop;
+  const call: CallRow = {
+    key: record.key,
+    name: record.name,
+    module: record.module,
+    version: encodeVersion(record.version),
+    code_digest: record.codeDigest,
+    result: record.result,
+    inline: record.inline && Object.keys(record.inline).length ? JSON.stringify(record.inline) : null,
+    timestop: typeof stop === "number" && Number.isFinite(stop) ? stop : null,
+  };
+  const args = Object.entries(record.arguments).map(([name, value], position): [number, string, string] => [position, name, value]);
+  const meta = Object.entries(record.metadata).map(([ns, data]): [string, string] => [ns, JSON.stringify(data)]);
+  return { call, args, meta };
+}
+
+/** The stored form of a version (also what query templates compare against). */
+export function encodeVersion(version: Version): string | null {
+  if (version === null) return null;
+  if (typeof version === "number" && !Number.isFinite(version)) {
+    throw new SaveError(`A function version must be a string or a finite number, got ${version}`);
+  }
+  return JSON.stringify(version);
+}
+
+/** A row as the record-loading SELECT returns it (SQLite gives JSON text, PostgreSQL parsed JSON). */
+export interface StoredRow {
+  readonly key: string;
+  readonly name: string;
+  readonly module: string | null;
+  readonly version: unknown;
+  readonly code_digest: string | null;
+  readonly result: string | null;
+  readonly inline: unknown;
+  /** `[position, name, value]` triples. */
+  readonly args: unknown;
+  /** Namespace → data. */
+  readonly meta: unknown;
+}
+
+/** Rebuild a record; throws an `Error` saying what is wrong when the rows do not make a valid record. */
+export function fromRow(row: StoredRow): CallRecord {
+  const triples = (parsed(row.args) ?? []) as [number, string, string][];
+  if (!Array.isArray(triples)) throw new Error("its arguments are not a list");
+  triples.sort((a, b) => a[0] - b[0]);
+  const args: Record<string, string> = {};
+  for (const [, name, value] of triples) args[name] = value;
+  const inline = parsed(row.inline);
+  const record: CallRecord = {
+    key: row.key,
+    name: row.name,
+    module: row.module,
+    version: decodeVersion(row.version),
+    codeDigest: row.code_digest,
+    arguments: args,
+    result: row.result,
+    metadata: (parsed(row.meta) ?? {}) as CallRecord["metadata"],
+    ...(inline === null || inline === undefined ? {} : { inline: inline as NonNullable<CallRecord["inline"]> }),
+  };
+  const problem = recordProblem(record);
+  if (problem) throw new Error(problem);
+  return record;
+}
+
+function parsed(value: unknown): unknown {
+  return typeof value === "string" ? JSON.parse(value) : value;
+}
+
+/** JSON text → version; a legacy numeric column or unparsable text is taken as it is. */
+function decodeVersion(stored: unknown): Version {
+  if (stored === null || stored === undefined) return null;
+  if (typeof stored === "number") return stored;
+  const text = String(stored);
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "number" || typeof value === "string" || value === null ? value : text;
+  } catch {
+    return text;
+  }
+}
+
+/** `{ result, inline }` from the two columns; throws when they are not what a record holds. */
+export function resultFromColumns(result: unknown, inline: unknown): ResultRef {
+  if (result !== null && typeof result !== "string") throw new Error("result is neither null nor a digest");
+  if (inline === null || inline === undefined) return { result };
+  const values = parsed(inline);
+  if (typeof values !== "object" || values === null || Array.isArray(values)) throw new Error("inline is not an object");
+  for (const v of Object.values(values)) if (!isInlineValue(v)) throw new Error("an inline value is not a small JSON primitive");
+  return { result, inline: values as NonNullable<ResultRef["inline"]> };
+}

@@ -1,0 +1,122 @@
+/**
+ * Opening a SQLite database for the `Sql` store: checked before anything is written (not a database, a
+ * newer schema, a foreign `calls` table: refused untouched), configured (journal, synchronous, caches,
+ * busy timeout), then created or upgraded to the current schema under a write lock.
+ */
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import { ConfigError, FlecheError } from "../../errors.js";
+import { logger } from "../../log.js";
+import { sqlite } from "./dialect.js";
+import { networkFilesystemOf } from "./network-fs.js";
+import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
+import { MEMORY, type SqliteLocation } from "./url.js";
+
+type Database = BetterSqlite3.Database;
+
+/** Page cache per connection (KiB, as SQLite's negative cache_size) and memory-mapped reads (bytes). */
+const CACHE_KIB = 32 * 1024;
+const MMAP_BYTES = 256 * 1024 * 1024;
+/**
+ * WAL pages after which the store's own connection checkpoints (SQLite's default is 1000). Checkpoints
+ * normally run in the background (`checkpointer.ts`); this is the bound should that fall behind. A
+ * save touches a dozen pages (three tables, their indexes); a checkpoint copies each page once however
+ * often it changed. The WAL file is cut back to `WAL_LIMIT_BYTES` after a checkpoint.
+ */
+const WAL_CHECKPOINT_PAGES = 20_000;
+export const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
+/** How long a write waits for another process's transaction before retrying. */
+export const BUSY_TIMEOUT_MS = 20_000;
+/** Attempts after a busy timeout before giving up. */
+export const BUSY_ATTEMPTS = 3;
+
+const warnedNetwork = new Set<string>();
+
+/** better-sqlite3, loaded on first use (a native addon: nobody who never opens SQLite pays for it). */
+function betterSqlite3(): typeof BetterSqlite3 {
+  return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+}
+
+/** Open, check and (if needed) create or upgrade the database; nothing is written to a database we refuse. */
+export function openSqlite(location: SqliteLocation, label: string): Database {
+  const memory = location.path === MEMORY;
+  if (!memory) {
+    try {
+      mkdirSync(dirname(location.path), { recursive: true });
+    } catch (error) {
+      throw new ConfigError(`${label}: cannot create the directory of ${location.path} (${(error as Error).message})`, { cause: error });
+    }
+  }
+  let db: Database;
+  try {
+    const Database = betterSqlite3();
+    db = new Database(location.path, { timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw new ConfigError(`${label}: cannot open ${location.path} (${(error as Error).message})`, { cause: error });
+  }
+  try {
+    const version = schemaVersion(db, label);
+    db.pragma("foreign_keys = ON");
+    db.pragma("synchronous = NORMAL");
+    db.pragma(`cache_size = -${CACHE_KIB}`);
+    if (!memory) db.pragma(`mmap_size = ${MMAP_BYTES}`); // reads without a system call per page
+    if (!memory) journal(db, location.path, label);
+    if (version !== SCHEMA_VERSION) migrate(db, label);
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof FlecheError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === "SQLITE_NOTADB") {
+      throw new ConfigError(`${label}: ${location.path} is not a SQLite database (nothing was changed)`, { cause: error });
+    }
+    throw new ConfigError(`${label}: cannot use ${location.path} (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** The stored schema version; 0 for an empty database. Refuses newer and foreign schemas. */
+function schemaVersion(db: Database, label: string): number {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('fleche_schema', 'calls')").pluck().all();
+  if (!tables.includes("fleche_schema")) {
+    if (tables.includes("calls")) throw new ConfigError(foreignSchemaMessage(label));
+    return 0;
+  }
+  const version = db.prepare("SELECT version FROM fleche_schema WHERE id = 1").pluck().get();
+  if (typeof version !== "number") throw new ConfigError(`${label}: the fleche_schema table holds no version (nothing was changed)`);
+  if (version > SCHEMA_VERSION) throw new ConfigError(newerSchemaMessage(label, version));
+  return version;
+}
+
+/** Create or upgrade under a write lock; re-read the version inside it, another process may have won. */
+function migrate(db: Database, label: string): void {
+  db.transaction(() => {
+    const version = schemaVersion(db, label);
+    if (version === SCHEMA_VERSION) return;
+    const statements = version === 0 ? createStatements(sqlite) : migrationStatements(sqlite, version);
+    for (const sql of statements) db.exec(sql);
+  }).immediate();
+}
+
+/** WAL, or DELETE on a network filesystem (WAL's shared memory does not work across machines). */
+function journal(db: Database, path: string, label: string): void {
+  const network = networkFilesystemOf(path);
+  if (network && !warnedNetwork.has(path)) {
+    warnedNetwork.add(path);
+    logger().warn(
+      `${label}: ${path} is on a network filesystem (${network}); SQLite's WAL journal needs memory shared by every process, so the DELETE journal is used instead (slower under concurrent writers)`,
+    );
+  }
+  const wanted = network ? "delete" : "wal";
+  if (!network) {
+    db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+  }
+  if (String(db.pragma("journal_mode", { simple: true })).toLowerCase() === wanted) return;
+  try {
+    db.pragma(`journal_mode = ${wanted.toUpperCase()}`);
+  } catch (error) {
+    logger().warn(`${label}: cannot switch the journal to ${wanted.toUpperCase()} (${(error as Error).message}); keeping the current one`);
+  }
+}

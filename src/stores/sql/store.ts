@@ -1,0 +1,123 @@
+/**
+ * `Sql`: a call store on SQL, for queries that run in the database (by function, argument value,
+ * metadata and time) and for sharing records between processes (SQLite) and machines (PostgreSQL).
+ * Calls only: values go to any value store.
+ *
+ * @example
+ * new Cache({ values: new FileStore({ root: "cache/values" }), calls: new Sql({ url: "sqlite:///home/me/cache/calls.db" }) })
+ * new Sql({ url: "postgres://fleche@db.internal/cache" }) // password from PGPASSWORD or ~/.pgpass
+ */
+import { ConfigError } from "../../errors.js";
+import { checkOptions, type StoreContext } from "../registry.js";
+import { PostgresDriver } from "./postgres.js";
+import { SqliteDriver } from "./sqlite.js";
+import { MEMORY, parseSqlUrl, redactUrl, stripPassword, type SqlLocation } from "./url.js";
+import type { MaybePromise } from "../../maybe.js";
+import type { CallRecord } from "../../call-record.js";
+import type { RecordTemplate } from "../../query/template.js";
+import type { CallStore, KeyStream, ResultRef, StoreConfig } from "../types.js";
+import type { SqlDriver, SqlInfo } from "./driver.js";
+
+/** Options of {@link Sql}. */
+export interface SqlOptions {
+  /**
+   * Where the records live: `sqlite:///abs/path.db`, `sqlite://relative/path.db` (against the working
+   * directory), a bare file path, `:memory:`, or `postgres://user@host:port/database`. Parent
+   * directories of SQLite files are created.
+   * @default ":memory:"
+   */
+  readonly url?: string;
+}
+
+/** The SQL call store (SQLite or PostgreSQL). SQLite answers synchronously, PostgreSQL with promises. */
+export class Sql implements CallStore {
+  readonly type = "sql";
+  /** Where the records live (SQLite paths resolved to absolute ones). */
+  readonly location: SqlLocation;
+  readonly #driver: SqlDriver;
+
+  /** @throws ConfigError for an unknown URL scheme, a file that is not a SQLite database, a newer schema. */
+  constructor(options: SqlOptions = {}) {
+    this.location = parseSqlUrl(options.url ?? MEMORY);
+    const label = `Sql store ${redactUrl(this.location.url)}`;
+    this.#driver = this.location.kind === "sqlite" ? new SqliteDriver(this.location, label) : new PostgresDriver(this.location, label);
+  }
+
+  /** The URL without any password. */
+  get url(): string {
+    return redactUrl(this.location.url);
+  }
+
+  saveCall(record: CallRecord): MaybePromise<void> {
+    return this.#driver.save(record);
+  }
+
+  /** Save many records in one transaction (bulk imports, transfers). */
+  saveCalls(records: readonly CallRecord[]): MaybePromise<void> {
+    return this.#driver.saveMany(records);
+  }
+
+  loadCall(key: string): MaybePromise<CallRecord | undefined> {
+    return this.#driver.load(key);
+  }
+
+  /** The hot path of a cache hit: the result digest and inline values only (one narrow read). */
+  loadResult(key: string): MaybePromise<ResultRef | undefined> {
+    return this.#driver.loadResult(key);
+  }
+
+  containsCall(key: string): MaybePromise<boolean> {
+    return this.#driver.contains(key);
+  }
+
+  evictCall(key: string): MaybePromise<void> {
+    return this.#driver.evict(key);
+  }
+
+  /** Keys in order, read a page at a time (nothing is loaded all at once). */
+  listCalls(prefix?: string): KeyStream {
+    return this.#driver.keys(prefix);
+  }
+
+  /** The records a template accepts, filtered in the database (see docs/query.md, "Push-down"). */
+  queryCalls(template: RecordTemplate): Iterable<CallRecord> | AsyncIterable<CallRecord> {
+    return this.#driver.query(template);
+  }
+
+  /** latest()/oldest() as one indexed lookup on the `timestop` column. */
+  latestCall(template: RecordTemplate, which: "latest" | "oldest"): MaybePromise<CallRecord | undefined> {
+    return this.#driver.extreme(template, which);
+  }
+
+  /**
+   * Resolves once the database is reachable and its schema current; rejects with the reason otherwise.
+   * SQLite stores are ready when constructed; PostgreSQL stores connect on first use, or here.
+   */
+  ready(): Promise<void> {
+    return this.#driver.ready();
+  }
+
+  /** What the database is and how it is set up (kind, URL, schema version, SQLite journal mode). */
+  info(): MaybePromise<SqlInfo> {
+    return this.#driver.info();
+  }
+
+  /** `{ type: "sql", url }`; a PostgreSQL password is left out (give it by PGPASSWORD or ~/.pgpass). */
+  toConfig(): StoreConfig {
+    return { type: "sql", url: stripPassword(this.location.url) };
+  }
+
+  close(): Promise<void> {
+    return this.#driver.close();
+  }
+}
+
+/** The registry factory: `{ type = "sql", url = "…" }`. */
+export function sqlFromConfig(options: Readonly<Record<string, unknown>>, context: StoreContext): Sql {
+  checkOptions(options, ["url"], context, "sql");
+  const { url } = options;
+  if (url !== undefined && typeof url !== "string") {
+    throw new ConfigError(`${context.origin}: option \`url\` of a 'sql' store must be a string, got ${JSON.stringify(url)}`);
+  }
+  return new Sql(url === undefined ? {} : { url });
+}
