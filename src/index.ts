@@ -99,5 +99,5 @@ export { NdArray, isNumericArray, ndarray, type NumericArray } from "./ndarray.j
 export { Hdf5Store, type Hdf5Compression, type Hdf5StoreOptions } from "./stores/hdf5/index.js";
 export { Sql, type SqlOptions } from "./stores/sql/store.js";
 export type { SqlInfo } from "./stores/sql/driver.js";
-export { sqlUrlRelativeTo, type SqlLocation } from "./stores/sql/url.js";
+export { parseSqlUrl, type SqlLocation } from "./stores/sql/url.js";
 export { OPERATORS, type Operator } from "./query/metadata-filter.js";

@@ -19,6 +19,7 @@ export function rebasePath(path: string, dir: string): string {
  * - a bare relative path `cache/calls.db` becomes `sqlite:///<dir>/cache/calls.db`;
  * - `sqlite:///relative.db` becomes `sqlite:///<dir>/relative.db` (so `sqlite:////abs/...` after the
  *   scheme's three slashes, the SQLAlchemy form of an absolute path);
+ * - `sqlite://relative.db` becomes `sqlite:///<dir>/relative.db` too;
  * - `sqlite:relative.db` becomes `sqlite:<dir>/relative.db`;
  * - absolute paths, `~`, `:memory:`, and other schemes (`postgres://...`) are untouched.
  */
@@ -35,7 +36,10 @@ export function rebaseUrl(url: string, dir: string): string {
     const path = rest.slice(3);
     return keepsPath(path) ? url : `sqlite:///${resolve(dir, path)}${query}`;
   }
-  if (rest.startsWith("//")) return url; // sqlite://host/...: not a local path we can rebase
+  if (rest.startsWith("//")) {
+    const path = rest.slice(2); // sqlite://relative/path
+    return keepsPath(path) ? url : `sqlite:///${resolve(dir, path)}${query}`;
+  }
   return keepsPath(rest) ? url : `sqlite:${resolve(dir, rest)}${query}`;
 }
 

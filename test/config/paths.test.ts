@@ -22,6 +22,7 @@ describe("relative paths in config files", () => {
       ["sqlite:///calls.db", "sqlite:////projects/demo/calls.db"],
       ["sqlite:///cache/calls.db?mode=ro", "sqlite:////projects/demo/cache/calls.db?mode=ro"],
       ["sqlite:calls.db", "sqlite:/projects/demo/calls.db"],
+      ["sqlite://cache/calls.db", "sqlite:////projects/demo/cache/calls.db"],
       ["sqlite:////abs/calls.db", "sqlite:////abs/calls.db"],
       ["sqlite:///:memory:", "sqlite:///:memory:"],
       ["sqlite::memory:", "sqlite::memory:"],

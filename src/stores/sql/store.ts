@@ -4,7 +4,7 @@
  * Calls only: values go to any value store.
  *
  * @example
- * new Cache({ values: new FileStore({ root: "cache/values" }), calls: new Sql({ url: "sqlite:///home/me/cache/calls.db" }) })
+ * new Cache({ values: new FileStore({ root: "cache/values" }), calls: new Sql({ url: "sqlite:///cache/calls.db" }) })
  * new Sql({ url: "postgres://fleche@db.internal/cache" }) // password from PGPASSWORD or ~/.pgpass
  */
 import { ConfigError } from "../../errors.js";
@@ -21,9 +21,9 @@ import type { SqlDriver, SqlInfo } from "./driver.js";
 /** Options of {@link Sql}. */
 export interface SqlOptions {
   /**
-   * Where the records live: `sqlite:///abs/path.db`, `sqlite://relative/path.db` (against the working
-   * directory), a bare file path, `:memory:`, or `postgres://user@host:port/database`. Parent
-   * directories of SQLite files are created.
+   * Where the records live, as in SQLAlchemy: `sqlite:///relative/path.db` (against the working
+   * directory), `sqlite:////abs/path.db`, `sqlite:///~/path.db`; also a bare file path, `:memory:`, or
+   * `postgres://user@host:port/database`. Parent directories of SQLite files are created.
    * @default ":memory:"
    */
   readonly url?: string;

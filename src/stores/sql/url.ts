@@ -1,10 +1,12 @@
 /**
- * `Sql` URLs → where the database is. SQLite: `sqlite:///abs/path`, `sqlite://relative/path` (against
- * the working directory), a bare path (`calls.db`, `~/x/calls.db`), or `:memory:`. PostgreSQL:
- * `postgres://` and `postgresql://` URLs, used as given. Anything else is a `ConfigError` naming the URL.
+ * `Sql` URLs → where the database is. SQLite URLs read as in SQLAlchemy and the original fleche:
+ * `sqlite:///relative/path` (three slashes: relative to the working directory), `sqlite:////abs/path`
+ * (four: absolute), `sqlite:///~/path` (home); also `sqlite://relative/path`, `sqlite:path`, a bare
+ * path (`calls.db`, `/abs/calls.db`, `~/x/calls.db`) and `:memory:`. PostgreSQL: `postgres://` and
+ * `postgresql://` URLs, used as given. Anything else is a `ConfigError` naming the URL.
  */
 import { homedir } from "node:os";
-import { isAbsolute, resolve } from "node:path";
+import { resolve } from "node:path";
 import { ConfigError } from "../../errors.js";
 
 /** A SQLite database: a file (absolute path) or a private in-memory database. */
@@ -31,25 +33,29 @@ export const MEMORY = ":memory:";
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const SCHEME_WITHOUT_SLASHES = /^(sqlite|postgres|postgresql):(?!\/\/)/i;
-const MEMORY_FORMS = new Set([MEMORY, "sqlite://:memory:", "sqlite:///:memory:"]);
+const MEMORY_FORMS = new Set([MEMORY, "sqlite::memory:", "sqlite://:memory:", "sqlite:///:memory:"]);
 
 /** Parse (and for SQLite, resolve) an `Sql` URL. */
 export function parseSqlUrl(url: unknown): SqlLocation {
   if (typeof url !== "string" || url === "") {
-    throw new ConfigError(`Sql: \`url\` must be a non-empty string (sqlite:///abs/path, a file path, :memory: or postgres://…), got ${JSON.stringify(url)}`);
+    throw new ConfigError(`Sql: \`url\` must be a non-empty string (sqlite:///relative/path, sqlite:////abs/path, a file path, :memory: or postgres://…), got ${JSON.stringify(url)}`);
   }
   if (MEMORY_FORMS.has(url)) return { kind: "sqlite", path: MEMORY, url: MEMORY };
   const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
   if (scheme === undefined) {
+    const bare = /^sqlite:(?!\/\/)(.+)$/i.exec(url);
+    if (bare) return sqliteFile(bare[1]!, url);
     if (SCHEME_WITHOUT_SLASHES.test(url)) {
-      throw new ConfigError(`Sql url '${redactUrl(url)}' is malformed: write sqlite:///abs/path, sqlite://relative/path or postgres://host/db`);
+      throw new ConfigError(`Sql url '${redactUrl(url)}' is malformed: write sqlite:///relative/path, sqlite:////abs/path or postgres://host/db`);
     }
-    return sqliteFile(url);
+    return sqliteFile(url, url);
   }
   if (scheme === "sqlite") {
-    const path = url.slice("sqlite://".length);
-    if (path === "" || path === "/") throw new ConfigError(`Sql url '${url}' names no database file`);
-    return sqliteFile(path);
+    // SQLAlchemy: the part after "sqlite:///" is the path, so a fourth slash makes it absolute.
+    const rest = url.slice("sqlite://".length);
+    const path = rest.startsWith("/") ? rest.slice(1) : rest;
+    if (path === "") throw new ConfigError(`Sql url '${url}' names no database file`);
+    return sqliteFile(path, url);
   }
   if (scheme === "postgres" || scheme === "postgresql") {
     try {
@@ -60,13 +66,15 @@ export function parseSqlUrl(url: unknown): SqlLocation {
     return { kind: "postgres", url };
   }
   throw new ConfigError(
-    `Sql url '${redactUrl(url)}' has an unknown scheme '${scheme}': use sqlite:///abs/path, sqlite://relative/path, a file path, :memory: or postgres://…`,
+    `Sql url '${redactUrl(url)}' has an unknown scheme '${scheme}': use sqlite:///relative/path, sqlite:////abs/path, a file path, :memory: or postgres://…`,
   );
 }
 
-function sqliteFile(path: string): SqliteLocation {
+/** A SQLite file; its canonical URL is SQLAlchemy's absolute form, `sqlite:////abs/path`. */
+function sqliteFile(path: string, url: string): SqliteLocation {
+  if (path.includes("?")) throw new ConfigError(`Sql url '${url}': query parameters are not supported`);
   const absolute = resolve(expandHome(path));
-  return { kind: "sqlite", path: absolute, url: `sqlite://${absolute}` };
+  return { kind: "sqlite", path: absolute, url: `sqlite:///${absolute}` };
 }
 
 function expandHome(path: string): string {
@@ -83,17 +91,4 @@ export function redactUrl(url: string): string {
 /** The URL without its password (what `toConfig()` writes; give passwords via PGPASSWORD or ~/.pgpass). */
 export function stripPassword(url: string): string {
   return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/@?#]*):[^@/?#]*@/, "$1@");
-}
-
-/**
- * Resolve a relative SQLite path in `url` against `baseDir` (config files resolve their relative paths
- * against their own directory). Absolute paths, `~` paths, `:memory:` and server URLs are returned as is.
- */
-export function sqlUrlRelativeTo(url: string, baseDir: string): string {
-  if (MEMORY_FORMS.has(url)) return url;
-  const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
-  if (scheme !== undefined && scheme !== "sqlite") return url;
-  const path = scheme === "sqlite" ? url.slice("sqlite://".length) : url;
-  if (path === "" || isAbsolute(path) || path === "~" || path.startsWith("~/")) return url;
-  return `sqlite://${resolve(baseDir, path)}`;
 }

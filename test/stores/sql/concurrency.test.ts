@@ -84,7 +84,7 @@ async function checkEverything(url: string): Promise<void> {
 describe("several processes writing at once", () => {
   it("to one SQLite file: no busy errors, no lost or torn records", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fleche-sql-conc-"));
-    await checkEverything(`sqlite://${dir}/shared/calls.db`);
+    await checkEverything(`sqlite:///${dir}/shared/calls.db`);
   });
 
   it("to one PostgreSQL database: no errors, no lost or torn records", async () => {

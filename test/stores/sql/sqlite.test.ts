@@ -24,7 +24,7 @@ const sha = (file: string) => createHash("sha256").update(readFileSync(file)).di
 
 callStoreSuite({
   name: "Sql (SQLite file)",
-  make: () => new Sql({ url: `sqlite://${fresh()}` }),
+  make: () => new Sql({ url: `sqlite:///${fresh()}` }),
   reopen: (store) => new Sql({ url: (store as Sql).location.url }),
 });
 callStoreSuite({ name: "Sql (SQLite :memory:)", make: () => new Sql({ url: ":memory:" }) });
@@ -32,9 +32,9 @@ callStoreSuite({ name: "Sql (SQLite :memory:)", make: () => new Sql({ url: ":mem
 describe("Sql on SQLite: files and settings", () => {
   it("creates parent directories, uses WAL and synchronous=NORMAL, and reports its schema", async () => {
     const path = join(dir, "deep", "er", "calls.db");
-    const store = new Sql({ url: `sqlite://${path}` });
+    const store = new Sql({ url: `sqlite:///${path}` });
     assert.ok(existsSync(path));
-    assert.deepEqual(await store.info(), { kind: "sqlite", url: `sqlite://${path}`, schemaVersion: SCHEMA_VERSION, journalMode: "wal", synchronous: "normal" });
+    assert.deepEqual(await store.info(), { kind: "sqlite", url: `sqlite:///${path}`, schemaVersion: SCHEMA_VERSION, journalMode: "wal", synchronous: "normal" });
     await store.close();
     const memory = new Sql();
     assert.equal((await memory.info()).journalMode, "memory");
@@ -84,7 +84,7 @@ describe("Sql on SQLite: files and settings", () => {
     const path = fresh("not-a-db.db");
     writeFileSync(path, "these are my notes, not a database\n".repeat(200));
     const before = sha(path);
-    assert.throws(() => new Sql({ url: `sqlite://${path}` }), (e: unknown) => {
+    assert.throws(() => new Sql({ url: `sqlite:///${path}` }), (e: unknown) => {
       assert.ok(e instanceof ConfigError);
       assert.match(e.message, new RegExp(`${path}.*not a SQLite database`));
       return true;
@@ -103,7 +103,7 @@ describe("Sql on SQLite: files and settings", () => {
     assert.throws(() => new Sql({ url: path }), (e: unknown) => {
       assert.ok(e instanceof ConfigError);
       assert.match(e.message, /schema version 99, newer than this fleche understands \(2\)/);
-      assert.ok(e.message.includes(`sqlite://${path}`));
+      assert.ok(e.message.includes(`sqlite:///${path}`));
       return true;
     });
     assert.equal(sha(path), before);
@@ -358,7 +358,7 @@ describe("Sql in configuration", () => {
     const path = fresh();
     const c = Cache.fromConfig({ values: { type: "memory" }, calls: { type: "sql", url: path } }) as Cache;
     assert.ok(c.calls instanceof Sql);
-    assert.deepEqual(c.toConfig(), { values: { type: "memory" }, calls: { type: "sql", url: `sqlite://${path}` } });
+    assert.deepEqual(c.toConfig(), { values: { type: "memory" }, calls: { type: "sql", url: `sqlite:///${path}` } });
     await c.close();
     assert.throws(() => Cache.fromConfig({ values: { type: "sql", url: path }, calls: { type: "memory" } }), /cannot hold values/);
     assert.throws(() => Cache.fromConfig({ values: { type: "memory" }, calls: { type: "sql", url: 3 } }), /`url` of a 'sql' store must be a string/);

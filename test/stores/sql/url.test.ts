@@ -2,24 +2,28 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
-import { ConfigError, sqlUrlRelativeTo } from "../../../src/index.js";
+import { ConfigError } from "../../../src/index.js";
 import { parseSqlUrl, redactUrl, stripPassword } from "../../../src/stores/sql/url.js";
 import { filesystemOf, isNetworkFsType } from "../../../src/stores/sql/network-fs.js";
 
 describe("Sql URLs", () => {
-  it("reads every SQLite form as an absolute path", () => {
-    assert.deepEqual(parseSqlUrl("sqlite:///abs/dir/calls.db"), { kind: "sqlite", path: "/abs/dir/calls.db", url: "sqlite:///abs/dir/calls.db" });
+  it("reads SQLite URLs as SQLAlchemy does, and resolves them to absolute paths", () => {
+    assert.deepEqual(parseSqlUrl("sqlite:////abs/dir/calls.db"), { kind: "sqlite", path: "/abs/dir/calls.db", url: "sqlite:////abs/dir/calls.db" });
+    assert.equal((parseSqlUrl("sqlite:///rel/calls.db") as { path: string }).path, resolve("rel/calls.db"));
+    assert.equal((parseSqlUrl("sqlite:///calls.db") as { path: string }).path, resolve("calls.db"));
     assert.equal((parseSqlUrl("sqlite://rel/calls.db") as { path: string }).path, resolve("rel/calls.db"));
+    assert.equal((parseSqlUrl("sqlite:rel.db") as { path: string }).path, resolve("rel.db"));
     assert.equal((parseSqlUrl("calls.db") as { path: string }).path, resolve("calls.db"));
     assert.equal((parseSqlUrl("./x/../calls.db") as { path: string }).path, resolve("calls.db"));
     assert.equal((parseSqlUrl("/abs/calls.db") as { path: string }).path, "/abs/calls.db");
     assert.equal((parseSqlUrl("~/cache/calls.db") as { path: string }).path, `${homedir()}/cache/calls.db`);
+    assert.equal((parseSqlUrl("sqlite:///~/calls.db") as { path: string }).path, `${homedir()}/calls.db`);
     assert.equal((parseSqlUrl("sqlite://~/calls.db") as { path: string }).path, `${homedir()}/calls.db`);
-    assert.equal((parseSqlUrl("sqlite:////abs/calls.db") as { path: string }).path, "/abs/calls.db");
+    assert.equal(parseSqlUrl(parseSqlUrl("sqlite:///rel/calls.db").url).url, parseSqlUrl("sqlite:///rel/calls.db").url);
   });
 
   it("knows the in-memory forms", () => {
-    for (const url of [":memory:", "sqlite://:memory:", "sqlite:///:memory:"]) {
+    for (const url of [":memory:", "sqlite::memory:", "sqlite://:memory:", "sqlite:///:memory:"]) {
       assert.deepEqual(parseSqlUrl(url), { kind: "sqlite", path: ":memory:", url: ":memory:" });
     }
   });
@@ -37,7 +41,8 @@ describe("Sql URLs", () => {
       assert.doesNotMatch(e.message, /hunter2/);
       return true;
     });
-    assert.throws(() => parseSqlUrl("sqlite:relative.db"), /malformed/);
+    assert.throws(() => parseSqlUrl("postgres:relative"), /malformed/);
+    assert.throws(() => parseSqlUrl("sqlite:///calls.db?mode=ro"), /query parameters/);
     assert.throws(() => parseSqlUrl("sqlite://"), /names no database file/);
     assert.throws(() => parseSqlUrl(""), ConfigError);
     assert.throws(() => parseSqlUrl(42), ConfigError);
@@ -50,14 +55,6 @@ describe("Sql URLs", () => {
     assert.equal(redactUrl("sqlite:///a:b@c/x.db"), "sqlite:///a:b@c/x.db");
   });
 
-  it("resolves relative SQLite paths against a config directory and leaves the rest alone", () => {
-    assert.equal(sqlUrlRelativeTo("sqlite://cache/calls.db", "/proj"), "sqlite:///proj/cache/calls.db");
-    assert.equal(sqlUrlRelativeTo("cache/calls.db", "/proj"), "sqlite:///proj/cache/calls.db");
-    assert.equal(sqlUrlRelativeTo("sqlite:///abs/calls.db", "/proj"), "sqlite:///abs/calls.db");
-    assert.equal(sqlUrlRelativeTo("~/calls.db", "/proj"), "~/calls.db");
-    assert.equal(sqlUrlRelativeTo(":memory:", "/proj"), ":memory:");
-    assert.equal(sqlUrlRelativeTo("postgres://h/db", "/proj"), "postgres://h/db");
-  });
 });
 
 describe("network filesystem detection", () => {
