@@ -10,8 +10,8 @@
  * Durability against power loss needs an fsync per write (milliseconds on most disks); it is opt-in
  * (`durable: true`), because a cache can always recompute what a power cut lost.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { mkdir, open, rename, unlink } from "node:fs/promises";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writevSync } from "node:fs";
+import { mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 
@@ -45,10 +45,7 @@ export function writeFileAtomicSync(path: string, chunks: readonly Uint8Array[],
     fd = openSync(temp, "wx");
   }
   try {
-    for (const chunk of chunks) {
-      let offset = 0;
-      while (offset < chunk.byteLength) offset += writeSync(fd, chunk, offset, chunk.byteLength - offset);
-    }
+    writeAllSync(fd, chunks);
     if (options.durable) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -76,7 +73,7 @@ export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[
     handle = await open(temp, "wx");
   }
   try {
-    await handle.writev(chunks as Uint8Array[]);
+    await writeAll(handle, chunks);
     if (options.durable) await handle.sync();
   } catch (error) {
     await handle.close();
@@ -90,6 +87,31 @@ export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[
     await unlink(temp).catch(() => {});
     throw error;
   }
+}
+
+/** Write every chunk with as few system calls as possible (one `writev`), finishing partial writes. */
+function writeAllSync(fd: number, chunks: readonly Uint8Array[]): void {
+  let pending = chunks.filter((c) => c.byteLength > 0);
+  while (pending.length) pending = remainder(pending, writevSync(fd, pending as Uint8Array[]));
+}
+
+async function writeAll(handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
+  let pending = chunks.filter((c) => c.byteLength > 0);
+  while (pending.length) pending = remainder(pending, (await handle.writev(pending as Uint8Array[])).bytesWritten);
+}
+
+/** The chunks still to write after `written` bytes went out (writev may stop early, e.g. on signals). */
+export function remainder(chunks: readonly Uint8Array[], written: number): Uint8Array[] {
+  const rest: Uint8Array[] = [];
+  for (const chunk of chunks) {
+    if (written >= chunk.byteLength) {
+      written -= chunk.byteLength;
+      continue;
+    }
+    rest.push(written > 0 ? chunk.subarray(written) : chunk);
+    written = 0;
+  }
+  return rest;
 }
 
 /**
