@@ -66,3 +66,8 @@ export {
   SignatureError,
 } from "./errors.js";
 export { setLogger, type Logger } from "./log.js";
+export { FileStore } from "./stores/file/file-store.js";
+export type { FileStoreOptions } from "./stores/file/options.js";
+export type { Compression } from "./stores/file/compression.js";
+export type { SecretKeyInput } from "./stores/file/signing.js";
+export { registerClass, type ClassOptions, type SerializerName } from "./serializers/index.js";

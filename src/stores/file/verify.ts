@@ -1,0 +1,65 @@
+/**
+ * The integrity check of a file store: every entry's envelope, length and signature (values) or shape,
+ * key and signature (records), that split values still have their parts, and temporary files left behind
+ * by writers that were killed. With `repair` it removes what it finds unusable; values are never
+ * deserialized.
+ */
+import { unlinkSync } from "node:fs";
+import { sep } from "node:path";
+import { removeStaleTemps, isTempName } from "../../fs/atomic.js";
+import type { VerifyOptions, VerifyReport } from "../types.js";
+import { entryKey, listDir, type Layout } from "./layout.js";
+import { Corrupt } from "./value-files.js";
+import { RecordProblem } from "./records.js";
+
+/** How one entry is checked: throws Corrupt or RecordProblem when it is unusable. */
+export interface EntryChecks {
+  value(key: string, path: string): Promise<void> | void;
+  call(key: string, path: string): Promise<void> | void;
+}
+
+/** Check every entry under `layout`'s root. */
+export async function verifyFiles(layout: Layout, options: VerifyOptions, check: EntryChecks): Promise<VerifyReport> {
+  const entries: { kind: "value" | "call"; key: string; path: string }[] = [];
+  const shards = layout.shards();
+  for (const shard of shards) {
+    const dir = `${layout.root}${sep}${shard}`;
+    for (const name of listDir(dir)) {
+      if (isTempName(name)) continue;
+      for (const kind of ["value", "call"] as const) {
+        const key = entryKey(kind, name);
+        if (key !== undefined) entries.push({ kind, key, path: `${dir}${sep}${name}` });
+      }
+    }
+  }
+  const problems: { key: string; problem: string }[] = [];
+  let removed = 0;
+  let done = 0;
+  options.onProgress?.(0, entries.length);
+  for (const { kind, key, path } of entries) {
+    try {
+      await check[kind](key, path);
+    } catch (error) {
+      if (error instanceof Corrupt || error instanceof RecordProblem) {
+        problems.push({ key, problem: `${kind === "value" ? "value" : "call record"} ${path}: ${error.message}` });
+        if (options.repair && !(error instanceof Corrupt && error.newer) && unlink(path)) removed++;
+      } else if ((error as { code?: string }).code !== "FLECHE_MISS") {
+        throw error; // removed meanwhile is fine; anything else (unreadable files) is the caller's to see
+      }
+    }
+    done++;
+    options.onProgress?.(done, entries.length);
+    if (done % 256 === 0) await new Promise((resolve) => setImmediate(resolve)); // let other work run
+  }
+  if (options.repair) for (const shard of shards) removed += removeStaleTemps(`${layout.root}${sep}${shard}`);
+  return { checked: entries.length, problems, removed };
+}
+
+function unlink(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
