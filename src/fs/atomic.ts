@@ -13,7 +13,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writevSync } from "node:fs";
 import { mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 
 /** Options of the atomic writes. */
 export interface AtomicWriteOptions {
@@ -23,9 +23,19 @@ export interface AtomicWriteOptions {
 
 const TEMP_SUFFIX = ".tmp";
 
+/**
+ * Unique per process: a random token drawn once (so a recycled pid on another machine sharing the
+ * directory cannot collide) plus the pid and a counter. Drawing random bytes per write costs microseconds
+ * on the hot path; the exclusive create (`wx`) below catches the impossible collision anyway.
+ */
+const PROCESS_TOKEN = `${randomBytes(4).toString("hex")}${process.pid.toString(36)}`;
+let counter = 0;
+
 /** The temporary sibling a write of `path` goes through. */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
+  const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf(sep));
+  const dir = slash === -1 ? "." : path.slice(0, slash);
+  return `${dir}${sep}.${path.slice(slash + 1)}.${PROCESS_TOKEN}-${(counter++).toString(36)}${TEMP_SUFFIX}`;
 }
 
 /** True for names of temporary files (and any other dot-file, which stores never use for entries). */

@@ -12,7 +12,7 @@
  *
  * docs/file-format.md specifies the layout; docs/stores.md explains the choices.
  */
-import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readSync, closeSync, unlinkSync } from "node:fs";
 import { inspect } from "node:util";
 import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
 import { digest } from "../../digest/index.js";
@@ -30,6 +30,7 @@ import { readManifest, writeManifest } from "./manifest.js";
 import { normalizeOptions, type FileStoreOptions } from "./options.js";
 import { RecordProblem, decodeRecord, encodeRecord } from "./records.js";
 import { Signer } from "./signing.js";
+import { openIfExists } from "./open.js";
 import { Corrupt, ValueFiles, writeError, type Decoded } from "./value-files.js";
 import { verifyFiles } from "./verify.js";
 
@@ -344,14 +345,8 @@ export class FileStore implements ValueStore, CallStore {
 
 /** The text of a small file, or undefined when it does not exist. Reads through a shared buffer. */
 function readSmallText(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw new FlecheError(`Cannot read ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
-  }
+  const fd = openIfExists(path);
+  if (fd === undefined) return undefined;
   try {
     const n = readSync(fd, scratch, 0, scratch.length, 0);
     if (n < scratch.length) return scratch.toString("utf8", 0, n);

@@ -6,7 +6,7 @@
  *
  * The signature covers the key and the record's exact bytes, which sit at a fixed offset.
  */
-import { freezeRecord, recordProblem, type CallRecord } from "../../call-record.js";
+import { recordProblem, type CallRecord } from "../../call-record.js";
 import { MAC_HEX_LENGTH, type Signer } from "./signing.js";
 
 const SIGNED_PREFIX = '{"hmac-sha256":"';
@@ -30,7 +30,7 @@ export function encodeRecord(record: CallRecord, signer: Signer): Buffer {
 export class RecordProblem extends Error {}
 
 /**
- * The record in a record file's text, checked (shape, key, signature) and frozen.
+ * The record in a record file's text, checked (shape, key, signature).
  * @throws RecordProblem with the reason.
  */
 export function decodeRecord(text: string, key: string, signer: Signer): CallRecord {
@@ -56,5 +56,5 @@ export function decodeRecord(text: string, key: string, signer: Signer): CallRec
   const problem = recordProblem(record);
   if (problem) throw new RecordProblem(`it is not a call record (${problem})`);
   if ((record as CallRecord).key !== key) throw new RecordProblem(`it holds the record of another key (${(record as CallRecord).key})`);
-  return freezeRecord(record as CallRecord);
+  return record as CallRecord; // freshly parsed for each caller: nothing shared, so no need to freeze
 }

@@ -5,7 +5,7 @@
  * loop keeps running. A large uncompressed file is read straight into a buffer of the payload's exact
  * size, so a raw typed array comes back without a copy.
  */
-import { closeSync, fstatSync, openSync, read as readCallback, readSync } from "node:fs";
+import { closeSync, fstatSync, read as readCallback, readSync } from "node:fs";
 import { close as closeCallback } from "node:fs";
 import { promisify } from "node:util";
 import { endianness } from "node:os";
@@ -19,6 +19,7 @@ import type { EntryNode, PartsNode } from "../destructure.js";
 import { compress, decompress, sniff, type Compression } from "./compression.js";
 import { EnvelopeProblem, MAGIC, headerLine, parseHead, payloadOf, signedRest, valueDomain, type Head, type Header } from "./envelope.js";
 import type { Signer } from "./signing.js";
+import { openIfExists } from "./open.js";
 
 /** Files up to this size are read and written synchronously. */
 export const SYNC_LIMIT = 256 * 1024;
@@ -263,13 +264,9 @@ function notCompressed(kind: Compression, error: unknown): Corrupt {
 
 /** Open an entry file for reading. @throws CacheMiss when absent; FlecheError naming the path otherwise. */
 function openEntry(key: string, path: string): number {
-  try {
-    return openSync(path, "r");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new CacheMiss(key, `No value ${key} (${path} does not exist)`);
-    throw new FlecheError(`Cannot read ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
-  }
+  const fd = openIfExists(path);
+  if (fd === undefined) throw new CacheMiss(key, `No value ${key} (${path} does not exist)`);
+  return fd;
 }
 
 /** `size` bytes from the start of `fd` (the file may have been replaced, never changed in place). */
