@@ -34,7 +34,7 @@ export const msgpackSerializer: Serializer = {
     loading ??= import("msgpackr").then(
       (module) => {
         // Standard MessagePack only: records and structured-clone extensions would be unreadable elsewhere.
-        packr = new module.Packr({ useRecords: false, structuredClone: false, moreTypes: false, mapsAsObjects: true, int64AsType: "bigint" });
+        packr = new module.Packr({ useRecords: false, structuredClone: false, moreTypes: false, mapsAsObjects: true, variableMapSize: true, int64AsType: "bigint" });
       },
       (error: unknown) => {
         loading = undefined;

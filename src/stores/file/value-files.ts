@@ -112,16 +112,18 @@ export class ValueFiles {
     let size: number;
     try {
       size = fstatSync(fd).size;
-      if (size <= SYNC_LIMIT) {
-        const bytes = readWhole(fd, size);
-        closeSync(fd);
-        return this.#unpack(key, bytes, true);
-      }
     } catch (error) {
       closeSync(fd);
       throw error;
     }
-    return this.#readLarge(key, fd, size);
+    if (size > SYNC_LIMIT) return this.#readLarge(key, fd, size);
+    let bytes: Buffer;
+    try {
+      bytes = readWhole(fd, size);
+    } finally {
+      closeSync(fd);
+    }
+    return this.#unpack(key, bytes, true);
   }
 
   async #readLarge(key: string, fd: number, size: number): Promise<ValueFile> {
