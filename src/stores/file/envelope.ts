@@ -15,7 +15,8 @@ import { MAC_HEX_LENGTH, type Signer } from "./signing.js";
 
 /** The first bytes of every (uncompressed) value file of envelope version 1. */
 export const MAGIC = Buffer.from("FLECHE 1 ", "latin1");
-const ANY_VERSION = Buffer.from("FLECHE ", "latin1");
+/** The first bytes of an uncompressed value file of any envelope version (what compression sniffing looks for). */
+export const ANY_VERSION = Buffer.from("FLECHE ", "latin1");
 const MAC_PREFIX = "hmac-sha256:";
 const UNSIGNED = "-";
 const NEWLINE = 0x0a;

@@ -178,8 +178,8 @@ export class FileStore implements ValueStore, CallStore {
   /** Report an unusable file and remove it (unless a newer fleche wrote it), so a recomputation replaces it. */
   #discard(path: string, problem: Corrupt | RecordProblem): void {
     const newer = problem instanceof Corrupt && problem.newer;
-    logger().warn(`Ignoring ${path}: ${problem.message}; ${newer ? "it is left in place" : "it is removed and will be recomputed"}`);
-    if (!newer) removeFile(path);
+    const fate = newer ? "it is left in place" : removeFile(path) ? "it is removed and will be recomputed" : "it cannot be removed";
+    logger().warn(`Ignoring ${path}: ${problem.message}; ${fate}`);
   }
 
   containsValue(key: string): boolean {
@@ -246,9 +246,9 @@ export class FileStore implements ValueStore, CallStore {
     if (!isFullKey(key)) return undefined;
     this.#open();
     const path = this.#layout.callPath(key);
-    const text = readSmallText(path);
-    if (text === undefined) return undefined;
     try {
+      const text = readSmallText(path);
+      if (text === undefined) return undefined;
       return decodeRecord(text, key, this.#signer);
     } catch (error) {
       if (!(error instanceof RecordProblem)) throw error;
@@ -350,6 +350,9 @@ function readSmallText(path: string): string | undefined {
   try {
     const n = readSync(fd, scratch, 0, scratch.length, 0);
     if (n < scratch.length) return scratch.toString("utf8", 0, n);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new RecordProblem("it is a directory, not a file");
+    throw new FlecheError(`Cannot read ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
   } finally {
     closeSync(fd);
   }
@@ -368,10 +371,11 @@ function removeEntry(path: string): void {
 }
 
 /** Best-effort removal of an unusable file (a read-only medium keeps it, and it stays a miss). */
-function removeFile(path: string): void {
+function removeFile(path: string): boolean {
   try {
     unlinkSync(path);
+    return true;
   } catch {
-    // nothing more to do
+    return false;
   }
 }

@@ -38,7 +38,7 @@ export function readManifest(path: string, root: string): Manifest | undefined {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
-    if (code === "ENOTDIR") throw new FlecheError(`FileStore root ${root} is not a directory (it is a file); choose another \`root\``, "FLECHE_FORMAT");
+    if (code === "ENOTDIR") throw new FlecheError(`FileStore root ${root} is not a directory (it or a parent is a file); choose another \`root\``, "FLECHE_FORMAT");
     throw new FlecheError(`Cannot read the file store manifest ${path}: ${(error as Error).message}`, "FLECHE_FORMAT", { cause: error });
   }
   let manifest: Partial<Manifest>;

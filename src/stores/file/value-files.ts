@@ -17,7 +17,7 @@ import { serializerNamed } from "../../serializers/index.js";
 import type { Serializer } from "../../serializers/types.js";
 import type { EntryNode, PartsNode } from "../destructure.js";
 import { compress, decompress, sniff, type Compression } from "./compression.js";
-import { EnvelopeProblem, MAGIC, headerLine, parseHead, payloadOf, signedRest, valueDomain, type Head, type Header } from "./envelope.js";
+import { ANY_VERSION, EnvelopeProblem, headerLine, parseHead, payloadOf, signedRest, valueDomain, type Head, type Header } from "./envelope.js";
 import type { Signer } from "./signing.js";
 import { openIfExists } from "./open.js";
 
@@ -120,6 +120,8 @@ export class ValueFiles {
     let bytes: Buffer;
     try {
       bytes = readWhole(fd, size);
+    } catch (error) {
+      throw readError(path, error);
     } finally {
       closeSync(fd);
     }
@@ -131,7 +133,7 @@ export class ValueFiles {
       const first = Buffer.allocUnsafe(HEAD_CHUNK);
       const got = readSync(fd, first, 0, HEAD_CHUNK, 0);
       const start = first.subarray(0, got);
-      if (sniff(start, MAGIC) !== "plain") return await this.#unpack(key, await readRange(fd, 0, size), false);
+      if (sniff(start, ANY_VERSION) !== "plain") return await this.#unpack(key, await readRange(fd, 0, size), false);
       const head = envelope(() => parseHead(start));
       if (!head) return await this.#unpack(key, await readRange(fd, 0, size), false); // a header longer than the chunk
       const length = size - head.payloadStart;
@@ -146,7 +148,7 @@ export class ValueFiles {
 
   /** Decompress if needed, then parse and check the envelope in `bytes`. */
   #unpack(key: string, bytes: Uint8Array, sync: boolean): MaybePromise<ValueFile> {
-    const kind = sniff(bytes, MAGIC);
+    const kind = sniff(bytes, ANY_VERSION);
     if (kind === "plain") return this.#check(key, bytes);
     let plain: MaybePromise<Uint8Array>;
     try {
@@ -164,7 +166,7 @@ export class ValueFiles {
   }
 
   #check(key: string, bytes: Uint8Array, compression?: Compression): ValueFile {
-    if (compression && sniff(bytes, MAGIC) !== "plain") {
+    if (compression && sniff(bytes, ANY_VERSION) !== "plain") {
       throw new Corrupt(`not a fleche value file (it ${compression === "brotli" ? "is not a known format" : `decompresses as ${compression}, but not to a fleche envelope`})`);
     }
     const head = envelope(() => parseHead(bytes));
@@ -190,8 +192,13 @@ export class ValueFiles {
     const fd = openEntry(key, path);
     try {
       const size = fstatSync(fd).size;
-      const first = readWhole(fd, Math.min(size, HEAD_CHUNK));
-      if (sniff(first, MAGIC) === "plain") {
+      let first: Buffer;
+      try {
+        first = readWhole(fd, Math.min(size, HEAD_CHUNK));
+      } catch (error) {
+        throw readError(path, error);
+      }
+      if (sniff(first, ANY_VERSION) === "plain") {
         const head = envelope(() => parseHead(first));
         if (head) return head.header;
       }
@@ -203,7 +210,7 @@ export class ValueFiles {
   }
 
   #unpackHeader(bytes: Uint8Array, sync: boolean): MaybePromise<Header> {
-    const kind = sniff(bytes, MAGIC);
+    const kind = sniff(bytes, ANY_VERSION);
     const parse = (plain: Uint8Array): Header => {
       const head = envelope(() => parseHead(plain));
       if (!head) throw new Corrupt("truncated inside the header line");
@@ -269,6 +276,12 @@ function openEntry(key: string, path: string): number {
   const fd = openIfExists(path);
   if (fd === undefined) throw new CacheMiss(key, `No value ${key} (${path} does not exist)`);
   return fd;
+}
+
+/** A failed read: a directory where an entry should be is unusable (a miss); anything else is an error naming the file. */
+export function readError(path: string, error: unknown): Error {
+  if ((error as NodeJS.ErrnoException).code === "EISDIR") return new Corrupt("it is a directory, not a file");
+  return new FlecheError(`Cannot read ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
 }
 
 /** `size` bytes from the start of `fd` (the file may have been replaced, never changed in place). */

@@ -32,24 +32,38 @@ export async function verifyFiles(layout: Layout, options: VerifyOptions, check:
       }
     }
   }
+  let ticks = 0;
   const problems: { key: string; problem: string }[] = [];
   let removed = 0;
   let done = 0;
   options.onProgress?.(0, entries.length);
-  for (const { kind, key, path } of entries) {
-    try {
-      await check[kind](key, path);
-    } catch (error) {
-      if (error instanceof Corrupt || error instanceof RecordProblem) {
-        problems.push({ key, problem: `${kind === "value" ? "value" : "call record"} ${path}: ${error.message}` });
-        if (options.repair && !(error instanceof Corrupt && error.newer) && unlink(path)) removed++;
-      } else if ((error as { code?: string }).code !== "FLECHE_MISS") {
-        throw error; // removed meanwhile is fine; anything else (unreadable files) is the caller's to see
+  let pending = entries;
+  while (pending.length) {
+    const gone = new Set<string>();
+    for (const entry of pending) {
+      const { kind, key, path } = entry;
+      try {
+        await check[kind](key, path);
+      } catch (error) {
+        if (error instanceof Corrupt || error instanceof RecordProblem) {
+          problems.push({ key, problem: `${kind === "value" ? "value" : "call record"} ${path}: ${error.message}` });
+          if (options.repair && !(error instanceof Corrupt && error.newer) && unlink(path)) {
+            removed++;
+            gone.add(path);
+          }
+        } else if ((error as { code?: string }).code !== "FLECHE_MISS") {
+          throw error; // removed meanwhile is fine; anything else (unreadable files) is the caller's to see
+        }
       }
+      if (pending === entries) {
+        done++;
+        options.onProgress?.(done, entries.length);
+      }
+      if (++ticks % 256 === 0) await new Promise((resolve) => setImmediate(resolve)); // let other work run
     }
-    done++;
-    options.onProgress?.(done, entries.length);
-    if (done % 256 === 0) await new Promise((resolve) => setImmediate(resolve)); // let other work run
+    // Removing a part leaves the values made of it incomplete: check the values that are left again.
+    const valuesGone = [...gone].some((path) => !path.endsWith(".json"));
+    pending = valuesGone ? pending.filter((e) => e.kind === "value" && !gone.has(e.path)) : [];
   }
   if (options.repair) for (const shard of shards) removed += removeStaleTemps(`${layout.root}${sep}${shard}`);
   return { checked: entries.length, problems, removed };
