@@ -6,6 +6,8 @@
  * record per call). Stores mix and match to suit the data.
  */
 import { memoryCell } from "./tour/memory.js";
+import { filesCell } from "./tour/files.js";
 
 console.log("# fleche storage backends");
 await memoryCell();
+await filesCell();
