@@ -11,7 +11,7 @@
  * (`durable: true`), because a cache can always recompute what a power cut lost.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writevSync } from "node:fs";
-import { mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, sep } from "node:path";
 
@@ -147,6 +147,34 @@ export function removeStaleTemps(dir: string, maxAgeMs = 60_000): number {
       }
     } catch {
       // already gone (another cleaner, or the writer renamed it)
+    }
+  }
+  return removed;
+}
+
+/**
+ * {@link removeStaleTemps} through the thread pool, for cleaning up in the background of normal writes
+ * without blocking the event loop on a large directory. Never rejects.
+ */
+export async function removeStaleTempsAsync(dir: string, maxAgeMs = 60_000): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  const now = Date.now();
+  for (const name of names) {
+    if (!name.startsWith(".") || !name.endsWith(TEMP_SUFFIX)) continue;
+    const path = join(dir, name);
+    try {
+      if (now - (await stat(path)).mtimeMs >= maxAgeMs) {
+        await unlink(path);
+        removed++;
+      }
+    } catch {
+      // already gone
     }
   }
   return removed;

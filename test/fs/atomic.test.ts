@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { isTempName, remainder, removeStaleTemps, tempPathFor, writeFileAtomic, writeFileAtomicSync } from "../../src/fs/atomic.js";
+import { isTempName, remainder, removeStaleTemps, removeStaleTempsAsync, tempPathFor, writeFileAtomic, writeFileAtomicSync } from "../../src/fs/atomic.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const dir = tempDirs("atomic");
@@ -61,5 +61,17 @@ describe("atomic writes", () => {
     assert.equal(removeStaleTemps(root), 1);
     assert.deepEqual(readdirSync(root).sort(), [".young.x.tmp", "entry"]);
     assert.equal(removeStaleTemps(join(root, "missing")), 0);
+  });
+
+  it("remove stale temporary files through the thread pool too", async () => {
+    const root = dir();
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, ".old.y.tmp"), "");
+    writeFileSync(join(root, ".young.y.tmp"), "");
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(join(root, ".old.y.tmp"), past, past);
+    assert.equal(await removeStaleTempsAsync(root), 1);
+    assert.deepEqual(readdirSync(root), [".young.y.tmp"]);
+    assert.equal(await removeStaleTempsAsync(join(root, "missing")), 0);
   });
 });

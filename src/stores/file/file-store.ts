@@ -18,7 +18,7 @@ import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
 import { digest } from "../../digest/index.js";
 import { logger } from "../../log.js";
 import { isPromise, type MaybePromise } from "../../maybe.js";
-import { writeFileAtomicSync } from "../../fs/atomic.js";
+import { removeStaleTempsAsync, writeFileAtomicSync } from "../../fs/atomic.js";
 import type { CallRecord } from "../../call-record.js";
 import type { Serializer, SerializerName } from "../../serializers/types.js";
 import { isFullKey } from "../keys.js";
@@ -53,6 +53,8 @@ export class FileStore implements ValueStore, CallStore {
   /** Whether the manifest has been read (and found, or found absent). */
   #opened = false;
   #hasManifest = false;
+  /** Shard directories this process has swept for stale temporary files. */
+  readonly #swept = new Set<string>();
 
   /**
    * @example
@@ -108,6 +110,7 @@ export class FileStore implements ValueStore, CallStore {
       const path = this.#layout.valuePath(entryKey);
       if (existsSync(path)) continue;
       const written = this.#files.write(entryKey, path, node);
+      this.#sweep(entryKey);
       if (isPromise(written)) {
         const next = i + 1;
         return written.then(() => this.#writeEntries(entries, next, key));
@@ -240,6 +243,7 @@ export class FileStore implements ValueStore, CallStore {
     } catch (error) {
       throw writeError(path, error);
     }
+    this.#sweep(record.key);
   }
 
   loadCall(key: string): CallRecord | undefined {
@@ -333,6 +337,17 @@ export class FileStore implements ValueStore, CallStore {
       throw new SaveError(`Cannot use ${this.root} as a FileStore root: ${reason}`, { cause: error });
     }
     this.#hasManifest = true;
+  }
+
+  /**
+   * The first write into a shard directory (per process) also removes, in the background, temporary
+   * files that writers killed long ago left there; `verify` does the same for every shard at once.
+   */
+  #sweep(key: string): void {
+    const shard = key.slice(0, 2);
+    if (this.#swept.has(shard)) return;
+    this.#swept.add(shard);
+    void removeStaleTempsAsync(this.#layout.shardOf(key));
   }
 
   #list(kind: EntryKind, prefix?: string): Iterable<string> {

@@ -1,7 +1,7 @@
 /** The on-disk format of FileStore (docs/file-format.md): layout, manifest, envelope, records, compression. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Cache, FileStore, cache, digest, fleche } from "../../../src/index.js";
 import { tempDirs } from "../../helpers/temp.js";
@@ -123,6 +123,22 @@ describe("FileStore format", () => {
     assert.deepEqual([...store.listValues(key.slice(0, 5))], [key]);
     assert.deepEqual([...store.listValues(key.startsWith("0") ? "1111" : "0000")], []);
     assert.deepEqual([...store.listValues("not hex")], []);
+  });
+
+  it("removes stale temporary files in the background of a later write into their directory", async () => {
+    const root = dir();
+    const key = "5a".repeat(32);
+    mkdirSync(join(root, "5a"), { recursive: true });
+    const stale = join(root, "5a", `.${key}.killed.tmp`);
+    const young = join(root, "5a", `.${key}.inflight.tmp`);
+    writeFileSync(stale, "partial");
+    writeFileSync(young, "partial");
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(stale, past, past);
+    new FileStore({ root }).saveValue(["x"], key);
+    for (let i = 0; i < 100 && existsSync(stale); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(existsSync(stale), false);
+    assert.equal(existsSync(young), true);
   });
 
   it("stores shared parts once and counts their reuse", async () => {
