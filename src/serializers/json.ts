@@ -4,7 +4,8 @@
  * round-trip (see `tagged.ts`); cycles, functions, symbols and unregistered class instances are refused
  * with a `SaveError`. Shared references come back as copies.
  */
-import { fromTagged, toTagged, type TagProfile } from "./tagged.js";
+import { toTagged, type TagProfile } from "./tagged.js";
+import { fromTagged } from "./untag.js";
 import type { Encoded, Serializer } from "./types.js";
 
 const PROFILE: TagProfile = { name: "json", graph: false, bytes: false, nonFinite: false, wellFormed: false };

@@ -7,7 +7,8 @@
  * msgpackr is imported on first use, so processes that never touch a MessagePack file never load it.
  */
 import { ConfigError } from "../errors.js";
-import { fromTagged, toTagged, type TagProfile } from "./tagged.js";
+import { toTagged, type TagProfile } from "./tagged.js";
+import { fromTagged } from "./untag.js";
 import type { Encoded, Serializer } from "./types.js";
 
 const PROFILE: TagProfile = { name: "msgpack", graph: false, bytes: true, nonFinite: true, wellFormed: true };

@@ -6,7 +6,8 @@
 import { deserialize, serialize } from "node:v8";
 import { SaveError } from "../errors.js";
 import { isBuiltinData } from "./classes.js";
-import { TAG, fromTagged, toTagged, type TagProfile } from "./tagged.js";
+import { TAG, toTagged, type TagProfile } from "./tagged.js";
+import { fromTagged } from "./untag.js";
 import type { Encoded, Serializer } from "./types.js";
 
 const PROFILE: TagProfile = { name: "v8", graph: true, bytes: true, nonFinite: true, wellFormed: false };
