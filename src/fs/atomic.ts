@@ -28,14 +28,15 @@ const TEMP_SUFFIX = ".tmp";
  * directory cannot collide) plus the pid and a counter. Drawing random bytes per write costs microseconds
  * on the hot path; the exclusive create (`wx`) below catches the impossible collision anyway.
  */
-const PROCESS_TOKEN = `${randomBytes(4).toString("hex")}${process.pid.toString(36)}`;
+let processToken: string | undefined;
 let counter = 0;
 
 /** The temporary sibling a write of `path` goes through. */
 export function tempPathFor(path: string): string {
+  processToken ??= `${randomBytes(4).toString("hex")}${process.pid.toString(36)}`; // drawn at the first write, not at start-up
   const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf(sep));
   const dir = slash === -1 ? "." : path.slice(0, slash);
-  return `${dir}${sep}.${path.slice(slash + 1)}.${PROCESS_TOKEN}-${(counter++).toString(36)}${TEMP_SUFFIX}`;
+  return `${dir}${sep}.${path.slice(slash + 1)}.${processToken}-${(counter++).toString(36)}${TEMP_SUFFIX}`;
 }
 
 /** True for names of temporary files (and any other dot-file, which stores never use for entries). */

@@ -3,7 +3,8 @@
  * keeps (Map, Set, Date, RegExp, BigInt, typed arrays, `undefined`, `-0`, cycles, shared references) and
  * is the fastest. It is not readable outside Node. Class instances are tagged (registered ones) or refused.
  */
-import { deserialize, serialize } from "node:v8";
+import { createRequire } from "node:module";
+import type * as V8 from "node:v8";
 import { SaveError } from "../errors.js";
 import { isBuiltinData } from "./classes.js";
 import { TAG, toTagged, type TagProfile } from "./tagged.js";
@@ -11,6 +12,10 @@ import { fromTagged } from "./untag.js";
 import type { Encoded, Serializer } from "./types.js";
 
 const PROFILE: TagProfile = { name: "v8", graph: true, bytes: true, nonFinite: true, wellFormed: false };
+
+/** node:v8, loaded on first use (a small call never serializes anything: its values travel inline). */
+let v8: typeof V8 | undefined;
+const load = () => (v8 ??= createRequire(import.meta.url)("node:v8") as typeof V8);
 
 export const v8Serializer: Serializer = {
   name: "v8",
@@ -21,13 +26,13 @@ export const v8Serializer: Serializer = {
     const tagged = needsTags(value);
     const tree = tagged ? toTagged(value, PROFILE).tree : value;
     try {
-      return { bytes: serialize(tree), tagged };
+      return { bytes: load().serialize(tree), tagged };
     } catch (error) {
       throw new SaveError(`Cannot store the value with the v8 serializer: ${(error as Error).message}`, { cause: error });
     }
   },
   decode(bytes: Uint8Array, tagged: boolean): unknown {
-    const tree: unknown = deserialize(bytes);
+    const tree: unknown = load().deserialize(bytes);
     return tagged ? fromTagged(tree, true) : tree;
   },
 };

@@ -4,8 +4,9 @@
  * files start with their format's magic bytes, an uncompressed file with fleche's own header, and
  * anything else is tried as brotli (which has no magic bytes) and must then decompress to a fleche header.
  */
+import { createRequire } from "node:module";
 import { promisify } from "node:util";
-import * as zlib from "node:zlib";
+import type * as Zlib from "node:zlib";
 import { ConfigError } from "../../errors.js";
 import type { MaybePromise } from "../../maybe.js";
 
@@ -62,16 +63,29 @@ export function loadZstd(): Promise<Zstd> {
  * faster than the default 6 on numeric data for a few percent of size; brotli quality 4 (default 11) and
  * zstd level 3 (zstd's default) are their formats' fast settings.
  */
-const GZIP_OPTIONS: zlib.ZlibOptions = { level: 1 };
-const BROTLI_OPTIONS = (size: number): zlib.BrotliOptions => ({
-  params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: size },
-});
+const GZIP_OPTIONS: Zlib.ZlibOptions = { level: 1 };
+const BROTLI_QUALITY = 4;
 const ZSTD_LEVEL = 3;
 
-const gzipAsync = promisify(zlib.gzip);
-const gunzipAsync = promisify(zlib.gunzip);
-const brotliAsync = promisify(zlib.brotliCompress);
-const unbrotliAsync = promisify(zlib.brotliDecompress);
+/**
+ * node:zlib, loaded on first use: a store without compression never needs it, and loading it costs
+ * milliseconds of every process's start-up (a built-in, so it loads synchronously).
+ */
+let zlibModule: ReturnType<typeof loadZlib> | undefined;
+function loadZlib() {
+  const zlib = createRequire(import.meta.url)("node:zlib") as typeof Zlib;
+  return {
+    zlib,
+    gzip: promisify(zlib.gzip),
+    gunzip: promisify(zlib.gunzip),
+    brotli: promisify(zlib.brotliCompress),
+    unbrotli: promisify(zlib.brotliDecompress),
+    brotliOptions: (size: number): Zlib.BrotliOptions => ({
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: size },
+    }),
+  };
+}
+const z = () => (zlibModule ??= loadZlib());
 
 /**
  * Compress `data`. `sync` runs small inputs on the calling thread; large ones go to the thread pool
@@ -80,9 +94,9 @@ const unbrotliAsync = promisify(zlib.brotliDecompress);
 export function compress(kind: Compression, data: Uint8Array, sync: boolean): MaybePromise<Buffer> {
   switch (kind) {
     case "gzip":
-      return sync ? zlib.gzipSync(data, GZIP_OPTIONS) : gzipAsync(data, GZIP_OPTIONS);
+      return sync ? z().zlib.gzipSync(data, GZIP_OPTIONS) : z().gzip(data, GZIP_OPTIONS);
     case "brotli":
-      return sync ? zlib.brotliCompressSync(data, BROTLI_OPTIONS(data.byteLength)) : brotliAsync(data, BROTLI_OPTIONS(data.byteLength));
+      return sync ? z().zlib.brotliCompressSync(data, z().brotliOptions(data.byteLength)) : z().brotli(data, z().brotliOptions(data.byteLength));
     case "zstd":
       return zstd ? zstd.compress(data, { compressionLevel: ZSTD_LEVEL }) : loadZstd().then((z) => z.compress(data, { compressionLevel: ZSTD_LEVEL }));
   }
@@ -92,9 +106,9 @@ export function compress(kind: Compression, data: Uint8Array, sync: boolean): Ma
 export function decompress(kind: Compression, data: Uint8Array, sync: boolean): MaybePromise<Buffer> {
   switch (kind) {
     case "gzip":
-      return sync ? zlib.gunzipSync(data) : gunzipAsync(data);
+      return sync ? z().zlib.gunzipSync(data) : z().gunzip(data);
     case "brotli":
-      return sync ? zlib.brotliDecompressSync(data) : unbrotliAsync(data);
+      return sync ? z().zlib.brotliDecompressSync(data) : z().unbrotli(data);
     case "zstd":
       return zstd ? zstd.decompress(data) : loadZstd().then((z) => z.decompress(data));
   }
