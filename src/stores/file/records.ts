@@ -22,7 +22,7 @@ export function callDomain(key: string): string {
 export function encodeRecord(record: CallRecord, signer: Signer): Buffer {
   const json = JSON.stringify(record);
   if (!signer.enabled) return Buffer.from(`${json}\n`);
-  const signature = signer.sign(callDomain(record.key), [Buffer.from(json)]);
+  const signature = signer.sign(callDomain(record.key), [json]);
   return Buffer.from(`${SIGNED_PREFIX}${signature}${SIGNED_MIDDLE}${json}}\n`);
 }
 
@@ -41,7 +41,7 @@ export function decodeRecord(text: string, key: string, signer: Signer): CallRec
     }
     const signature = json.slice(SIGNED_PREFIX.length, SIGNED_PREFIX.length + MAC_HEX_LENGTH);
     json = json.slice(RECORD_START, -1);
-    if (signer.enabled && !signer.verify(callDomain(key), [Buffer.from(json)], signature)) {
+    if (signer.enabled && !signer.verify(callDomain(key), [json], signature)) {
       throw new RecordProblem("it failed its signature check (tampered, truncated or signed with another key)");
     }
   } else if (signer.enabled) {

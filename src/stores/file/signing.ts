@@ -5,7 +5,7 @@
  * `FLECHE_SECRET_KEY` environment variable (colon-separated hex). They live in a private field and never
  * appear in messages, logs or `toConfig()`.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
 import { ConfigError } from "../../errors.js";
 
 /** Secret keys as users give them: bytes, hex (colon-separated for several), or a list of either. */
@@ -55,10 +55,10 @@ export const MAC_HEX_LENGTH = 64;
 
 /** Signs with the first key, verifies with any. */
 export class Signer {
-  readonly #keys: readonly Buffer[];
+  readonly #keys: readonly KeyObject[];
 
   constructor(keys: readonly Buffer[]) {
-    this.#keys = keys;
+    this.#keys = keys.map((key) => createSecretKey(key));
   }
 
   /** True when there is a key: files are signed and unsigned files are refused. */
@@ -71,13 +71,13 @@ export class Signer {
     return this.#keys.length;
   }
 
-  /** The hex HMAC-SHA256 of `domain` followed by `parts`, with the first key. */
-  sign(domain: string, parts: readonly Uint8Array[]): string {
+  /** The hex HMAC-SHA256 of `domain` followed by `parts` (strings count as their UTF-8 bytes), with the first key. */
+  sign(domain: string, parts: readonly (Uint8Array | string)[]): string {
     return mac(this.#keys[0]!, domain, parts).toString("hex");
   }
 
   /** True when `hex` is the signature of `domain` + `parts` under any of the keys (constant-time compare). */
-  verify(domain: string, parts: readonly Uint8Array[], hex: string): boolean {
+  verify(domain: string, parts: readonly (Uint8Array | string)[], hex: string): boolean {
     if (hex.length !== MAC_HEX_LENGTH) return false;
     const given = Buffer.from(hex, "hex");
     if (given.length !== MAC_HEX_LENGTH / 2) return false;
@@ -85,7 +85,7 @@ export class Signer {
   }
 }
 
-function mac(key: Buffer, domain: string, parts: readonly Uint8Array[]): Buffer {
+function mac(key: KeyObject, domain: string, parts: readonly (Uint8Array | string)[]): Buffer {
   const hmac = createHmac("sha256", key).update(domain);
   for (const part of parts) hmac.update(part);
   return hmac.digest();
