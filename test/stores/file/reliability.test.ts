@@ -44,24 +44,25 @@ const pathOf = (root: string, key: string, suffix = "") => join(root, key.slice(
 
 describe("FileStore reliability", () => {
   it("crash safety: 20 writers of 200 large values killed at random points leave only exact entries or misses", async (t) => {
-    // Writers run four at a time and are killed after a random delay; the checks come after all kills,
-    // so a busy test process cannot delay a kill.
-    const writes: { run: number; root: string; exit: Awaited<ReturnType<typeof runChild>>; delay: number }[] = [];
+    // Writers run four at a time; each is killed a random 0-3 ms after it reports a random value as stored
+    // (or right after it starts), so kills land anywhere in the 200 values, mid-write included. The
+    // checks come after all kills, so a busy test process cannot delay a kill.
+    const writes: { run: number; root: string; exit: Awaited<ReturnType<typeof runChild>>; after: number }[] = [];
     for (let run = 0; run < 20; run += 4) {
       writes.push(
         ...(await Promise.all(
           [0, 1, 2, 3].map(async (k) => {
             const root = dir();
-            const delay = Math.random() * 1000;
+            const after = Math.floor(Math.random() * 201) - 1; // -1: as soon as it is ready
             const exit = await runChild(crashWriter, [root, String(run + k)], (line, kill) => {
-              if (line === "ready") setTimeout(kill, delay);
+              if (line === (after < 0 ? "ready" : String(after))) setTimeout(kill, Math.random() * 3);
             });
-            return { run: run + k, root, exit, delay };
+            return { run: run + k, root, exit, after };
           }),
         )),
       );
     }
-    for (const { run, root, exit, delay } of writes) {
+    for (const { run, root, exit, after } of writes) {
       assert.ok(exit.signal === "SIGKILL" || exit.lines.includes("done"), `writer ${run} failed: ${exit.stderr}`);
       // Values after the last one reported may have been in flight when the kill came; later ones never started.
       const reported = exit.lines.filter((l) => /^\d+$/.test(l)).map(Number);
@@ -73,30 +74,33 @@ describe("FileStore reliability", () => {
       let missed = 0;
       let records = 0;
       try {
-        for (const key of store.listCalls()) {
-          const record = store.loadCall(key);
-          assert.ok(record, `record ${key} loads`);
-          const i = record.inline![record.arguments.i!] as number;
-          // Two-phase save: a record is written after its result, so its result is always complete.
-          assert.deepEqual(await store.loadValue(record.result!), largeValue(run, i), `run ${run}: result ${i}`);
-          records++;
-        }
-        const checked = new Set<string>();
+        const exact = new Set<string>();
+        const keyOf = new Map<number, string>();
         for (let i = 0; i <= inFlight; i++) {
           const expected = largeValue(run, i);
           const key = digest(expected);
-          checked.add(key);
+          keyOf.set(i, key);
           try {
             assert.deepEqual(await store.loadValue(key), expected, `run ${run}: value ${i}`);
+            exact.add(key);
             loaded++;
           } catch (error) {
             if (!(error instanceof CacheMiss)) throw error;
             missed++;
           }
         }
+        for (const key of store.listCalls()) {
+          const record = store.loadCall(key);
+          assert.ok(record, `record ${key} loads`);
+          const i = record.inline![record.arguments.i!] as number;
+          // Two-phase save: a record is written after its result, so its result is always complete.
+          assert.equal(record.result, keyOf.get(i), `run ${run}: record ${i} names the right result`);
+          assert.ok(exact.has(record.result!), `run ${run}: the result of record ${i} loads exactly`);
+          records++;
+        }
         for (let i = inFlight + 1; i < 200; i++) assert.equal(store.containsValue(digest(largeValue(run, i))), false);
         for (const key of store.listValues()) {
-          if (checked.has(key)) continue;
+          if (exact.has(key)) continue;
           try {
             await store.loadValue(key); // parts of split values: each loads or misses
           } catch (error) {
@@ -110,7 +114,7 @@ describe("FileStore reliability", () => {
       assert.deepEqual(logs.warn, [], "nothing corrupt was found");
       const shards = existsSync(root) ? readdirSync(root).filter((d) => /^[0-9a-f]{2}$/.test(d)) : [];
       const temps = shards.flatMap((d) => readdirSync(join(root, d)).filter((n) => n.startsWith(".")));
-      const how = exit.signal === "SIGKILL" ? `killed after ${delay.toFixed(0)} ms, ${reported.length} values reported` : "finished before the kill";
+      const how = exit.signal === "SIGKILL" ? `killed ${after < 0 ? "at start" : `after value ${after}`} (${reported.length} values reported)` : "finished before the kill";
       const settings = JSON.stringify(options).replace(/"secretKey":"\w+"/, '"secretKey":"…"');
       t.diagnostic(`run ${run} ${settings}: ${how}; ${records} records, ${loaded} values exact, ${missed + 199 - inFlight} misses, ${temps.length} temp files left, 0 corrupt`);
     }
