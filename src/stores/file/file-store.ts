@@ -130,7 +130,7 @@ export class FileStore implements ValueStore, CallStore {
     try {
       const file = this.#files.read(key, path);
       const decoded = isPromise(file) ? file.then((f) => this.#files.decode(f)) : this.#files.decode(file);
-      const value = isPromise(decoded) ? decoded.then((d) => this.#materialize(key, path, d)) : this.#materialize(key, path, decoded);
+      const value = isPromise(decoded) ? decoded.then((d) => this.#materialize(d)) : this.#materialize(decoded);
       return isPromise(value) ? value.catch((error: unknown) => this.#unusable(key, path, error)) : value;
     } catch (error) {
       return this.#unusable(key, path, error);
@@ -138,7 +138,7 @@ export class FileStore implements ValueStore, CallStore {
   }
 
   /** The value of a decoded entry: as is, or assembled from its children. */
-  #materialize(key: string, path: string, decoded: Decoded): MaybePromise<unknown> {
+  #materialize(decoded: Decoded): MaybePromise<unknown> {
     if ("whole" in decoded) return decoded.whole;
     const { parts } = decoded;
     const children: MaybePromise<unknown>[] = [];
@@ -148,11 +148,12 @@ export class FileStore implements ValueStore, CallStore {
       try {
         value = this.#load(child);
       } catch (error) {
-        throw this.#missingPart(key, child, error);
+        for (const earlier of children) if (isPromise(earlier)) earlier.catch(() => {}); // settled, not awaited
+        throw missingPart(child, error);
       }
       if (isPromise(value)) {
         pending = true;
-        children.push(value.catch((error: unknown) => Promise.reject(this.#missingPart(key, child, error))));
+        children.push(value.catch((error: unknown) => Promise.reject(missingPart(child, error))));
       } else {
         children.push(value);
       }
@@ -165,10 +166,6 @@ export class FileStore implements ValueStore, CallStore {
       }
     };
     return pending ? Promise.all(children).then(build) : build(children);
-  }
-
-  #missingPart(key: string, child: string, error: unknown): unknown {
-    return error instanceof CacheMiss ? new Corrupt(`its part ${child} is missing or unusable`) : error;
   }
 
   /** A read failed: a miss for absent or unusable entries (the unusable ones are reported and removed). */
@@ -356,6 +353,11 @@ export class FileStore implements ValueStore, CallStore {
     if (!/^[0-9a-f]*$/.test(p)) return [];
     return this.#layout.keys(kind, p);
   }
+}
+
+/** A part that cannot be loaded makes the value assembled from it unusable. */
+function missingPart(child: string, error: unknown): unknown {
+  return error instanceof CacheMiss ? new Corrupt(`its part ${child} is missing or unusable`) : error;
 }
 
 /** The text of a small file, or undefined when it does not exist. Reads through a shared buffer. */

@@ -42,10 +42,6 @@ export class Layout {
     return `${this.root}${sep}${key.slice(0, SHARD_LENGTH)}${sep}${key}${CALL_SUFFIX}`;
   }
 
-  pathOf(kind: EntryKind, key: string): string {
-    return kind === "value" ? this.valuePath(key) : this.callPath(key);
-  }
-
   /** Shard directory names (sorted) that may hold keys starting with `prefix`. */
   shards(prefix = ""): string[] {
     if (prefix.length >= SHARD_LENGTH) return [prefix.slice(0, SHARD_LENGTH)];

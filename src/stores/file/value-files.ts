@@ -7,6 +7,7 @@
  */
 import { closeSync, fstatSync, read as readCallback, readSync } from "node:fs";
 import { close as closeCallback } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { endianness } from "node:os";
 import { writeFileAtomic, writeFileAtomicSync } from "../../fs/atomic.js";
@@ -206,7 +207,7 @@ export class ValueFiles {
     } finally {
       closeSync(fd);
     }
-    return readWholeAsync(path).then((bytes) => this.#unpackHeader(bytes, false));
+    return readFile(path).then((bytes) => this.#unpackHeader(bytes, false));
   }
 
   #unpackHeader(bytes: Uint8Array, sync: boolean): MaybePromise<Header> {
@@ -306,11 +307,6 @@ async function readRange(fd: number, position: number, length: number): Promise<
     offset += bytesRead;
   }
   return offset === length ? bytes : bytes.subarray(0, offset);
-}
-
-async function readWholeAsync(path: string): Promise<Buffer> {
-  const { readFile } = await import("node:fs/promises");
-  return readFile(path);
 }
 
 function writeFile(path: string, chunks: readonly Uint8Array[], sync: boolean): MaybePromise<void> {
