@@ -5,6 +5,8 @@ import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileS
 import { join } from "node:path";
 import { Cache, FileStore, cache, digest, fleche } from "../../../src/index.js";
 import { tempDirs } from "../../helpers/temp.js";
+import { bundleScript } from "../../helpers/bundle.js";
+import { spawnSync } from "node:child_process";
 import { sampleRecord } from "../../conformance/call-store.js";
 
 const dir = tempDirs("file-format");
@@ -105,6 +107,19 @@ describe("FileStore format", () => {
         assert.deepEqual(await new FileStore({ root, compress: reader }).loadValue(key), value, `${writer} → ${reader}`);
       }
     }
+  });
+
+  it("without the optional zstd-napi, zstd files and writes fail with an error naming the package, and nothing is removed", async () => {
+    const root = dir();
+    const key = (await new FileStore({ root, compress: "zstd" }).saveValue(["zstd", "data"])) as string;
+    const script = await bundleScript("test/stores/file/children/without-zstd.ts", dir());
+    const run = spawnSync(process.execPath, [script, root, key], { encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    const outcome = JSON.parse(run.stdout) as { read: string; write: string; gzip: string };
+    assert.match(outcome.read, /^ConfigError: .*'zstd-napi'.*npm install zstd-napi/);
+    assert.match(outcome.write, /^ConfigError: .*'zstd-napi'/);
+    assert.equal(outcome.gzip, "ok");
+    assert.ok(existsSync(join(root, key.slice(0, 2), key)), "the zstd file is not treated as corrupt");
   });
 
   it("lists only entries: temporary and foreign files are ignored", () => {
