@@ -4,6 +4,7 @@ import { readFileSync, readdirSync, utimesSync, writeFileSync, mkdirSync } from 
 import { join } from "node:path";
 import { isTempName, remainder, removeStaleTemps, removeStaleTempsAsync, tempPathFor, writeFileAtomic, writeFileAtomicSync } from "../../src/fs/atomic.js";
 import { tempDirs } from "../helpers/temp.js";
+import { beginWrite } from "../../src/fs/deferred-write.js";
 
 const dir = tempDirs("atomic");
 
@@ -73,5 +74,31 @@ describe("atomic writes", () => {
     assert.equal(await removeStaleTempsAsync(root), 1);
     assert.deepEqual(readdirSync(root), [".young.y.tmp"]);
     assert.equal(await removeStaleTempsAsync(join(root, "missing")), 0);
+  });
+});
+
+describe("deferred writes", () => {
+  it("write to a temporary file first, then commit to the path decided later", async () => {
+    const root = dir();
+    const pending = beginWrite(root, [Buffer.from("head "), Buffer.alloc(1 << 20, 121)]);
+    assert.equal(readdirSync(root).length, 1);
+    assert.ok(readdirSync(root)[0]!.startsWith(".incoming."));
+    await pending.commit(join(root, "sub", "final"));
+    assert.equal(readFileSync(join(root, "sub", "final")).length, 5 + (1 << 20));
+    assert.deepEqual(readdirSync(root), ["sub"]);
+  });
+
+  it("discard the temporary file when the destination already has the bytes", async () => {
+    const root = dir();
+    await beginWrite(root, [Buffer.from("x")]).discard();
+    assert.deepEqual(readdirSync(root), []);
+  });
+
+  it("report a failed rename and leave nothing behind", async () => {
+    const root = dir();
+    mkdirSync(join(root, "occupied", "dir"), { recursive: true });
+    writeFileSync(join(root, "occupied", "dir", "file"), "x");
+    await assert.rejects(beginWrite(root, [Buffer.from("y")]).commit(join(root, "occupied", "dir")));
+    assert.deepEqual(readdirSync(root), ["occupied"]);
   });
 });

@@ -19,6 +19,7 @@ import { digest } from "../../digest/index.js";
 import { logger } from "../../log.js";
 import { isPromise, type MaybePromise } from "../../maybe.js";
 import { removeStaleTempsAsync, writeFileAtomicSync } from "../../fs/atomic.js";
+import { beginWrite } from "../../fs/deferred-write.js";
 import type { CallRecord } from "../../call-record.js";
 import type { Serializer, SerializerName } from "../../serializers/types.js";
 import { isFullKey } from "../keys.js";
@@ -97,10 +98,48 @@ export class FileStore implements ValueStore, CallStore {
 
   saveValue(value: unknown, key?: string): MaybePromise<string> {
     if (key !== undefined && !isFullKey(key)) throw new SaveError(`Cannot store a value in ${this.root} under '${key}': keys are 64 lowercase hex digits`);
+    if (key === undefined) {
+      const chunks = this.#files.largeRaw(value);
+      if (chunks) return this.#saveLargeRaw(value, chunks);
+    }
     const k = key ?? digest(value);
     if (!this.#serializer.ready) return this.#serializer.load().then(() => this.saveValue(value, k));
     this.#prepareWrite();
     return this.#writeEntries(planEntries(value, k, this.remainingDepth), 0, k);
+  }
+
+  /**
+   * A large binary value (a result, typically): its bytes start on their way to a temporary file while
+   * its digest is computed, then the file is renamed under the digest, or dropped when that key is
+   * already stored. Hashing and writing overlap instead of adding up.
+   */
+  async #saveLargeRaw(value: unknown, chunks: readonly Uint8Array[]): Promise<string> {
+    this.#prepareWrite();
+    let pending;
+    try {
+      pending = beginWrite(this.root, chunks);
+    } catch (error) {
+      throw writeError(this.root, error);
+    }
+    let key: string;
+    try {
+      key = digest(value);
+    } catch (error) {
+      await pending.discard();
+      throw error;
+    }
+    const path = this.#layout.valuePath(key);
+    if (existsSync(path)) {
+      await pending.discard();
+      return key;
+    }
+    try {
+      await pending.commit(path);
+    } catch (error) {
+      throw writeError(path, error);
+    }
+    this.#sweep(key);
+    return key;
   }
 
   /** Write entries from `i` on, children first; an entry already stored (same content) is skipped. */
@@ -343,6 +382,7 @@ export class FileStore implements ValueStore, CallStore {
   #sweep(key: string): void {
     const shard = key.slice(0, 2);
     if (this.#swept.has(shard)) return;
+    if (this.#swept.size === 0) void removeStaleTempsAsync(this.root); // large values start at the root
     this.#swept.add(shard);
     void removeStaleTempsAsync(this.#layout.shardOf(key));
   }

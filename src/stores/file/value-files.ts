@@ -78,6 +78,20 @@ export class ValueFiles {
     return writeFile(path, [head, payload], size <= SYNC_LIMIT);
   }
 
+  /**
+   * The file of `value` as chunks when it is a large binary value whose file does not depend on its key
+   * (raw, unsigned: a signature covers the key; uncompressed), so it can be written before the key is
+   * known. Else undefined.
+   */
+  largeRaw(value: unknown): Uint8Array[] | undefined {
+    if (!RAW || this.signer.enabled || this.compression || typeof value !== "object" || value === null) return undefined;
+    const type = binaryType(value);
+    if (!type) return undefined;
+    const payload = bytesOf(value as BinaryValue);
+    if (payload.byteLength <= SYNC_LIMIT) return undefined;
+    return [headerLine("", { s: "raw", n: payload.byteLength, t: type }, payload, this.signer), payload];
+  }
+
   #encode(node: EntryNode): { header: Header; payload: Uint8Array } {
     if (node.kind === "whole") {
       const value = node.value;

@@ -65,7 +65,10 @@ export async function verifyFiles(layout: Layout, options: VerifyOptions, check:
     const valuesGone = [...gone].some((path) => !path.endsWith(".json"));
     pending = valuesGone ? pending.filter((e) => e.kind === "value" && !gone.has(e.path)) : [];
   }
-  if (options.repair) for (const shard of shards) removed += removeStaleTemps(`${layout.root}${sep}${shard}`);
+  if (options.repair) {
+    // Large values are written at the root before their key is known; other temporary files in shards.
+    for (const dir of [layout.root, ...shards.map((shard) => `${layout.root}${sep}${shard}`)]) removed += removeStaleTemps(dir);
+  }
   return { checked: entries.length, problems, removed };
 }
 

@@ -77,6 +77,20 @@ describe("FileStore format", () => {
     assert.equal(array.buffer.byteLength, data.byteLength, "the payload was read into a buffer of its own");
   });
 
+  it("writes a large binary value while hashing it, once: an equal value is not written again", async () => {
+    const root = dir();
+    const store = new FileStore({ root });
+    const data = new Float32Array(200_000).fill(1.5);
+    const key = (await store.saveValue(data)) as string;
+    const path = join(root, key.slice(0, 2), key);
+    const written = statSync(path).mtimeMs;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(await store.saveValue(new Float32Array(200_000).fill(1.5)), key);
+    assert.equal(statSync(path).mtimeMs, written);
+    assert.deepEqual(readdirSync(root).filter((n) => n.startsWith(".")), [], "no temporary file is left at the root");
+    assert.deepEqual(await store.loadValue(key), data);
+  });
+
   it("answers small reads synchronously (no promise on the hot path)", () => {
     const store = new FileStore({ root: dir() });
     const key = store.saveValue({ small: [1, 2, 3] });

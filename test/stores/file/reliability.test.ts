@@ -113,7 +113,7 @@ describe("FileStore reliability", () => {
       }
       assert.deepEqual(logs.warn, [], "nothing corrupt was found");
       const shards = existsSync(root) ? readdirSync(root).filter((d) => /^[0-9a-f]{2}$/.test(d)) : [];
-      const temps = shards.flatMap((d) => readdirSync(join(root, d)).filter((n) => n.startsWith(".")));
+      const temps = [root, ...shards.map((d) => join(root, d))].flatMap((d) => readdirSync(d).filter((n) => n.startsWith(".")));
       const how = exit.signal === "SIGKILL" ? `killed ${after < 0 ? "at start" : `after value ${after}`} (${reported.length} values reported)` : "finished before the kill";
       const settings = JSON.stringify(options).replace(/"secretKey":"\w+"/, '"secretKey":"…"');
       t.diagnostic(`run ${run} ${settings}: ${how}; ${records} records, ${loaded} values exact, ${missed + 199 - inFlight} misses, ${temps.length} temp files left, 0 corrupt`);
@@ -281,8 +281,10 @@ describe("FileStore reliability", () => {
       execFileSync("rm", [pathOf(root, grandchild!)]);
       writeFileSync(join(root, keys[2]!.slice(0, 2), `.${keys[2]}.old.tmp`), "partial");
       writeFileSync(join(root, keys[2]!.slice(0, 2), `.${keys[2]}.young.tmp`), "partial");
+      writeFileSync(join(root, ".incoming.killed.tmp"), "a large value whose writer was killed");
       const past = new Date(Date.now() - 3_600_000);
       (await import("node:fs")).utimesSync(join(root, keys[2]!.slice(0, 2), `.${keys[2]}.old.tmp`), past, past);
+      (await import("node:fs")).utimesSync(join(root, ".incoming.killed.tmp"), past, past);
 
       const dry = await store.verify();
       assert.equal(dry.removed, 0);
@@ -292,8 +294,10 @@ describe("FileStore reliability", () => {
 
       const progress: [number, number | undefined][] = [];
       const repaired = await store.verify({ repair: true, onProgress: (done, total) => progress.push([done, total]) });
-      // Three unusable entries, then the value whose part was removed (found on the second pass), and one stale temporary file.
-      assert.equal(repaired.removed, 5);
+      // Three unusable entries, then the value whose part was removed (found on the second pass), and two
+      // stale temporary files (one in a shard, one of a large value at the root).
+      assert.equal(repaired.removed, 6);
+      assert.equal(existsSync(join(root, ".incoming.killed.tmp")), false);
       assert.ok(repaired.problems.some((p) => p.key === nested && /missing/.test(p.problem)));
       assert.deepEqual(progress[0], [0, repaired.checked]);
       assert.deepEqual(progress.at(-1), [repaired.checked, repaired.checked]);
