@@ -6,12 +6,14 @@
  * record per call). Stores mix and match to suit the data.
  */
 import { memoryCell } from "./tour/memory.js";
-import { configCell } from "./tour/config.js";
+import { filesCell } from "./tour/files.js";
 import { hdf5Cell } from "./tour/hdf5.js";
 import { sqlCell } from "./tour/sql.js";
+import { configCell } from "./tour/config.js";
 
 console.log("# fleche storage backends");
 await memoryCell();
+await filesCell();
 await hdf5Cell();
 await sqlCell();
 await configCell();

@@ -101,3 +101,8 @@ export { Sql, type SqlOptions } from "./stores/sql/store.js";
 export type { SqlInfo } from "./stores/sql/driver.js";
 export { parseSqlUrl, type SqlLocation } from "./stores/sql/url.js";
 export { OPERATORS, type Operator } from "./query/metadata-filter.js";
+export { FileStore } from "./stores/file/file-store.js";
+export type { FileStoreOptions } from "./stores/file/options.js";
+export type { Compression } from "./stores/file/compression.js";
+export type { SecretKeyInput } from "./stores/file/signing.js";
+export { registerClass, type ClassOptions, type SerializerName } from "./serializers/index.js";

@@ -10,10 +10,10 @@
  * Durability against power loss needs an fsync per write (milliseconds on most disks); it is opt-in
  * (`durable: true`), because a cache can always recompute what a power cut lost.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { mkdir, open, rename, unlink } from "node:fs/promises";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writevSync } from "node:fs";
+import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 
 /** Options of the atomic writes. */
 export interface AtomicWriteOptions {
@@ -23,9 +23,20 @@ export interface AtomicWriteOptions {
 
 const TEMP_SUFFIX = ".tmp";
 
+/**
+ * Unique per process: a random token drawn once (so a recycled pid on another machine sharing the
+ * directory cannot collide) plus the pid and a counter. Drawing random bytes per write costs microseconds
+ * on the hot path; the exclusive create (`wx`) below catches the impossible collision anyway.
+ */
+let processToken: string | undefined;
+let counter = 0;
+
 /** The temporary sibling a write of `path` goes through. */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
+  processToken ??= `${randomBytes(4).toString("hex")}${process.pid.toString(36)}`; // drawn at the first write, not at start-up
+  const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf(sep));
+  const dir = slash === -1 ? "." : path.slice(0, slash);
+  return `${dir}${sep}.${path.slice(slash + 1)}.${processToken}-${(counter++).toString(36)}${TEMP_SUFFIX}`;
 }
 
 /** True for names of temporary files (and any other dot-file, which stores never use for entries). */
@@ -45,10 +56,7 @@ export function writeFileAtomicSync(path: string, chunks: readonly Uint8Array[],
     fd = openSync(temp, "wx");
   }
   try {
-    for (const chunk of chunks) {
-      let offset = 0;
-      while (offset < chunk.byteLength) offset += writeSync(fd, chunk, offset, chunk.byteLength - offset);
-    }
+    writeAllSync(fd, chunks);
     if (options.durable) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -76,7 +84,7 @@ export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[
     handle = await open(temp, "wx");
   }
   try {
-    await handle.writev(chunks as Uint8Array[]);
+    await writeAll(handle, chunks);
     if (options.durable) await handle.sync();
   } catch (error) {
     await handle.close();
@@ -90,6 +98,31 @@ export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[
     await unlink(temp).catch(() => {});
     throw error;
   }
+}
+
+/** Write every chunk with as few system calls as possible (one `writev`), finishing partial writes. */
+function writeAllSync(fd: number, chunks: readonly Uint8Array[]): void {
+  let pending = chunks.filter((c) => c.byteLength > 0);
+  while (pending.length) pending = remainder(pending, writevSync(fd, pending as Uint8Array[]));
+}
+
+async function writeAll(handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
+  let pending = chunks.filter((c) => c.byteLength > 0);
+  while (pending.length) pending = remainder(pending, (await handle.writev(pending as Uint8Array[])).bytesWritten);
+}
+
+/** The chunks still to write after `written` bytes went out (writev may stop early, e.g. on signals). */
+export function remainder(chunks: readonly Uint8Array[], written: number): Uint8Array[] {
+  const rest: Uint8Array[] = [];
+  for (const chunk of chunks) {
+    if (written >= chunk.byteLength) {
+      written -= chunk.byteLength;
+      continue;
+    }
+    rest.push(written > 0 ? chunk.subarray(written) : chunk);
+    written = 0;
+  }
+  return rest;
 }
 
 /**
@@ -115,6 +148,34 @@ export function removeStaleTemps(dir: string, maxAgeMs = 60_000): number {
       }
     } catch {
       // already gone (another cleaner, or the writer renamed it)
+    }
+  }
+  return removed;
+}
+
+/**
+ * {@link removeStaleTemps} through the thread pool, for cleaning up in the background of normal writes
+ * without blocking the event loop on a large directory. Never rejects.
+ */
+export async function removeStaleTempsAsync(dir: string, maxAgeMs = 60_000): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  const now = Date.now();
+  for (const name of names) {
+    if (!name.startsWith(".") || !name.endsWith(TEMP_SUFFIX)) continue;
+    const path = join(dir, name);
+    try {
+      if (now - (await stat(path)).mtimeMs >= maxAgeMs) {
+        await unlink(path);
+        removed++;
+      }
+    } catch {
+      // already gone
     }
   }
   return removed;

@@ -1,0 +1,438 @@
+/**
+ * `FileStore`: values and call records as files under a root directory, readable by any process that
+ * shares the directory. It serves both roles (values are `root/ab/<key>`, records `root/ab/<key>.json`).
+ *
+ * - Values go through a serializer (`v8`, `json`, `msgpack`), optionally compressed and signed, in an
+ *   envelope that names all of that (`envelope.ts`); containers are split into content-addressed entries
+ *   (`../destructure.ts`). Binary values are stored as their raw bytes whatever the serializer.
+ * - Records are JSON files (`records.ts`).
+ * - Every write is atomic (temporary file, then rename), so readers and crashed writers never leave or
+ *   see a torn entry; a corrupt, truncated or tampered entry is a miss with a warning and is removed, so
+ *   the recomputed value takes its place.
+ *
+ * docs/file-format.md specifies the layout; docs/stores.md explains the choices.
+ */
+import { existsSync, mkdirSync, readFileSync, readSync, closeSync, unlinkSync } from "node:fs";
+import { inspect } from "node:util";
+import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
+import { digest } from "../../digest/index.js";
+import { logger } from "../../log.js";
+import { isPromise, type MaybePromise } from "../../maybe.js";
+import { removeStaleTempsAsync, writeFileAtomicSync } from "../../fs/atomic.js";
+import { beginWrite } from "../../fs/deferred-write.js";
+import type { CallRecord } from "../../call-record.js";
+import type { Serializer, SerializerName } from "../../serializers/types.js";
+import { isFullKey } from "../keys.js";
+import { assemble, planEntries, type PlannedEntry } from "../destructure.js";
+import type { CallStore, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "../types.js";
+import type { Compression } from "./compression.js";
+import { Layout, type EntryKind } from "./layout.js";
+import { readManifest, writeManifest } from "./manifest.js";
+import { normalizeOptions, type FileStoreOptions } from "./options.js";
+import { RecordProblem, decodeRecord, encodeRecord } from "./records.js";
+import { Signer } from "./signing.js";
+import { openIfExists } from "./open.js";
+import { Corrupt, ValueFiles, writeError, type Decoded } from "./value-files.js";
+import { verifyFiles } from "./verify.js";
+
+/** Record files are read into this buffer (they are small); larger ones are read whole. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** A store of values and call records in files. */
+export class FileStore implements ValueStore, CallStore {
+  readonly type = "file";
+  /** The absolute root directory. */
+  readonly root: string;
+  readonly serializer: SerializerName;
+  readonly compress: Compression | false;
+  /** Containers at least this deep are split into entries of their own (see docs/stores.md). */
+  readonly remainingDepth: number;
+  readonly #layout: Layout;
+  readonly #signer: Signer;
+  readonly #serializer: Serializer;
+  readonly #files: ValueFiles;
+  /** Whether the manifest has been read (and found, or found absent). */
+  #opened = false;
+  #hasManifest = false;
+  /** Shard directories this process has swept for stale temporary files. */
+  readonly #swept = new Set<string>();
+
+  /**
+   * @example
+   * const store = new FileStore({ root: ".cache/fleche", serializer: "json", compress: "gzip" });
+   * const cache = new Cache({ values: store, calls: store });
+   */
+  constructor(options: FileStoreOptions) {
+    const normalized = normalizeOptions(options, "new FileStore(...)");
+    this.root = normalized.root;
+    this.serializer = normalized.serializer.name;
+    this.compress = normalized.compress;
+    this.remainingDepth = normalized.remainingDepth;
+    this.#serializer = normalized.serializer;
+    this.#signer = new Signer(normalized.keys);
+    this.#layout = new Layout(this.root);
+    this.#files = new ValueFiles(this.#signer, this.compress, this.#serializer);
+  }
+
+  /** A store writing Node's structured-clone format (the default). */
+  static v8(options: Omit<FileStoreOptions, "serializer">): FileStore {
+    return new FileStore({ ...options, serializer: "v8" });
+  }
+
+  /** A store writing human-readable JSON (with tags for what JSON lacks). */
+  static json(options: Omit<FileStoreOptions, "serializer">): FileStore {
+    return new FileStore({ ...options, serializer: "json" });
+  }
+
+  /** A store writing compact MessagePack that other languages read. */
+  static msgpack(options: Omit<FileStoreOptions, "serializer">): FileStore {
+    return new FileStore({ ...options, serializer: "msgpack" });
+  }
+
+  /** True when files are signed (and unsigned or foreign-signed files are refused). */
+  get signed(): boolean {
+    return this.#signer.enabled;
+  }
+
+  // ---- values ----
+
+  saveValue(value: unknown, key?: string): MaybePromise<string> {
+    if (key !== undefined && !isFullKey(key)) throw new SaveError(`Cannot store a value in ${this.root} under '${key}': keys are 64 lowercase hex digits`);
+    if (key === undefined) {
+      const chunks = this.#files.largeRaw(value);
+      if (chunks) return this.#saveLargeRaw(value, chunks);
+    }
+    const k = key ?? digest(value);
+    if (!this.#serializer.ready) return this.#serializer.load().then(() => this.saveValue(value, k));
+    this.#prepareWrite();
+    return this.#writeEntries(planEntries(value, k, this.remainingDepth), 0, k);
+  }
+
+  /**
+   * A large binary value (a result, typically): its bytes start on their way to a temporary file while
+   * its digest is computed, then the file is renamed under the digest, or dropped when that key is
+   * already stored. Hashing and writing overlap instead of adding up.
+   */
+  async #saveLargeRaw(value: unknown, chunks: readonly Uint8Array[]): Promise<string> {
+    this.#prepareWrite();
+    let pending;
+    try {
+      pending = beginWrite(this.root, chunks);
+    } catch (error) {
+      throw writeError(this.root, error);
+    }
+    let key: string;
+    try {
+      key = digest(value);
+    } catch (error) {
+      await pending.discard();
+      throw error;
+    }
+    const path = this.#layout.valuePath(key);
+    if (existsSync(path)) {
+      await pending.discard();
+      return key;
+    }
+    try {
+      await pending.commit(path);
+    } catch (error) {
+      throw writeError(path, error);
+    }
+    this.#sweep(key);
+    return key;
+  }
+
+  /** Write entries from `i` on, children first; an entry already stored (same content) is skipped. */
+  #writeEntries(entries: readonly PlannedEntry[], i: number, key: string): MaybePromise<string> {
+    for (; i < entries.length; i++) {
+      const { key: entryKey, node } = entries[i]!;
+      const path = this.#layout.valuePath(entryKey);
+      if (existsSync(path)) continue;
+      const written = this.#files.write(entryKey, path, node);
+      this.#sweep(entryKey);
+      if (isPromise(written)) {
+        const next = i + 1;
+        return written.then(() => this.#writeEntries(entries, next, key));
+      }
+    }
+    return key;
+  }
+
+  loadValue(key: string): MaybePromise<unknown> {
+    if (!isFullKey(key)) throw new CacheMiss(key, `'${key}' is not a full key`);
+    this.#open();
+    return this.#load(key);
+  }
+
+  #load(key: string): MaybePromise<unknown> {
+    const path = this.#layout.valuePath(key);
+    try {
+      const file = this.#files.read(key, path);
+      const decoded = isPromise(file) ? file.then((f) => this.#files.decode(f)) : this.#files.decode(file);
+      const value = isPromise(decoded) ? decoded.then((d) => this.#materialize(d)) : this.#materialize(decoded);
+      return isPromise(value) ? value.catch((error: unknown) => this.#unusable(key, path, error)) : value;
+    } catch (error) {
+      return this.#unusable(key, path, error);
+    }
+  }
+
+  /** The value of a decoded entry: as is, or assembled from its children. */
+  #materialize(decoded: Decoded): MaybePromise<unknown> {
+    if ("whole" in decoded) return decoded.whole;
+    const { parts } = decoded;
+    const children: MaybePromise<unknown>[] = [];
+    let pending = false;
+    for (const child of parts.children) {
+      let value: MaybePromise<unknown>;
+      try {
+        value = this.#load(child);
+      } catch (error) {
+        for (const earlier of children) if (isPromise(earlier)) earlier.catch(() => {}); // settled, not awaited
+        throw missingPart(child, error);
+      }
+      if (isPromise(value)) {
+        pending = true;
+        children.push(value.catch((error: unknown) => Promise.reject(missingPart(child, error))));
+      } else {
+        children.push(value);
+      }
+    }
+    const build = (values: readonly unknown[]): unknown => {
+      try {
+        return assemble(parts, values);
+      } catch (error) {
+        throw new Corrupt(`its parts do not assemble (${(error as Error).message})`);
+      }
+    };
+    return pending ? Promise.all(children).then(build) : build(children);
+  }
+
+  /** A read failed: a miss for absent or unusable entries (the unusable ones are reported and removed). */
+  #unusable(key: string, path: string, error: unknown): never {
+    if (!(error instanceof Corrupt)) throw error;
+    this.#discard(path, error);
+    throw new CacheMiss(key, `Value ${key} in ${this.root} is unusable: ${error.message}`, { cause: error });
+  }
+
+  /** Report an unusable file and remove it (unless a newer fleche wrote it), so a recomputation replaces it. */
+  #discard(path: string, problem: Corrupt | RecordProblem): void {
+    const newer = problem instanceof Corrupt && problem.newer;
+    const fate = newer ? "it is left in place" : removeFile(path) ? "it is removed and will be recomputed" : "it cannot be removed";
+    logger().warn(`Ignoring ${path}: ${problem.message}; ${fate}`);
+  }
+
+  containsValue(key: string): boolean {
+    if (!isFullKey(key)) return false;
+    this.#open();
+    return existsSync(this.#layout.valuePath(key));
+  }
+
+  evictValue(key: string): void {
+    if (!isFullKey(key)) return;
+    this.#open();
+    removeEntry(this.#layout.valuePath(key));
+  }
+
+  listValues(prefix?: string): Iterable<string> {
+    return this.#list("value", prefix);
+  }
+
+  /** The keys of the entries `key` is assembled from (read from its header, never deserialized). */
+  childDigests(key: string): MaybePromise<readonly string[]> {
+    if (!isFullKey(key)) throw new CacheMiss(key, `'${key}' is not a full key`);
+    this.#open();
+    const path = this.#layout.valuePath(key);
+    try {
+      const header = this.#files.readHeader(key, path);
+      return isPromise(header)
+        ? header.then((h) => h.c ?? [], (error: unknown) => this.#unusable(key, path, error))
+        : (header.c ?? []);
+    } catch (error) {
+      return this.#unusable(key, path, error);
+    }
+  }
+
+  /** How many other entries refer to each stored value (only values referred to at least once appear). */
+  async countReuses(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const key of this.listValues()) {
+      let children: readonly string[];
+      try {
+        children = await this.childDigests(key);
+      } catch (error) {
+        if (error instanceof CacheMiss) continue; // evicted meanwhile, or unusable (reported)
+        throw error;
+      }
+      for (const child of children) counts.set(child, (counts.get(child) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  // ---- calls ----
+
+  saveCall(record: CallRecord): void {
+    if (!isFullKey(record.key)) throw new SaveError(`Cannot store a call record in ${this.root} under '${record.key}': keys are 64 lowercase hex digits`);
+    this.#prepareWrite();
+    const path = this.#layout.callPath(record.key);
+    try {
+      writeFileAtomicSync(path, [encodeRecord(record, this.#signer)]);
+    } catch (error) {
+      throw writeError(path, error);
+    }
+    this.#sweep(record.key);
+  }
+
+  loadCall(key: string): CallRecord | undefined {
+    if (!isFullKey(key)) return undefined;
+    this.#open();
+    const path = this.#layout.callPath(key);
+    try {
+      const text = readSmallText(path);
+      if (text === undefined) return undefined;
+      return decodeRecord(text, key, this.#signer);
+    } catch (error) {
+      if (!(error instanceof RecordProblem)) throw error;
+      this.#discard(path, error);
+      return undefined;
+    }
+  }
+
+  containsCall(key: string): boolean {
+    if (!isFullKey(key)) return false;
+    this.#open();
+    return existsSync(this.#layout.callPath(key));
+  }
+
+  evictCall(key: string): void {
+    if (!isFullKey(key)) return;
+    this.#open();
+    removeEntry(this.#layout.callPath(key));
+  }
+
+  listCalls(prefix?: string): Iterable<string> {
+    return this.#list("call", prefix);
+  }
+
+  // ---- both ----
+
+  /**
+   * Check every entry (envelopes, lengths, signatures, record shapes, that split values have their parts);
+   * with `repair`, remove what is unusable and temporary files left by killed writers. Values are never
+   * deserialized.
+   */
+  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    this.#open();
+    return verifyFiles(this.#layout, options, {
+      value: async (key, path) => {
+        const file = await this.#files.read(key, path);
+        const missing = (file.header.c ?? []).filter((child) => !existsSync(this.#layout.valuePath(child)));
+        if (missing.length) throw new Corrupt(`its part${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} missing`);
+      },
+      call: (key, path) => {
+        decodeRecord(readFileSync(path, "utf8"), key, this.#signer);
+      },
+    });
+  }
+
+  toConfig(): StoreConfig {
+    return {
+      type: "file",
+      root: this.root,
+      serializer: this.serializer,
+      ...(this.compress ? { compress: this.compress } : {}),
+      ...(this.remainingDepth === 1 ? {} : { remaining_depth: this.remainingDepth }),
+      // Keys never leave the store; a rebuilt store takes them from FLECHE_SECRET_KEY or `secret_key`.
+      ...(this.signed ? { signed: true } : {}),
+    };
+  }
+
+  [inspect.custom](): string {
+    const keys = this.#signer.count;
+    return `FileStore { root: ${JSON.stringify(this.root)}, serializer: '${this.serializer}', compress: ${this.compress ? `'${this.compress}'` : "false"}, remainingDepth: ${this.remainingDepth}, signed: ${keys ? `${keys} key${keys > 1 ? "s" : ""} (redacted)` : "no"} }`;
+  }
+
+  // ---- internals ----
+
+  /** Read the manifest once (a missing one is fine until the first write). */
+  #open(): void {
+    if (this.#opened) return;
+    this.#hasManifest = readManifest(this.#layout.manifestPath, this.root) !== undefined;
+    this.#opened = true;
+  }
+
+  /** Make sure the root and its manifest exist before the first write. */
+  #prepareWrite(): void {
+    this.#open();
+    if (this.#hasManifest) return;
+    try {
+      mkdirSync(this.root, { recursive: true });
+      if (!existsSync(this.#layout.manifestPath)) writeManifest(this.#layout.manifestPath, this.serializer);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === "EEXIST" || code === "ENOTDIR" ? "it (or a parent) is a file, not a directory" : (error as Error).message;
+      throw new SaveError(`Cannot use ${this.root} as a FileStore root: ${reason}`, { cause: error });
+    }
+    this.#hasManifest = true;
+  }
+
+  /**
+   * The first write into a shard directory (per process) also removes, in the background, temporary
+   * files that writers killed long ago left there; `verify` does the same for every shard at once.
+   */
+  #sweep(key: string): void {
+    const shard = key.slice(0, 2);
+    if (this.#swept.has(shard)) return;
+    if (this.#swept.size === 0) void removeStaleTempsAsync(this.root); // large values start at the root
+    this.#swept.add(shard);
+    void removeStaleTempsAsync(this.#layout.shardOf(key));
+  }
+
+  #list(kind: EntryKind, prefix?: string): Iterable<string> {
+    this.#open();
+    const p = (prefix ?? "").toLowerCase();
+    if (!/^[0-9a-f]*$/.test(p)) return [];
+    return this.#layout.keys(kind, p);
+  }
+}
+
+/** A part that cannot be loaded makes the value assembled from it unusable. */
+function missingPart(child: string, error: unknown): unknown {
+  return error instanceof CacheMiss ? new Corrupt(`its part ${child} is missing or unusable`) : error;
+}
+
+/** The text of a small file, or undefined when it does not exist. Reads through a shared buffer. */
+function readSmallText(path: string): string | undefined {
+  const fd = openIfExists(path);
+  if (fd === undefined) return undefined;
+  try {
+    const n = readSync(fd, scratch, 0, scratch.length, 0);
+    if (n < scratch.length) return scratch.toString("utf8", 0, n);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new RecordProblem("it is a directory, not a file");
+    throw new FlecheError(`Cannot read ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
+  } finally {
+    closeSync(fd);
+  }
+  return readFileSync(path, "utf8"); // larger than the buffer
+}
+
+/** Remove an entry file; an absent one is fine. */
+function removeEntry(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return;
+    throw new FlecheError(`Cannot remove ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
+  }
+}
+
+/** Best-effort removal of an unusable file (a read-only medium keeps it, and it stays a miss). */
+function removeFile(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
