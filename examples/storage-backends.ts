@@ -5,9 +5,10 @@
  * A cache is two stores: **values** (arguments and results, by content digest) and **calls** (one small
  * record per call). Stores mix and match to suit the data.
  */
+import { rmSync } from "node:fs";
 import { memoryCell } from "./tour/memory.js";
 import { filesCell } from "./tour/files.js";
-import { hdf5Cell } from "./tour/hdf5.js";
+import { hdf5Cell, mixCell } from "./tour/hdf5.js";
 import { sqlCell } from "./tour/sql.js";
 import { configCell } from "./tour/config.js";
 
@@ -16,4 +17,8 @@ await memoryCell();
 await filesCell();
 await hdf5Cell();
 await sqlCell();
+await mixCell();
 await configCell();
+
+// Clean up: the tour's caches live under .fleche-demo/ in the working directory.
+rmSync(".fleche-demo", { recursive: true, force: true });

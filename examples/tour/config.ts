@@ -9,13 +9,14 @@ import { join } from "node:path";
 import { Cache, CacheStack, Memory, cache, describeConfig, fleche, resetConfig, withCache } from "../../src/index.js";
 import { heading } from "./print.js";
 
-// The project's config file. Switch the template to `template = "file"` with `root = "cache"` for
-// results that survive the process (values under cache/values, calls under cache/calls).
+// The project's config file: a persistent cache of files next to it (values under cache/values, call
+// records under cache/calls; relative paths resolve against the file's own directory).
 const FLECHE_TOML = `[default]
 cache = "persistent"
 
 [persistent]
-template = "memory"
+template = "file"
+root = "cache"
 `;
 
 export async function configCell(): Promise<void> {
@@ -41,9 +42,12 @@ export async function configCell(): Promise<void> {
     });
     console.log(`slowSquare(4) = ${await slowSquare(4)}`);
 
+    resetConfig(); // a fresh cache from the same config, as a new process would build it
+    console.log(`After a restart: slowSquare(4) = ${await slowSquare(4)} (read from ${join("cache", "calls")}, no "Computing")`);
+
     heading("A stack: memory in front", "Writes go to the first layer; a call found in a lower layer is copied up on first read.");
     const fast = new Cache({ values: new Memory(), calls: new Memory() });
-    const stack = new CacheStack([fast, configured]); // in TOML: one [[name]] table per layer, first layer first
+    const stack = new CacheStack([fast, cache()]); // in TOML: one [[name]] table per layer, first layer first
     await withCache(stack, async () => {
       console.log(`slowSquare(4) = ${await slowSquare(4)}`); // found in the configured cache, no "Computing"
       console.log(`slowSquare(5) = ${await slowSquare(5)}`); // computed, stored in the memory layer

@@ -3,11 +3,11 @@
  * large numerical arrays, and readable without fleche: h5py, h5ls/h5dump and every other HDF5 tool open
  * the files (see docs/hdf5-format.md).
  *
- * The original's tour stores the calls of these cells in a file store and in SQL. Those stores arrive
- * from other branches; until they are merged, these cells keep their calls in memory (marked below).
+ * As in the original's tour, the calls of the first cell go to a file store, and the mixed cache puts
+ * HDF5 values next to SQL call records.
  */
 import { readdirSync, rmSync } from "node:fs";
-import { Cache, Hdf5Store, Memory, cache, fleche, ndarray } from "../../src/index.js";
+import { Cache, FileStore, Hdf5Store, Sql, cache, fleche, ndarray } from "../../src/index.js";
 import { heading } from "./print.js";
 
 const sum = (array: { data: Float64Array }) => array.data.reduce((a, b) => a + b, 0);
@@ -21,7 +21,7 @@ export async function hdf5Cell(): Promise<void> {
   rmSync(".fleche-demo/hdf5_cache", { recursive: true, force: true });
   const hdf5Cache = new Cache({
     values: new Hdf5Store({ root: ".fleche-demo/hdf5_cache/values" }),
-    calls: new Memory(), // calls in a file store once it is merged: new FileStore({ root: ".fleche-demo/hdf5_cache/calls" })
+    calls: new FileStore({ root: ".fleche-demo/hdf5_cache/calls" }), // calls as JSON files
   });
   {
     using _ = cache(hdf5Cache);
@@ -35,7 +35,10 @@ export async function hdf5Cell(): Promise<void> {
   console.log("Files in H5 values storage:");
   for (const name of readdirSync(".fleche-demo/hdf5_cache/values").sort()) console.log(name);
   await hdf5Cache.close();
+}
 
+/** The mixed cache: HDF5 values, SQL call records. */
+export async function mixCell(): Promise<void> {
   heading(
     "Mix and match",
     "Values and calls can live in different stores: HDF5 for large values, SQL for call records that are queried.",
@@ -43,7 +46,7 @@ export async function hdf5Cell(): Promise<void> {
   rmSync(".fleche-demo/mixed_cache", { recursive: true, force: true });
   const mixedCache = new Cache({
     values: new Hdf5Store({ root: ".fleche-demo/mixed_cache/values" }),
-    calls: new Memory(), // calls in SQL once it is merged: new Sql({ url: "sqlite:///.fleche-demo/mixed_cache/calls.db" })
+    calls: new Sql({ url: "sqlite:///.fleche-demo/mixed_cache/calls.db" }),
   });
   {
     using _ = cache(mixedCache);
