@@ -12,7 +12,7 @@
  *
  * docs/file-format.md specifies the layout; docs/stores.md explains the choices.
  */
-import { existsSync, mkdirSync, readFileSync, readSync, closeSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readSync, closeSync, statSync, unlinkSync } from "node:fs";
 import { inspect } from "node:util";
 import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
 import { digest } from "../../digest/index.js";
@@ -231,6 +231,16 @@ export class FileStore implements ValueStore, CallStore {
     if (!isFullKey(key)) return;
     this.#open();
     removeEntry(this.#layout.valuePath(key));
+  }
+
+  /** When the value file was written (its mtime), so gc spares what another process just stored. */
+  valueWrittenAt(key: string): number | undefined {
+    if (!isFullKey(key)) return undefined;
+    try {
+      return statSync(this.#layout.valuePath(key)).mtimeMs;
+    } catch {
+      return undefined;
+    }
   }
 
   listValues(prefix?: string): Iterable<string> {

@@ -9,6 +9,7 @@
  * readers never see a torn file and concurrent writers in several processes lose nothing. A damaged
  * entry or file is a miss with a warning; the other entries of the file stay readable.
  */
+import { statSync } from "node:fs";
 import { resolve, join } from "node:path";
 import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
 import { logger } from "../../log.js";
@@ -80,6 +81,14 @@ export class Hdf5Store implements ValueStore, CallStore {
 
   evictValue(key: string): Promise<void> {
     return this.#writing(key, (h5) => this.#values.remove(h5, key));
+  }
+
+  /**
+   * When the file holding `key` was last written (entries share prefix files, so this is an upper bound:
+   * garbage collection's grace period then spares, never removes, a value written recently).
+   */
+  valueWrittenAt(key: string): number | undefined {
+    return modifiedAt(this.#values.layout.fileOf(key));
   }
 
   listValues(prefix?: string): AsyncIterable<string> {
@@ -173,4 +182,12 @@ export class Hdf5Store implements ValueStore, CallStore {
 function aborted(error: unknown): boolean {
   for (let e = error; e instanceof Error; e = e.cause) if (isWasmAbort(e)) return true;
   return false;
+}
+
+function modifiedAt(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
