@@ -8,8 +8,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { flechePackage } from "./package-root.js";
 
-const OWN_DIR = dirname(fileURLToPath(import.meta.url));
+/** fleche's own code (sources or build), whose stack frames are never the caller. */
+const OWN_DIRS = ownDirs();
 const BUILD_DIRS = new Set(["src", "dist", "build"]);
 const packageCache = new Map<string, { root: string; name: string } | null>();
 
@@ -43,10 +45,16 @@ function callerFile(): string | undefined {
     let file = site.getFileName();
     if (!file || file.startsWith("node:")) continue;
     if (file.startsWith("file:")) file = fileURLToPath(file);
-    if (file.startsWith(OWN_DIR + sep) || dirname(file) === OWN_DIR) continue;
+    if (OWN_DIRS.some((dir) => file!.startsWith(dir))) continue;
     return file;
   }
   return undefined;
+}
+
+function ownDirs(): string[] {
+  const pkg = flechePackage();
+  if (pkg) return [join(pkg.dir, "src") + sep, join(pkg.dir, "dist") + sep];
+  return [dirname(fileURLToPath(import.meta.url)) + sep];
 }
 
 function findPackage(dir: string): { root: string; name: string } | null {

@@ -4,7 +4,17 @@
  * `f(1)` key the same. When the source cannot be parsed (native and bound functions), parameters are
  * positional: `"0"`, `"1"`, ….
  */
-import { parseExpressionAt, type Node } from "acorn";
+import { createRequire } from "node:module";
+import type { Node } from "acorn";
+
+/**
+ * acorn, loaded on first need: most functions take the fast path below, and a process that only reads
+ * its cache should not pay for loading a parser at start-up.
+ */
+let acorn: typeof import("acorn") | undefined;
+function parser(): typeof import("acorn") {
+  return (acorn ??= createRequire(import.meta.url)("acorn") as typeof import("acorn"));
+}
 
 /** What fleche knows about one declared parameter. */
 export interface ParamInfo {
@@ -32,7 +42,13 @@ type AnyNode = Node & Record<string, unknown>;
 
 /** Parse `fn`'s source into a {@link Signature}. Never throws. */
 export function readSignature(fn: Function): Signature {
-  const node = parseFunction(Function.prototype.toString.call(fn));
+  const source = Function.prototype.toString.call(fn);
+  return simpleSignature(source) ?? parsedSignature(fn, source);
+}
+
+/** The signature as the real parser reads it (the fast path must always agree with this). */
+export function parsedSignature(fn: Function, source = Function.prototype.toString.call(fn)): Signature {
+  const node = parseFunction(source);
   if (!node) {
     const params = Array.from({ length: fn.length }, (_, i) => ({ name: String(i), rest: false }));
     return { params, usesThis: false, parsed: false };
@@ -42,7 +58,38 @@ export function readSignature(fn: Function): Signature {
   return { params, usesThis, parsed: true };
 }
 
+const IDENTIFIER = "[A-Za-z_$][\\w$]*";
+const PARAMS = `\\s*(?:${IDENTIFIER}\\s*(?:,\\s*${IDENTIFIER}\\s*)*,?\\s*)?`;
+/** Shapes whose parameter list is plain identifiers, so no parser is needed to read it exactly. */
+const SIMPLE_SHAPES: readonly { pattern: RegExp; arrow: boolean }[] = [
+  { pattern: new RegExp(`^(?:async\\s+)?function\\b\\s*\\*?\\s*(?:${IDENTIFIER})?\\s*\\((${PARAMS})\\)\\s*\\{`), arrow: false },
+  { pattern: new RegExp(`^(?:async\\s*)?\\((${PARAMS})\\)\\s*=>`), arrow: true },
+  { pattern: new RegExp(`^(?:async\\s+)?(${IDENTIFIER})\\s*=>`), arrow: true },
+];
+
+/**
+ * The signature of the common simple case without a parser: a function, arrow or async function whose
+ * parameters are plain identifiers (no defaults, patterns, rest or comments) and, unless it is an arrow,
+ * whose source never mentions `this`. Anything else returns undefined and goes to the real parser.
+ */
+function simpleSignature(source: string): Signature | undefined {
+  if (source.endsWith("[native code] }")) return undefined; // native and bound functions have no source
+  for (const { pattern, arrow } of SIMPLE_SHAPES) {
+    const match = pattern.exec(source);
+    if (!match) continue;
+    if (!arrow && /\bthis\b/.test(source)) return undefined; // maybe in a string; the parser decides
+    const names = match[1]!.split(",").map((n) => n.trim()).filter((n) => n !== "");
+    if (names.some((n) => RESERVED.has(n))) return undefined;
+    return { params: names.map((name) => ({ name, rest: false })), usesThis: false, parsed: true };
+  }
+  return undefined;
+}
+
+/** Words an identifier pattern matches that cannot be parameter names (the parser reports those shapes). */
+const RESERVED = new Set(["function", "async", "await", "yield", "this", "new", "return", "typeof", "void", "delete", "in", "of", "let", "static"]);
+
 function parseFunction(source: string): AnyNode | undefined {
+  const { parseExpressionAt } = parser();
   // Function expressions, declarations and arrows parse as an expression; method shorthand
   // (`add(a, b) { … }`, `async *gen() {}`) parses as the sole member of an object literal.
   for (const [before, after] of [["(", ")"], ["({", "})"]] as const) {

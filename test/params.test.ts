@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readSignature } from "../src/params.js";
+import { parsedSignature, readSignature } from "../src/params.js";
 
 const names = (fn: Function) => readSignature(fn).params.map((p) => (p.rest ? `...${p.name}` : p.name));
 
@@ -40,5 +40,25 @@ describe("readSignature", () => {
     assert.equal(readSignature(function (this: { x: number }) { return () => this.x; }).usesThis, true);
     assert.equal(readSignature(function () { return function (this: { x: number }) { return this.x; }; }).usesThis, false);
     assert.equal(readSignature(() => 1).usesThis, false);
+  });
+});
+
+describe("the parser-free fast path", () => {
+  it("agrees with the parser on every shape it accepts", () => {
+    const samples: Function[] = [
+      function add(a: number, b: number) { return a + b; },
+      (a: number, b: number) => a + b,
+      (x: number) => x,
+      async (a: number) => a,
+      async function g(_a: number, _b: number) {},
+      function* gen(a: number) { yield a; },
+      function trailing(a: number,) { return a; },
+      function () { return 1; },
+      (_: unknown, $b: unknown, c1: unknown) => c1,
+      function (this: { x: number }) { return this.x; },
+      function notThis() { return "this is a string"; },
+      (a: { self: unknown }) => a.self,
+    ];
+    for (const fn of samples) assert.deepEqual(readSignature(fn), parsedSignature(fn), String(fn));
   });
 });

@@ -7,8 +7,8 @@
  * A file that does not parse is reported (file and line) and skipped; the other layers still apply.
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { parse, TomlError } from "smol-toml";
 import { logger } from "../log.js";
 import { rebaseTable } from "./paths.js";
 import { candidateFiles, discoverConfigFiles, processEnvironment, type ConfigEnvironment } from "./discover.js";
@@ -47,16 +47,22 @@ export interface LoadedConfig {
   readonly tables: ReadonlyMap<string, ConfigEntry>;
 }
 
+/** The TOML parser, loaded when a config file is first read (a program without one never pays for it). */
+let toml: typeof import("smol-toml") | undefined;
+function tomlParser(): typeof import("smol-toml") {
+  return (toml ??= createRequire(import.meta.url)("smol-toml") as typeof import("smol-toml"));
+}
+
 /** Parse one TOML file and rebase its relative paths on its directory. */
 export function readConfigFile(path: string): ConfigLayer {
   const text = readFileSync(path, "utf8");
-  const data = parse(text) as Record<string, unknown>;
+  const data = tomlParser().parse(text) as Record<string, unknown>;
   return { file: path, data: rebaseTable(data, dirname(path)) as Record<string, unknown> };
 }
 
 /** Why a file could not be read, with its line when it is a TOML syntax error. */
 export function describeReadError(path: string, error: unknown): string {
-  if (error instanceof TomlError) {
+  if (toml && error instanceof toml.TomlError) {
     const reason = error.message.split("\n")[0]!.replace(/^Invalid TOML document:\s*/, "");
     return `${path}, line ${error.line} column ${error.column}: ${reason}`;
   }

@@ -2,24 +2,13 @@
  * `Environment`: where a call ran. Host name, user, working directory, and the Node.js and fleche
  * versions, so a result can be traced to the machine and software that produced it.
  */
-import { readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
+import { flechePackage } from "../package-root.js";
 import type { MetadataProvider } from "./provider.js";
-
-let version: string | undefined;
 
 /** fleche's version from its package.json, or "unknown" when it cannot be read. */
 export function flecheVersion(): string {
-  if (version === undefined) {
-    try {
-      // src/metadata/ and dist/metadata/ both sit two levels below the package root.
-      const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name?: unknown; version?: unknown };
-      version = pkg.name === "fleche" && typeof pkg.version === "string" ? pkg.version : "unknown";
-    } catch {
-      version = "unknown";
-    }
-  }
-  return version;
+  return flechePackage()?.version ?? "unknown";
 }
 
 /** The user name, also where there is no passwd entry (containers): from the environment, else null. */

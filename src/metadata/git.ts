@@ -7,7 +7,7 @@
  * rechecked on every call by reading `HEAD` and the ref it points to (two small file reads), so a new
  * commit or checkout is seen at once; the dirty flag, which needs `git status`, is reused for `ttl` ms.
  */
-import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { MetadataFields, MetadataProvider } from "./provider.js";
@@ -114,7 +114,7 @@ async function probeRepository(command: string, cwd: string, timeout: number): P
 function git(command: string, args: string[], cwd: string, timeout: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     try {
-      execFile(
+      childProcess().execFile(
         command,
         args,
         // No optional locks: `git status` must never take the index lock from under the user's own git.
@@ -153,4 +153,9 @@ function stamp(file: string): string {
   } catch {
     return "-";
   }
+}
+
+/** node:child_process, loaded when git is first asked (not at start-up). */
+function childProcess(): typeof import("node:child_process") {
+  return createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
 }

@@ -3,7 +3,6 @@
  * precision), its wall time, and the CPU time the process spent meanwhile (user and system seconds;
  * process-wide, so concurrent calls bleed into each other's CPU figures, as in the original).
  */
-import { performance } from "node:perf_hooks";
 import type { MetadataFields, MetadataProvider } from "./provider.js";
 
 /** Seconds since the Unix epoch, with the monotonic clock's precision. */

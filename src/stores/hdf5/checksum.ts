@@ -11,11 +11,16 @@
  * zlib's CRC-32 (the same polynomial as gzip and PNG) runs at several GB/s through `zlib.crc32`
  * (Node ≥ 20.15); older Node versions fall back to a table-driven version here.
  */
-import * as zlib from "node:zlib";
+import { createRequire } from "node:module";
 
 type Crc32 = (data: Uint8Array, start?: number) => number;
 
-const native = (zlib as unknown as { crc32?: Crc32 }).crc32;
+/** zlib's CRC-32, looked up on first use (loading node:zlib costs milliseconds at start-up). */
+let native: Crc32 | null | undefined;
+function nativeCrc32(): Crc32 | null {
+  if (native === undefined) native = (createRequire(import.meta.url)("node:zlib") as { crc32?: Crc32 }).crc32 ?? null;
+  return native;
+}
 
 let table: Uint32Array | undefined;
 
@@ -37,7 +42,10 @@ function makeTable(): Uint32Array {
 }
 
 /** CRC-32 of `data`, continuing from `start` (the CRC of what came before). */
-export const crc32: Crc32 = native ?? portableCrc32;
+export function crc32(data: Uint8Array, start = 0): number {
+  const fn = nativeCrc32();
+  return fn ? fn(data, start) : portableCrc32(data, start);
+}
 
 const encoder = new TextEncoder();
 const ZERO = new Uint8Array(1);

@@ -7,7 +7,7 @@
  * threshold, so the WAL stays bounded even if the worker falls behind or is gone.
  */
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { logger } from "../../log.js";
 
 /** Commits between nudges (about a thousand WAL pages). */
@@ -52,6 +52,8 @@ export class Checkpointer {
 
   #start(): Worker {
     const module = createRequire(import.meta.url).resolve("better-sqlite3");
+    // node:worker_threads loads on first use: a program that never writes SQLite never pays for it.
+    const { Worker } = createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads");
     const worker = new Worker(WORKER, { eval: true, workerData: { path: this.path, module, walLimit: this.walLimit } });
     worker.on("message", (problem: string) => logger().debug(`${this.label}: background checkpoint failed (${problem})`));
     worker.on("error", (error) => logger().debug(`${this.label}: checkpoint worker stopped (${error.message})`));

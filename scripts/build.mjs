@@ -1,0 +1,23 @@
+/**
+ * The published build: `tsc` writes the type declarations, esbuild bundles the JavaScript into a few
+ * files (library, CLI, shared chunks). One bundle loads several times faster than a tree of ~200 modules,
+ * which is most of a short program's start-up (see docs/stores.md, "Performance"). Dependencies stay
+ * external and load lazily where they are heavy.
+ */
+import { build } from "esbuild";
+import { rmSync } from "node:fs";
+
+rmSync("dist", { recursive: true, force: true });
+await build({
+  entryPoints: { index: "src/index.ts", "cli/main": "src/cli/main.ts" },
+  outdir: "dist",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  chunkNames: "chunks/[name]-[hash]",
+  sourcemap: true,
+  logLevel: "warning",
+});
