@@ -7,9 +7,10 @@ import { isPromise, type MaybePromise } from "./maybe.js";
 import { logger } from "./log.js";
 import { LazyCall } from "./lazy-call.js";
 import { PreparedCall } from "./prepared-call.js";
-import { Query } from "./query/query.js";
+import { queryOver } from "./query/query-over.js";
+import type { Query } from "./query/query.js";
 import { scanExtreme, timestopOf } from "./query/extremes.js";
-import { matchesRecord, toTemplate, type QueryFilter, type RecordTemplate } from "./query/template.js";
+import { matchesRecord, type QueryFilter, type RecordTemplate } from "./query/template.js";
 import { allKeys, checkPrefix, expandPrefix, isFullKey, shrinkAgainst } from "./stores/keys.js";
 import { isCallStore, isValueStore, type CallStore, type ResultRef, type ValueStore } from "./stores/types.js";
 import { MISS, type CacheConfig, type CacheLike } from "./cache-like.js";
@@ -277,30 +278,6 @@ export class Cache implements CacheLike {
   }
 }
 
-/**
- * The query of any cache: the filter is digested once, every iteration asks `cache.records` again.
- * An indigestible filter value matches nothing (with a warning), as in the original.
- */
-export function queryOver(cache: CacheLike, filter: QueryFilter): Query {
-  let template: RecordTemplate;
-  try {
-    template = toTemplate(filter);
-  } catch (error) {
-    if (!(error instanceof Indigestible)) throw error;
-    logger().warn(`No hash for query argument: ${error.message}; the query matches nothing`);
-    return new Query(async function* () {});
-  }
-  const latest = cache.latestRecord?.bind(cache);
-  return new Query(
-    async function* () {
-      for await (const record of cache.records(template)) yield new LazyCall(record, cache);
-    },
-    latest && (async (which) => {
-      const record = await latest(template, which);
-      return record && new LazyCall(record, cache);
-    }),
-  );
-}
 
 function missOnCacheMiss(error: unknown): typeof MISS {
   if (error instanceof CacheMiss) return MISS;

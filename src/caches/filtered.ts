@@ -7,28 +7,25 @@ import { CacheMiss, ConfigError, Rejected } from "../errors.js";
 import { LazyCall } from "../lazy-call.js";
 import { PreparedCall } from "../prepared-call.js";
 import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
-import { queryOver } from "../cache.js";
+import { CacheView } from "./view.js";
 import { withModifiers } from "../config/modifiers.js";
 import { matchesRecord, toTemplate, type QueryFilter, type RecordTemplate } from "../query/template.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 import type { Call } from "../call.js";
 import type { CallRecord } from "../call-record.js";
-import type { Query } from "../query/query.js";
 
 /** Decides whether a stored call belongs to a filtered view (it may load values, so it may be async). */
 export type CallPredicate = (call: LazyCall) => boolean | Promise<boolean>;
 
 /** A read-only view of the calls of `inner` that match. */
-export class Filtered implements CacheLike {
+export class Filtered extends CacheView {
   readonly readOnly = true;
   readonly #predicate: CallPredicate | undefined;
   readonly #template: RecordTemplate | undefined;
   readonly #filter: QueryFilter | undefined;
 
-  constructor(
-    readonly inner: CacheLike,
-    where: CallPredicate | QueryFilter,
-  ) {
+  constructor(inner: CacheLike, where: CallPredicate | QueryFilter) {
+    super(inner);
     if (typeof where === "function") this.#predicate = where;
     else {
       this.#filter = where;
@@ -41,33 +38,28 @@ export class Filtered implements CacheLike {
     return this.#predicate!(new LazyCall(record, this));
   }
 
-  async lookup(key: string): Promise<unknown> {
+  override async lookup(key: string): Promise<unknown> {
     const record = await this.inner.loadRecord(key);
     if (!record || !(await this.#matches(record))) return MISS;
     return this.inner.lookup(key);
   }
-  async prepare(call: Call): Promise<PreparedCall> {
+  /** Digest-only admission: views are read-only, so nothing is stored. */
+  override async prepare(call: Call): Promise<PreparedCall> {
     return new PreparedCall(call, this);
   }
-  async commit(prepared: PreparedCall): Promise<string> {
+  override async commit(prepared: PreparedCall): Promise<string> {
     throw new Rejected(`filtered view: not saving ${prepared.call.name} (${prepared.key}); views are read-only`);
   }
-  async save(call: Call): Promise<string> {
-    throw new Rejected(`filtered view: not saving ${call.name} (${call.key}); views are read-only`);
-  }
-  async load(key: string): Promise<LazyCall> {
+  override async load(key: string): Promise<LazyCall> {
     const stored = await this.inner.load(key);
     if (!(await this.#matches(stored.record))) throw new CacheMiss(key, `Call ${stored.key} is not in this filtered view`);
     return new LazyCall(stored.record, this);
   }
-  async loadRecord(key: string): Promise<CallRecord | undefined> {
+  override async loadRecord(key: string): Promise<CallRecord | undefined> {
     const record = await this.inner.loadRecord(key);
     return record && (await this.#matches(record)) ? record : undefined;
   }
-  loadValue(key: string): Promise<unknown> {
-    return this.inner.loadValue(key);
-  }
-  async contains(key: string): Promise<boolean> {
+  override async contains(key: string): Promise<boolean> {
     try {
       await this.load(key);
       return true;
@@ -76,23 +68,11 @@ export class Filtered implements CacheLike {
       throw error;
     }
   }
-  async evict(key: string): Promise<void> {
+  override async evict(key: string): Promise<void> {
     throw new Rejected(`filtered view: not evicting ${key}; views are read-only`);
   }
-  expand(prefix: string): Promise<string> {
-    return this.inner.expand(prefix);
-  }
-  shrink(key: string): Promise<string> {
-    return this.inner.shrink(key);
-  }
-  shrinkAll(keys: readonly string[]): Promise<string[]> {
-    return this.inner.shrinkAll(keys);
-  }
-  async *records(template: RecordTemplate): AsyncGenerator<CallRecord> {
+  override async *records(template: RecordTemplate): AsyncGenerator<CallRecord> {
     for await (const record of this.inner.records(template)) if (await this.#matches(record)) yield record;
-  }
-  query(filter: QueryFilter = {}): Query {
-    return queryOver(this, filter);
   }
   /** A live, read-only view of the calls of this view that also match. */
   filter(where: CallPredicate | QueryFilter): Filtered {
@@ -103,12 +83,9 @@ export class Filtered implements CacheLike {
     return transferCalls(this.query(), target, options);
   }
   /** `filter = {...}` on the wrapped cache's table; a predicate function has no config form. */
-  toConfig(): CacheConfig {
+  override toConfig(): CacheConfig {
     if (!this.#filter) throw new ConfigError("Filtered.toConfig(): a view filtered by a function has no config form; filter by a query filter instead");
     return withModifiers(this.inner.toConfig(), { filter: filterToConfig(this.#filter) }, "Filtered");
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

@@ -9,7 +9,7 @@ import { isPromise, type MaybePromise } from "../maybe.js";
 import { LazyCall } from "../lazy-call.js";
 import { PreparedCall } from "../prepared-call.js";
 import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
-import { queryOver } from "../cache.js";
+import { queryOver } from "../query/query-over.js";
 import { anyContains, closeAll, expandAcross, firstRecord, firstValue, shrinkAcross, unionRecords } from "./members.js";
 import { Filtered, type CallPredicate } from "./filtered.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";

@@ -17,7 +17,7 @@ import { isPromise, type MaybePromise } from "../maybe.js";
 import { logger } from "../log.js";
 import { LazyCall } from "../lazy-call.js";
 import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
-import { queryOver } from "../cache.js";
+import { CacheView } from "./view.js";
 import { withModifiers } from "../config/modifiers.js";
 import { isFullKey } from "../stores/keys.js";
 import { digestArgument } from "../digest/index.js";
@@ -26,11 +26,10 @@ import { Filtered, type CallPredicate } from "./filtered.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 import { ReadOnly } from "./read-only.js";
 import { gc, redigest } from "./operations.js";
-import type { Call } from "../call.js";
 import type { CallRecord, Metadata } from "../call-record.js";
+import type { Call } from "../call.js";
 import type { PreparedCall } from "../prepared-call.js";
-import type { Query } from "../query/query.js";
-import type { QueryFilter, RecordTemplate } from "../query/template.js";
+import type { QueryFilter } from "../query/template.js";
 import type { GcOptions, GcReport } from "./gc.js";
 import type { RedigestOptions, RedigestReport } from "./redigest.js";
 
@@ -48,7 +47,7 @@ export interface SizeLimitOptions {
 const PENDING_TOUCH_LIMIT = 10_000;
 
 /** A size-limited view of `inner`. */
-export class SizeLimited implements CacheLike {
+export class SizeLimited extends CacheView {
   readonly maxSize: number | undefined;
   readonly maxBytes: number | undefined;
   readonly eviction: string;
@@ -62,10 +61,8 @@ export class SizeLimited implements CacheLike {
   #callValues = new Map<string, readonly string[]>();
   #bytes = 0;
 
-  constructor(
-    readonly inner: CacheLike,
-    options: SizeLimitOptions,
-  ) {
+  constructor(inner: CacheLike, options: SizeLimitOptions) {
+    super(inner);
     const { maxSize, maxBytes, eviction = "random" } = options ?? {};
     if (maxSize === undefined && maxBytes === undefined) throw new ConfigError("SizeLimited: give maxSize, maxBytes or both");
     if (maxSize !== undefined && !(Number.isInteger(maxSize) && maxSize >= 1)) {
@@ -192,39 +189,24 @@ export class SizeLimited implements CacheLike {
     this.#unweigh(key);
   }
 
-  lookup(key: string): MaybePromise<unknown> {
+  override lookup(key: string): MaybePromise<unknown> {
     const hit = this.inner.lookup(key);
     if (isPromise(hit)) return hit.then((h) => (h !== MISS && this.#touch(key), h));
     if (hit !== MISS) this.#touch(key);
     return hit;
   }
-  async prepare(call: Call): Promise<PreparedCall> {
-    return (await this.inner.prepare(call)).reown(this);
-  }
-  async commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string> {
+  override async commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string> {
     await this.#count(); // before the commit, so the count never races with this record
     const key = await this.inner.commit(prepared, result, metadata);
     await this.#admit(prepared.call, result);
     return key;
   }
-  async save(call: Call, result: unknown, metadata?: Metadata): Promise<string> {
-    return (await this.prepare(call)).commit(result, metadata);
-  }
-  async load(key: string): Promise<LazyCall> {
+  override async load(key: string): Promise<LazyCall> {
     const stored = await this.inner.load(key);
     this.#touch(stored.key);
     return new LazyCall(stored.record, this);
   }
-  loadRecord(key: string): Promise<CallRecord | undefined> {
-    return this.inner.loadRecord(key);
-  }
-  loadValue(key: string): Promise<unknown> {
-    return this.inner.loadValue(key);
-  }
-  contains(key: string): Promise<boolean> {
-    return this.inner.contains(key);
-  }
-  async evict(key: string): Promise<void> {
+  override async evict(key: string): Promise<void> {
     let full = key;
     if (!isFullKey(key)) {
       try {
@@ -236,21 +218,6 @@ export class SizeLimited implements CacheLike {
     }
     await this.inner.evict(full);
     this.#forget(full);
-  }
-  expand(prefix: string): Promise<string> {
-    return this.inner.expand(prefix);
-  }
-  shrink(key: string): Promise<string> {
-    return this.inner.shrink(key);
-  }
-  shrinkAll(keys: readonly string[]): Promise<string[]> {
-    return this.inner.shrinkAll(keys);
-  }
-  records(template: RecordTemplate): AsyncIterable<CallRecord> {
-    return this.inner.records(template);
-  }
-  query(filter: QueryFilter = {}): Query {
-    return queryOver(this, filter);
   }
   /** A read-only view. */
   readonly(): ReadOnly {
@@ -276,15 +243,12 @@ export class SizeLimited implements CacheLike {
       this.recount();
     }
   }
-  toConfig(): CacheConfig {
+  override toConfig(): CacheConfig {
     return withModifiers(
       this.inner.toConfig(),
       { max_size: this.maxSize, max_bytes: this.maxBytes, eviction: this.eviction === "random" ? undefined : this.eviction },
       "SizeLimited",
     );
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 
   /** Forget the counts, so the next use counts the stored records again (after re-keying them). */
