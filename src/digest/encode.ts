@@ -5,12 +5,12 @@
  * Values equal by content encode equally (object key order, Map/Set insertion order and shared vs copied
  * references do not matter); values JavaScript tells apart encode differently.
  */
-import { endianness } from "node:os";
-import { Digest } from "./digest-ref.js";
+import type { Digest } from "./digest-ref.js";
 import { digestSymbol, findHook, hooks, unwrap, type DigestHook } from "./hooks.js";
 import * as reason from "./reasons.js";
 import { MAX_SHAPE_KEYS, shapeOf, sortedKeys } from "./shapes.js";
-import { ElementType, Tag } from "./tags.js";
+import { BIG_ENDIAN_HOST, ELEMENT_TYPES, KINDS, Kind, isDetached, toLittleEndian, type TypedArray } from "./builtins.js";
+import { Tag } from "./tags.js";
 import {
   CUSTOM_SEGMENT,
   indexSegment,
@@ -21,64 +21,6 @@ import {
   Trail,
 } from "./trail.js";
 import { ByteWriter } from "./writer.js";
-
-/** How built-in objects are encoded, chosen by their exact prototype (subclasses are class instances). */
-const Kind = {
-  Map: 0,
-  Set: 1,
-  Date: 2,
-  RegExp: 3,
-  TypedArray: 4,
-  ArrayBuffer: 5,
-  SharedArrayBuffer: 6,
-  DataView: 7,
-  DigestRef: 8,
-} as const;
-type Kind = (typeof Kind)[keyof typeof Kind];
-
-type TypedArray =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
-
-const KINDS = new Map<object, Kind>([
-  [Map.prototype, Kind.Map],
-  [Set.prototype, Kind.Set],
-  [Date.prototype, Kind.Date],
-  [RegExp.prototype, Kind.RegExp],
-  [ArrayBuffer.prototype, Kind.ArrayBuffer],
-  [SharedArrayBuffer.prototype, Kind.SharedArrayBuffer],
-  [DataView.prototype, Kind.DataView],
-  [Digest.prototype, Kind.DigestRef],
-]);
-
-/** Element-type code per typed-array prototype. Node's Buffer is a Uint8Array and digests as one. */
-const ELEMENT_TYPES = new Map<object, number>([
-  [Int8Array.prototype, ElementType.Int8],
-  [Uint8Array.prototype, ElementType.Uint8],
-  [Buffer.prototype, ElementType.Uint8],
-  [Uint8ClampedArray.prototype, ElementType.Uint8Clamped],
-  [Int16Array.prototype, ElementType.Int16],
-  [Uint16Array.prototype, ElementType.Uint16],
-  [Int32Array.prototype, ElementType.Int32],
-  [Uint32Array.prototype, ElementType.Uint32],
-  [Float32Array.prototype, ElementType.Float32],
-  [Float64Array.prototype, ElementType.Float64],
-  [BigInt64Array.prototype, ElementType.BigInt64],
-  [BigUint64Array.prototype, ElementType.BigUint64],
-]);
-for (const proto of ELEMENT_TYPES.keys()) KINDS.set(proto, Kind.TypedArray);
-
-/** Digests hash typed-array elements little-endian; a big-endian host swaps a copy first. */
-const BIG_ENDIAN_HOST = endianness() === "BE";
 
 const functionToString = Function.prototype.toString;
 
@@ -371,26 +313,6 @@ export class Encoder {
     this.out.varint(bytes.length);
     this.out.bytes(bytes);
   }
-}
-
-/** Node 20 has no `ArrayBuffer.prototype.detached`; constructing a view of a detached buffer throws. */
-function isDetached(buffer: ArrayBufferLike): boolean {
-  if (buffer.byteLength !== 0 || !(buffer instanceof ArrayBuffer)) return false;
-  try {
-    new Uint8Array(buffer);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-function toLittleEndian(bytes: Uint8Array, width: number): Uint8Array {
-  if (width === 1) return bytes;
-  const copy = Buffer.from(bytes);
-  if (width === 2) copy.swap16();
-  else if (width === 4) copy.swap32();
-  else copy.swap64();
-  return copy;
 }
 
 /** V8's "Maximum call stack size exceeded". */

@@ -12,7 +12,7 @@
  *
  * docs/file-format.md specifies the layout; docs/stores.md explains the choices.
  */
-import { existsSync, mkdirSync, readFileSync, readSync, closeSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { inspect } from "node:util";
 import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
 import { digest } from "../../digest/index.js";
@@ -24,6 +24,7 @@ import type { CallRecord } from "../../call-record.js";
 import type { Serializer, SerializerName } from "../../serializers/types.js";
 import { isFullKey } from "../keys.js";
 import { assemble, planEntries, type PlannedEntry } from "../destructure.js";
+import { countReuses } from "../reuses.js";
 import type { CallStore, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "../types.js";
 import type { Compression } from "./compression.js";
 import { Layout, type EntryKind } from "./layout.js";
@@ -31,12 +32,9 @@ import { readManifest, writeManifest } from "./manifest.js";
 import { normalizeOptions, type FileStoreOptions } from "./options.js";
 import { RecordProblem, decodeRecord, encodeRecord } from "./records.js";
 import { Signer } from "./signing.js";
-import { openIfExists } from "./open.js";
+import { readSmallText, removeEntry, removeFile } from "./file-io.js";
 import { Corrupt, ValueFiles, writeError, type Decoded } from "./value-files.js";
 import { verifyFiles } from "./verify.js";
-
-/** Record files are read into this buffer (they are small); larger ones are read whole. */
-const scratch = Buffer.allocUnsafe(64 * 1024);
 
 /** A store of values and call records in files. */
 export class FileStore implements ValueStore, CallStore {
@@ -263,19 +261,8 @@ export class FileStore implements ValueStore, CallStore {
   }
 
   /** How many other entries refer to each stored value (only values referred to at least once appear). */
-  async countReuses(): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (const key of this.listValues()) {
-      let children: readonly string[];
-      try {
-        children = await this.childDigests(key);
-      } catch (error) {
-        if (error instanceof CacheMiss) continue; // evicted meanwhile, or unusable (reported)
-        throw error;
-      }
-      for (const child of children) counts.set(child, (counts.get(child) ?? 0) + 1);
-    }
-    return counts;
+  countReuses(): Promise<Map<string, number>> {
+    return countReuses(this);
   }
 
   // ---- calls ----
@@ -408,41 +395,4 @@ export class FileStore implements ValueStore, CallStore {
 /** A part that cannot be loaded makes the value assembled from it unusable. */
 function missingPart(child: string, error: unknown): unknown {
   return error instanceof CacheMiss ? new Corrupt(`its part ${child} is missing or unusable`) : error;
-}
-
-/** The text of a small file, or undefined when it does not exist. Reads through a shared buffer. */
-function readSmallText(path: string): string | undefined {
-  const fd = openIfExists(path);
-  if (fd === undefined) return undefined;
-  try {
-    const n = readSync(fd, scratch, 0, scratch.length, 0);
-    if (n < scratch.length) return scratch.toString("utf8", 0, n);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new RecordProblem("it is a directory, not a file");
-    throw new FlecheError(`Cannot read ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
-  } finally {
-    closeSync(fd);
-  }
-  return readFileSync(path, "utf8"); // larger than the buffer
-}
-
-/** Remove an entry file; an absent one is fine. */
-function removeEntry(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return;
-    throw new FlecheError(`Cannot remove ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
-  }
-}
-
-/** Best-effort removal of an unusable file (a read-only medium keeps it, and it stays a miss). */
-function removeFile(path: string): boolean {
-  try {
-    unlinkSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,0 +1,48 @@
+/**
+ * Small synchronous file operations of the file store's hot path: reading a record through a shared
+ * buffer (one open, one read, one close), and removing entries.
+ */
+import { closeSync, readFileSync, readSync, unlinkSync } from "node:fs";
+import { FlecheError } from "../../errors.js";
+import { openIfExists } from "./open.js";
+import { RecordProblem } from "./records.js";
+
+/** Record files are read into this buffer (they are small); larger ones are read whole. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** The text of a small file, or undefined when it does not exist. Reads through a shared buffer. */
+export function readSmallText(path: string): string | undefined {
+  const fd = openIfExists(path);
+  if (fd === undefined) return undefined;
+  try {
+    const n = readSync(fd, scratch, 0, scratch.length, 0);
+    if (n < scratch.length) return scratch.toString("utf8", 0, n);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new RecordProblem("it is a directory, not a file");
+    throw new FlecheError(`Cannot read ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
+  } finally {
+    closeSync(fd);
+  }
+  return readFileSync(path, "utf8"); // larger than the buffer
+}
+
+/** Remove an entry file; an absent one is fine. */
+export function removeEntry(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return;
+    throw new FlecheError(`Cannot remove ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
+  }
+}
+
+/** Best-effort removal of an unusable file (a read-only medium keeps it, and it stays a miss). */
+export function removeFile(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
