@@ -46,6 +46,7 @@ export { Void } from "./stores/void.js";
 export type { CallStore, KeyStream, ResultRef, Store, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "./stores/types.js";
 export { registerStore, storeTypes, type StoreContext, type StoreFactory, type StoreRole } from "./stores/registry.js";
 export { MIN_PREFIX, allKeys, expandPrefix, shrinkAgainst } from "./stores/keys.js";
+export { countReuses } from "./stores/reuses.js";
 export { INLINE_STRING_LIMIT, isInlineValue, recordProblem, type InlineValue } from "./call-record.js";
 export type { MetadataFields, MetadataProvider } from "./metadata/provider.js";
 export { Runtime } from "./metadata/runtime.js";
