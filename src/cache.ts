@@ -16,7 +16,7 @@ import { isCallStore, isValueStore, type CallStore, type ResultRef, type ValueSt
 import { MISS, type CacheConfig, type CacheLike } from "./cache-like.js";
 import { cacheFromConfig } from "./config/build.js";
 import type { Call } from "./call.js";
-import { isInlineValue, type CallRecord, type Metadata } from "./call-record.js";
+import { inlineValueOf, isInlineValue, type CallRecord, type Metadata } from "./call-record.js";
 import { digestArgument } from "./digest/index.js";
 import { InFlight } from "./caches/in-flight.js";
 import { ReadOnly } from "./caches/read-only.js";
@@ -70,7 +70,7 @@ export class Cache implements CacheLike {
 
   #resultOf(record: ResultRef | undefined): MaybePromise<unknown> {
     if (record === undefined || record.result === null) return MISS;
-    const inline = record.inline?.[record.result];
+    const inline = inlineValueOf(record, record.result);
     if (inline !== undefined) return inline;
     try {
       const value = this.values.loadValue(record.result);
@@ -112,8 +112,17 @@ export class Cache implements CacheLike {
     const inline = this.inline ? call.inlineArguments() : undefined;
     let resultDigest: string;
     try {
-      if (inline && isInlineValue(result)) inline[(resultDigest = digestArgument(result, "result"))] = result;
-      else {
+      if (inline && isInlineValue(result)) {
+        resultDigest = digestArgument(result, "result");
+        if (!inline.some((e) => e[0] === resultDigest)) inline.push([resultDigest, result]);
+      }
+      else if (isLargeBinary(result)) {
+        // The store hashes a large array while it writes it (FileStore overlaps the two), so the digest
+        // is known only once it is stored; it is protected from then on, and gc's grace period (the
+        // file's age) covers the moment in between.
+        resultDigest = await this.values.saveValue(result);
+        this.#inFlight.extend(call.key, resultDigest);
+      } else {
         resultDigest = digestArgument(result, "result");
         this.#inFlight.extend(call.key, resultDigest); // written before the record: protect it meanwhile
         resultDigest = await this.values.saveValue(result, resultDigest);
@@ -278,6 +287,11 @@ export class Cache implements CacheLike {
   }
 }
 
+
+/** Typed arrays and buffers of a megabyte or more: worth hashing while writing rather than before. */
+function isLargeBinary(value: unknown): boolean {
+  return (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) && value.byteLength >= 1 << 20;
+}
 
 function missOnCacheMiss(error: unknown): typeof MISS {
   if (error instanceof CacheMiss) return MISS;

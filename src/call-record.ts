@@ -23,6 +23,9 @@ export type InlineValue = string | number | boolean | null;
 /** The longest string kept inline. */
 export const INLINE_STRING_LIMIT = 256;
 
+/** One small value inside a call record: its digest and the value. */
+export type InlineEntry = readonly [digest: string, value: InlineValue];
+
 /** True for values that travel inside call records. */
 export function isInlineValue(value: unknown): value is InlineValue {
   switch (typeof value) {
@@ -61,10 +64,12 @@ export interface CallRecord {
   /** Metadata by namespace; not part of the key. */
   readonly metadata: Metadata;
   /**
-   * Small argument and result values by digest, kept in the record so that a small call costs one
-   * record write and one record read, not a file or row per value. Absent when there are none.
+   * Small argument and result values with their digests, kept in the record so that a small call costs
+   * one record write and one record read, not a file or row per value. Absent when there are none.
+   * (Pairs rather than an object keyed by digest: objects with ever-new 64-character keys are slow to
+   * build and to parse.)
    */
-  readonly inline?: { readonly [digest: string]: InlineValue };
+  readonly inline?: readonly InlineEntry[];
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -92,9 +97,27 @@ export function recordProblem(value: unknown): string | undefined {
     return "metadata is not an object";
   }
   if (r.inline !== undefined) {
-    if (typeof r.inline !== "object" || r.inline === null || Array.isArray(r.inline)) return "inline is not an object";
-    for (const v of Object.values(r.inline)) if (!isInlineValue(v)) return "an inline value is not a small JSON primitive";
+    const problem = inlineProblem(r.inline);
+    if (problem) return problem;
   }
+  return undefined;
+}
+
+/** Why `inline` (as parsed from storage) is not a list of small values with their digests, or undefined. */
+export function inlineProblem(inline: unknown): string | undefined {
+  if (!Array.isArray(inline)) return "inline is not a list";
+  for (const entry of inline) {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string") return "an inline entry is not a [digest, value] pair";
+    if (!isInlineValue(entry[1])) return "an inline value is not a small JSON primitive";
+  }
+  return undefined;
+}
+
+/** The inline value stored for `digest`, or undefined when the record does not carry it. */
+export function inlineValueOf(record: { readonly inline?: readonly InlineEntry[] }, digest: string): InlineValue | undefined {
+  const inline = record.inline;
+  if (inline === undefined) return undefined;
+  for (let i = 0; i < inline.length; i++) if (inline[i]![0] === digest) return inline[i]![1];
   return undefined;
 }
 
@@ -102,7 +125,10 @@ export function recordProblem(value: unknown): string | undefined {
 export function freezeRecord(record: CallRecord): CallRecord {
   if (Object.isFrozen(record)) return record;
   Object.freeze(record.arguments);
-  if (record.inline) Object.freeze(record.inline);
+  if (record.inline) {
+    for (const entry of record.inline) Object.freeze(entry);
+    Object.freeze(record.inline);
+  }
   for (const namespace in record.metadata) deepFreeze(record.metadata[namespace]);
   Object.freeze(record.metadata);
   return Object.freeze(record);

@@ -4,7 +4,7 @@
  * turned into a stored {@link CallRecord} when the result is committed.
  */
 import { digestArgument, isDigest, makeCallKeyer, type FunctionIdentity } from "./digest/index.js";
-import type { CallRecord, InlineValue, Metadata, Version } from "./call-record.js";
+import type { CallRecord, InlineEntry, Metadata, Version } from "./call-record.js";
 import { freezeRecord, isInlineValue } from "./call-record.js";
 import type { Profile } from "./profile.js";
 
@@ -54,18 +54,18 @@ export class Call {
    * The record to store: `result` is the result's digest (null while pending); `inline` holds the small
    * values (by digest) that travel inside the record.
    */
-  record(result: string | null, metadata: Metadata = {}, inline?: { readonly [digest: string]: InlineValue }): CallRecord {
+  record(result: string | null, metadata: Metadata = {}, inline?: readonly InlineEntry[]): CallRecord {
     const { name, module, version, codeDigest } = this.identity;
     const record: CallRecord = { key: this.key, name, module, version, codeDigest, arguments: this.argumentDigests, result, metadata };
-    return freezeRecord(inline && Object.keys(inline).length ? { ...record, inline } : record);
+    return freezeRecord(inline && inline.length ? { ...record, inline } : record);
   }
 
   /** The arguments small enough to travel inside the record, by digest. */
-  inlineArguments(): Record<string, InlineValue> {
-    const inline: Record<string, InlineValue> = {};
+  inlineArguments(): InlineEntry[] {
+    const inline: InlineEntry[] = [];
     for (let i = 0; i < this.values.length; i++) {
       const value = this.values[i];
-      if (!this.references[i] && isInlineValue(value)) inline[this.digests[i]!] = value;
+      if (!this.references[i] && isInlineValue(value) && !inline.some((e) => e[0] === this.digests[i])) inline.push([this.digests[i]!, value]);
     }
     return inline;
   }

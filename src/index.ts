@@ -47,7 +47,7 @@ export type { CallStore, KeyStream, ResultRef, Store, StoreConfig, ValueStore, V
 export { registerStore, storeTypes, type StoreContext, type StoreFactory, type StoreRole } from "./stores/registry.js";
 export { MIN_PREFIX, allKeys, expandPrefix, shrinkAgainst } from "./stores/keys.js";
 export { countReuses } from "./stores/reuses.js";
-export { INLINE_STRING_LIMIT, isInlineValue, recordProblem, type InlineValue } from "./call-record.js";
+export { INLINE_STRING_LIMIT, inlineValueOf, isInlineValue, recordProblem, type InlineEntry, type InlineValue } from "./call-record.js";
 export type { MetadataFields, MetadataProvider } from "./metadata/provider.js";
 export { Runtime } from "./metadata/runtime.js";
 export { Environment, flecheVersion } from "./metadata/environment.js";

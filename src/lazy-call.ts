@@ -5,7 +5,7 @@
 import { CacheMiss } from "./errors.js";
 import { D, type Digest } from "./digest/index.js";
 import { Call } from "./call.js";
-import type { CallRecord, Metadata, Version } from "./call-record.js";
+import { inlineValueOf, type CallRecord, type Metadata, type Version } from "./call-record.js";
 import type { CacheLike } from "./cache-like.js";
 
 /** A stored call with lazily loaded values. Immutable. */
@@ -45,7 +45,7 @@ export class LazyCall {
   /** The result value (loaded on each call), or undefined while the call is pending. */
   async result(): Promise<unknown> {
     if (this.record.result === null) return undefined;
-    const inline = this.record.inline?.[this.record.result];
+    const inline = inlineValueOf(this.record, this.record.result);
     return inline !== undefined ? inline : this.cache.loadValue(this.record.result);
   }
 
@@ -57,7 +57,7 @@ export class LazyCall {
   async argument(name: string): Promise<unknown> {
     const digest = this.record.arguments[name];
     if (digest === undefined) throw new CacheMiss(name, `Call ${this.key} (${this.name}) has no argument '${name}'`);
-    const inline = this.record.inline?.[digest];
+    const inline = inlineValueOf(this.record, digest);
     if (inline !== undefined) return inline;
     try {
       return await this.cache.loadValue(digest);

@@ -101,7 +101,7 @@ export class SizeLimited extends CacheView {
     found.sort((a, b) => stopOf(a) - stopOf(b)); // oldest first: the order recency policies start from
     for (const record of found) {
       this.#policy.add(record.key);
-      if (this.maxBytes !== undefined) await this.#weigh(record.key, digestsOf(record), new Map(Object.entries(record.inline ?? {})));
+      if (this.maxBytes !== undefined) await this.#weigh(record.key, digestsOf(record), new Map(record.inline ?? []));
     }
     this.#counted = true;
     for (const key of this.#pendingTouches) this.#policy.touch(key);

@@ -2,7 +2,7 @@
  * Metadata providers: small objects that record facts about a call (runtime, environment, git state,
  * tags) under their own namespace of the call record. Metadata is never part of the key.
  */
-import type { MaybePromise } from "../maybe.js";
+import { isPromise, type MaybePromise } from "../maybe.js";
 import type { JsonValue } from "../call-record.js";
 import type { Call } from "../call.js";
 
@@ -21,26 +21,30 @@ export interface MetadataProvider {
   post?(pre: MetadataFields, call: Call, result: unknown): MaybePromise<MetadataFields>;
 }
 
-/** Run the `pre` hooks of `providers`; the returned states feed {@link runPost}. */
-export async function runPre(providers: readonly MetadataProvider[], call: Call): Promise<MetadataFields[]> {
-  const states: MetadataFields[] = [];
-  for (const p of providers) states.push(p.pre ? { ...(await p.pre(call)) } : {});
-  return states;
+/**
+ * Run the `pre` hooks of `providers`; the returned states feed {@link runPost}. Synchronous when every
+ * hook is (the usual case): a miss should not pay a microtask per provider.
+ */
+export function runPre(providers: readonly MetadataProvider[], call: Call): MaybePromise<MetadataFields[]> {
+  const states: MaybePromise<MetadataFields>[] = providers.map((p) => (p.pre ? p.pre(call) : {}));
+  return states.some(isPromise) ? Promise.all(states) : (states as MetadataFields[]);
 }
 
-/** Run the `post` hooks and merge everything into the metadata to store. */
-export async function runPost(
+/** Run the `post` hooks and merge everything into the metadata to store (synchronous when the hooks are). */
+export function runPost(
   providers: readonly MetadataProvider[],
   states: readonly MetadataFields[],
   call: Call,
   result: unknown,
-): Promise<Record<string, MetadataFields>> {
-  const metadata: Record<string, MetadataFields> = {};
-  for (let i = 0; i < providers.length; i++) {
-    const p = providers[i]!;
-    const pre = states[i] ?? {};
-    const post = p.post ? await p.post(pre, call, result) : {};
-    metadata[p.name] = { ...metadata[p.name], ...pre, ...post };
-  }
-  return metadata;
+): MaybePromise<Record<string, MetadataFields>> {
+  const posts: MaybePromise<MetadataFields>[] = providers.map((p, i) => (p.post ? p.post(states[i] ?? {}, call, result) : {}));
+  const merge = (done: readonly MetadataFields[]) => {
+    const metadata: Record<string, MetadataFields> = {};
+    for (let i = 0; i < providers.length; i++) {
+      const name = providers[i]!.name;
+      metadata[name] = { ...metadata[name], ...states[i], ...done[i] };
+    }
+    return metadata;
+  };
+  return posts.some(isPromise) ? Promise.all(posts).then(merge) : merge(posts as MetadataFields[]);
 }

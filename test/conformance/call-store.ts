@@ -38,7 +38,7 @@ export function sampleRecord(i: number, over: Partial<CallRecord> = {}): CallRec
       runtime: { timestart: 1_700_000_000 + i, timestop: 1_700_000_001 + i, walltime: 1 },
       tags: { project: i % 2 ? "alpha" : "beta", run: i, nested: { deep: [i, "ü"] } },
     },
-    ...(i % 3 === 0 ? { inline: { [digest(i)]: i, [digest("s")]: "s ü", [digest(null)]: null } } : {}),
+    ...(i % 3 === 0 ? { inline: [[digest(i), i], [digest("s"), "s ü"], [digest(null), null]] as const } : {}),
     ...over,
   };
 }
@@ -79,7 +79,7 @@ export function callStoreSuite(options: CallSuiteOptions): void {
     it("serves cache hits from the record (through loadResult when offered, equal to loadCall)", async () => {
       const store = await make();
       const cache = new Cache({ values: new Memory(), calls: store });
-      const records = Array.from({ length: 6 }, (_, i) => sampleRecord(i, { result: digest(i), inline: { [digest(i)]: i % 2 ? `s${i}` : i } }));
+      const records = Array.from({ length: 6 }, (_, i) => sampleRecord(i, { result: digest(i), inline: [[digest(i), i % 2 ? `s${i}` : i]] }));
       for (const record of records) await store.saveCall(record);
       for (const [i, record] of records.entries()) {
         assert.equal(await cache.lookup(record.key), keeps ? (i % 2 ? `s${i}` : i) : MISS);

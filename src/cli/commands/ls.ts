@@ -1,7 +1,7 @@
 /** `fleche ls`: a table of stored calls, newest first. Reads call records only, never values. */
 import { openCache } from "../open.js";
 import { duration, localTime, preview, table } from "../output.js";
-import type { CallRecord } from "../../call-record.js";
+import { inlineValueOf, type CallRecord } from "../../call-record.js";
 
 /** Options of `fleche ls`. */
 export interface LsOptions {
@@ -52,7 +52,7 @@ export async function ls(options: LsOptions): Promise<void> {
 
 /** Small values travel in the record and are shown; others are shown as their digest. */
 function valueOrDigest(record: CallRecord, digest: string): string {
-  const inline = record.inline?.[digest];
+  const inline = inlineValueOf(record, digest);
   return inline !== undefined ? preview(inline, 30) : `#${digest.slice(0, 8)}`;
 }
 

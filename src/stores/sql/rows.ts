@@ -4,7 +4,7 @@
  * `timestop` mirrors `metadata.runtime.timestop` in an indexed column for latest()/oldest() and ranges.
  */
 import { SaveError } from "../../errors.js";
-import { isInlineValue, recordProblem, type CallRecord, type Version } from "../../call-record.js";
+import { inlineProblem, recordProblem, type CallRecord, type Version } from "../../call-record.js";
 import type { ResultRef } from "../types.js";
 
 /** The `calls` row of a record. */
@@ -36,7 +36,7 @@ export function toRows(record: CallRecord): {
     version: encodeVersion(record.version),
     code_digest: record.codeDigest,
     result: record.result,
-    inline: record.inline && Object.keys(record.inline).length ? JSON.stringify(record.inline) : null,
+    inline: record.inline && record.inline.length ? JSON.stringify(record.inline) : null,
     timestop: typeof stop === "number" && Number.isFinite(stop) ? stop : null,
   };
   const args = Object.entries(record.arguments).map(([name, value], position): [number, string, string] => [position, name, value]);
@@ -114,7 +114,7 @@ export function resultFromColumns(result: unknown, inline: unknown): ResultRef {
   if (result !== null && typeof result !== "string") throw new Error("result is neither null nor a digest");
   if (inline === null || inline === undefined) return { result };
   const values = parsed(inline);
-  if (typeof values !== "object" || values === null || Array.isArray(values)) throw new Error("inline is not an object");
-  for (const v of Object.values(values)) if (!isInlineValue(v)) throw new Error("an inline value is not a small JSON primitive");
+  const problem = inlineProblem(values);
+  if (problem) throw new Error(problem);
   return { result, inline: values as NonNullable<ResultRef["inline"]> };
 }

@@ -43,8 +43,7 @@ describe("FileStore format", () => {
       const text = readFileSync(join(root, key!.slice(0, 2), `${key}.json`), "utf8");
       const parsed = JSON.parse(text);
       assert.equal(parsed.name, "greet");
-      assert.equal(parsed.inline[parsed.result], "Hello, World!");
-      assert.equal(parsed.inline[parsed.arguments.name], "World");
+      assert.deepEqual(parsed.inline, [[parsed.arguments.name, "World"], [parsed.result, "Hello, World!"]]);
       assert.deepEqual(await cached.valueKeys(), [], "a small call costs one record file and no value file");
     });
   });

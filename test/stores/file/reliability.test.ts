@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { Cache, CacheMiss, FileStore, FlecheError, SaveError, cache, digest } from "../../../src/index.js";
+import { inlineValueOf } from "../../../src/call-record.js";
 import { tempDirs } from "../../helpers/temp.js";
 import { captureLogs } from "../../helpers/logs.js";
 import { bundleScript } from "../../helpers/bundle.js";
@@ -92,7 +93,7 @@ describe("FileStore reliability", () => {
         for (const key of store.listCalls()) {
           const record = store.loadCall(key);
           assert.ok(record, `record ${key} loads`);
-          const i = record.inline![record.arguments.i!] as number;
+          const i = inlineValueOf(record, record.arguments.i!) as number;
           // Two-phase save: a record is written after its result, so its result is always complete.
           assert.equal(record.result, keyOf.get(i), `run ${run}: record ${i} names the right result`);
           assert.ok(exact.has(record.result!), `run ${run}: the result of record ${i} loads exactly`);

@@ -191,7 +191,7 @@ describe("Sql on SQLite: files and settings", () => {
       logs.restore();
     }
     assert.equal(logs.warn.filter((w) => w.includes(key) && w.includes("unreadable")).length, 3, logs.warn.join("\n"));
-    assert.deepEqual((await store.loadCall(key))?.inline, { [digest(21)]: 21, [digest(42)]: 42 }, "the save replaced the broken row");
+    assert.deepEqual((await store.loadCall(key))?.inline, [[digest(21), 21], [digest(42), 42]], "the save replaced the broken row");
     await store.close();
   });
 });
