@@ -6,19 +6,10 @@
  * It digests by content (element type, shape and elements), so equal arrays key equally.
  */
 import { digestSymbol } from "./digest/index.js";
+import type { TypedArray } from "./typed-array.js";
 
 /** The typed arrays an {@link NdArray} can hold: one per HDF5/NumPy numeric dtype. */
-export type NumericArray =
-  | Float64Array
-  | Float32Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigInt64Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | BigUint64Array;
+export type NumericArray = Exclude<TypedArray, Uint8ClampedArray>;
 
 const NUMERIC_PROTOTYPES = new Set<object>([
   Float64Array.prototype,

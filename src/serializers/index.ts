@@ -6,10 +6,22 @@ import { ConfigError } from "../errors.js";
 import { jsonSerializer } from "./json.js";
 import { msgpackSerializer } from "./msgpack.js";
 import { v8Serializer } from "./v8.js";
+import { registerClass } from "./classes.js";
+import { NdArray, type NumericArray } from "../ndarray.js";
 import type { Serializer, SerializerName } from "./types.js";
 
 export type { Encoded, Serializer, SerializerName } from "./types.js";
 export { registerClass, type ClassOptions } from "./classes.js";
+
+// fleche's own n-dimensional array travels through every serializer (rebuilt, and so checked, by its constructor).
+registerClass(NdArray, {
+  name: "fleche.NdArray",
+  encode: (array) => ({ data: array.data, shape: [...array.shape] }),
+  decode: (data) => {
+    const { data: elements, shape } = data as { data: NumericArray; shape: number[] };
+    return new NdArray(elements, shape);
+  },
+});
 
 const serializers: ReadonlyMap<string, Serializer> = new Map<string, Serializer>([
   ["v8", v8Serializer],

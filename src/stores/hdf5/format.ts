@@ -3,6 +3,7 @@
  * type tags written into `fleche_type`, and the HDF5 dtype of each typed array. Other tools read the
  * files through these names, so they are a public contract like the digest.
  */
+import type { TypedArray } from "../../typed-array.js";
 
 /** Version of the layout, written as the root attribute `fleche_format` of every file. */
 export const FORMAT_VERSION = 1;
@@ -75,18 +76,7 @@ export const TYPED_ARRAY_DTYPES = {
 export type TypedArrayName = keyof typeof TYPED_ARRAY_DTYPES;
 
 /** Any typed array. */
-export type AnyTypedArray =
-  | Float64Array
-  | Float32Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigInt64Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | BigUint64Array
-  | Uint8ClampedArray;
+export type AnyTypedArray = TypedArray;
 
 /** What the layout needs of a typed-array constructor. */
 export interface TypedArrayConstructor {

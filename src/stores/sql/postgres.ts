@@ -14,7 +14,7 @@ import { loadPg, migrate, transaction, type PgModule } from "./postgres-open.js"
 import { isAscii, successor } from "./conditions.js";
 import { numbered, postgres } from "./dialect.js";
 import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
-import { fromRow, resultFromColumns, toRows, type StoredRow } from "./rows.js";
+import { fromRow, resultRefOf, toRows, type StoredRow } from "./rows.js";
 import { templateCondition } from "./where.js";
 import { redactUrl, type PostgresLocation } from "./url.js";
 import type { CallRecord } from "../../call-record.js";
@@ -90,13 +90,7 @@ export class PostgresDriver implements SqlDriver {
       const row = (await pool.query({ text: "SELECT result, inline FROM calls WHERE key = $1", values: [key], rowMode: "array" })).rows[0] as
         | [unknown, unknown]
         | undefined;
-      if (row === undefined) return undefined;
-      try {
-        return resultFromColumns(row[0], row[1]);
-      } catch (error) {
-        logger().warn(`${this.#label}: call ${key} is unreadable (${(error as Error).message}); treating it as a miss`);
-        return undefined;
-      }
+      return resultRefOf(row, key, this.#label);
     });
   }
 

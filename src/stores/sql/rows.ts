@@ -4,6 +4,7 @@
  * `timestop` mirrors `metadata.runtime.timestop` in an indexed column for latest()/oldest() and ranges.
  */
 import { SaveError } from "../../errors.js";
+import { logger } from "../../log.js";
 import { inlineProblem, recordProblem, type CallRecord, type Version } from "../../call-record.js";
 import type { ResultRef } from "../types.js";
 
@@ -117,4 +118,18 @@ export function resultFromColumns(result: unknown, inline: unknown): ResultRef {
   const problem = inlineProblem(values);
   if (problem) throw new Error(problem);
   return { result, inline: values as NonNullable<ResultRef["inline"]> };
+}
+
+/**
+ * The hot path's reading of a `[result, inline]` row: undefined for no row, and for a damaged one too
+ * (reported once here, so the call recomputes instead of returning a wrong value).
+ */
+export function resultRefOf(row: readonly [unknown, unknown] | undefined, key: string, label: string): ResultRef | undefined {
+  if (row === undefined) return undefined;
+  try {
+    return resultFromColumns(row[0], row[1]);
+  } catch (error) {
+    logger().warn(`${label}: call ${key} is unreadable (${(error as Error).message}); treating it as a miss`);
+    return undefined;
+  }
 }

@@ -15,7 +15,7 @@ import { sqlite } from "./dialect.js";
 import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
 import { Checkpointer } from "./checkpointer.js";
 import { BUSY_ATTEMPTS, BUSY_TIMEOUT_MS, openSqlite, WAL_LIMIT_BYTES } from "./sqlite-open.js";
-import { fromRow, resultFromColumns, toRows, type StoredRow } from "./rows.js";
+import { fromRow, resultRefOf, toRows, type StoredRow } from "./rows.js";
 import type { SqliteLocation } from "./url.js";
 import { templateCondition } from "./where.js";
 import type { CallRecord } from "../../call-record.js";
@@ -85,13 +85,7 @@ export class SqliteDriver implements SqlDriver {
     const row = this.#retryBusy(() => this.#statement("SELECT result, inline FROM calls WHERE key = ?", false, true).get(key)) as
       | [unknown, unknown]
       | undefined;
-    if (row === undefined) return undefined;
-    try {
-      return resultFromColumns(row[0], row[1]);
-    } catch (error) {
-      logger().warn(`${this.#label}: call ${key} is unreadable (${(error as Error).message}); treating it as a miss`);
-      return undefined;
-    }
+    return resultRefOf(row, key, this.#label);
   }
 
   contains(key: string): boolean {
