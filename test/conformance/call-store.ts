@@ -2,7 +2,8 @@
  * The call-store conformance suite. Every call store runs it: `callStoreSuite({ name, make })` in the
  * store's own test file. Push-down queries must return exactly what the reference matcher accepts.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
+import { closingAfter } from "./opened.js";
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { prng, randomRecords, randomTemplate } from "./random-templates.js";
@@ -45,15 +46,7 @@ export function sampleRecord(i: number, over: Partial<CallRecord> = {}): CallRec
 
 export function callStoreSuite(options: CallSuiteOptions): void {
   const keeps = options.keeps ?? true;
-  const opened: CallStore[] = [];
-  const make = async () => {
-    const store = await options.make();
-    opened.push(store);
-    return store;
-  };
-  after(async () => {
-    for (const store of opened) await store.close?.();
-  });
+  const { make, track } = closingAfter(options.make);
 
   describe(`call store conformance: ${options.name}`, () => {
     it("round-trips records exactly (versions 1 and '1' stay distinct, nulls stay null)", async () => {
@@ -189,7 +182,7 @@ export function callStoreSuite(options: CallSuiteOptions): void {
         const store = await make();
         await store.saveCall(sampleRecord(3));
         const again = await options.reopen!(store);
-        opened.push(again);
+        track(again);
         assert.deepEqual(await again.loadCall(sampleRecord(3).key), sampleRecord(3));
       });
     }

@@ -2,7 +2,8 @@
  * The value-store conformance suite. Every value store runs it: `valueStoreSuite({ name, make })` in the
  * store's own test file, plus that store's specific cases.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
+import { closingAfter } from "./opened.js";
 import assert from "node:assert/strict";
 import { AmbiguousDigestError, CacheMiss, SaveError, digest } from "../../src/index.js";
 import { allKeys, expandPrefix, shrinkAgainst } from "../../src/stores/keys.js";
@@ -26,15 +27,7 @@ const KEY = (head: string) => head.padEnd(64, "0");
 
 export function valueStoreSuite(options: ValueSuiteOptions): void {
   const keeps = options.keeps ?? true;
-  const opened: ValueStore[] = [];
-  const make = async () => {
-    const store = await options.make();
-    opened.push(store);
-    return store;
-  };
-  after(async () => {
-    for (const store of opened) await store.close?.();
-  });
+  const { make, track } = closingAfter(options.make);
 
   describe(`value store conformance: ${options.name}`, () => {
     for (const entry of valueZoo) {
@@ -142,7 +135,7 @@ export function valueStoreSuite(options: ValueSuiteOptions): void {
         const store = await make();
         const key = await store.saveValue({ persisted: [1, 2, 3] });
         const again = await options.reopen!(store);
-        opened.push(again);
+        track(again);
         assert.deepEqual(await again.loadValue(key), { persisted: [1, 2, 3] });
       });
     }

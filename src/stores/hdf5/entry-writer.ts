@@ -56,18 +56,10 @@ export class EntryFileWriter {
 
   /** A per-key file: written whole to a temporary sibling, checked, renamed. No lock is needed. */
   writeAlone(h5: H5Wasm, path: string, key: string, write: EntryWriter): void {
-    mkdirSync(dirname(path), { recursive: true });
-    const temp = tempPathFor(path);
-    try {
+    this.#replace(h5, path, (temp) => {
       this.fill(this.create(h5, temp), (file) => write(file, key));
-      this.verify(h5, temp, [key]);
-      renameSync(temp, path);
-    } catch (error) {
-      unlinkQuietly(temp);
-      throw error;
-    } finally {
-      this.context.handles.forget(path);
-    }
+      return [key];
+    });
   }
 
   /** One change of a shared file, under its lock: add an entry (replacing it if asked), or drop some. */
@@ -88,12 +80,21 @@ export class EntryFileWriter {
         return;
       }
     }
+    this.#replace(h5, path, (temp) => {
+      const appending = current !== undefined && add !== undefined && kept.length === current.length;
+      return (appending && this.append(h5, path, temp, kept, add)) || this.rebuild(h5, path, temp, kept, add);
+    });
+  }
+
+  /**
+   * Replace `path` by a new file: `build` writes a temporary sibling and says which keys it must hold;
+   * the copy is checked, then renamed over `path`. Readers see the old file or the new one, never a torn one.
+   */
+  #replace(h5: H5Wasm, path: string, build: (temp: string) => readonly string[]): void {
     mkdirSync(dirname(path), { recursive: true });
     const temp = tempPathFor(path);
     try {
-      const appending = current !== undefined && add !== undefined && kept.length === current.length;
-      const expected = (appending && this.append(h5, path, temp, kept, add)) || this.rebuild(h5, path, temp, kept, add);
-      this.verify(h5, temp, expected);
+      this.verify(h5, temp, build(temp));
       renameSync(temp, path);
     } catch (error) {
       unlinkQuietly(temp);
