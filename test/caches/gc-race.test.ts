@@ -1,7 +1,8 @@
 /**
  * The race of issue 9: gc runs continuously while 4 writer processes commit calls that reuse old
  * orphaned values (as arguments and results). Afterwards, every record's argument and result values
- * must load: 0 dangling references. A gc that dated values by their first write (and never saw reuse)
+ * must load: 0 dangling references (each writer checks its records before it evicts them, and the
+ * test checks those left at the end). A gc that dated values by their first write (and never saw reuse)
  * deletes the reused values here within a few passes.
  *
  * `npm test` runs it for a few seconds per store kind; FLECHE_GC_RACE_SECONDS=60 runs it for a minute
@@ -68,11 +69,15 @@ async function race(kind: RaceKind, seconds: number): Promise<RaceCounts> {
   const results = await done;
   let written = 0;
   let refused = 0;
+  let checkedValues = 0; // by the writers, before they evict a record, and here at the end
+  const dangling: string[] = [];
   for (const result of results) {
     assert.equal(result.code, 0, result.stderr);
-    const counts = JSON.parse(result.stdout) as { written: number; refused: number };
+    const counts = JSON.parse(result.stdout) as { written: number; refused: number; checked: number; dangling: string[] };
     written += counts.written;
     refused += counts.refused;
+    checkedValues += counts.checked;
+    dangling.push(...counts.dangling);
   }
   evicted += (await cache.gc({ grace: GRACE })).evicted.length; // one more pass after the writers
   passes++;
@@ -80,9 +85,7 @@ async function race(kind: RaceKind, seconds: number): Promise<RaceCounts> {
 
   // A fresh process's view: every record's argument and result values load.
   const check = raceCache(kind, root);
-  const dangling: string[] = [];
   let records = 0;
-  let checkedValues = 0;
   for (const key of await check.callKeys()) {
     const record = (await check.loadRecord(key)) as CallRecord;
     records++;

@@ -126,15 +126,15 @@ export class EntryFiles {
     const path = this.layout.fileOf(key);
     this.damaged.delete(key);
     return this.locked(path, () => {
-      let mtime: Date;
-      let atime: Date;
+      let mtimeMs: number;
+      let atimeMs: number;
       try {
-        ({ mtime, atime } = statSync(path));
+        ({ mtimeMs, atimeMs } = statSync(path));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
         throw error;
       }
-      if (mtime.getTime() > cutoff) return false;
+      if (mtimeMs > cutoff) return false;
       if (this.options.prefixLength === 0) {
         this.handles.forget(path);
         unlinkQuietly(path);
@@ -143,7 +143,8 @@ export class EntryFiles {
       if (!(this.keysOf(h5, path) ?? []).includes(key)) return false;
       this.writer.change(h5, path, { remove: key });
       try {
-        utimesSync(path, atime, mtime);
+        // Seconds as a double lose up to a microsecond: rounded up, so no neighbour ever looks older than it is.
+        utimesSync(path, atimeMs / 1000, mtimeMs / 1000 + 1e-6);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error; // the last entry: the file is gone
       }
