@@ -23,8 +23,11 @@ export interface GcOptions {
   /** Report what would be removed, remove nothing. @default false */
   readonly dryRun?: boolean;
   /**
-   * Spare values written less than this many seconds ago (when the value store can tell when an entry
-   * was written), so another process's computation in progress keeps its arguments. @default 600
+   * Spare values written or touched (reused) less than this many seconds before the pass began, when
+   * the value store can tell, so another process's computation in progress keeps its arguments. It must
+   * exceed the time a commit takes (milliseconds) for a pass never to remove a value that a record
+   * committed meanwhile refers to; 0 turns the age check off (safe only when no other process writes).
+   * See docs/gc.md. @default 600
    */
   readonly grace?: number;
   /** Progress: the phase, entries done, and the total when known. */
