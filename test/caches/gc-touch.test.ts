@@ -6,11 +6,12 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, renameSync, statSync, utimesSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, readdirSync, renameSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { Cache, CacheMiss, Call, FileStore, Hdf5Store, Rejected, digest, type CallRecord } from "../../src/index.js";
 import { tombOf } from "../../src/stores/file/touch.js";
-import { tempDir } from "../helpers/project.js";
+import { REPO, TSX, tempDir } from "../helpers/project.js";
 
 const identity = { name: "f", module: "gc-touch", version: 1, codeDigest: null };
 const big = (tag: unknown) => ({ tag, pad: "p".repeat(300), parts: [[tag, 1], { deep: [tag] }] });
@@ -134,6 +135,45 @@ describe("FileStore's conditional eviction, caught half-way", () => {
     const leftovers = readdirSync(s.root, { recursive: true }) as string[];
     assert.deepEqual(leftovers.filter((n) => n.endsWith(".tomb")), [], "no tomb stays behind");
   });
+});
+
+describe("touching what others wrote", () => {
+  it("Hdf5Store: removing an entry keeps its prefix file's mtime, so its neighbours stay as old as they were", async () => {
+    const store = new Hdf5Store({ root: join(tempDir("fleche-gc-h5-"), "h5") });
+    const [a, b] = ["aa".padEnd(64, "1"), "aa".padEnd(64, "2")]; // one prefix file
+    await store.saveValue(big("a"), a);
+    await store.saveValue(big("b"), b);
+    age(store.root);
+    const before = store.valueWrittenAt(b)!;
+    assert.ok(before < Date.now() - HOUR / 2);
+    assert.equal(await store.evictValueIfStale(a, Date.now() - 60_000), true);
+    assert.equal(await store.containsValue(a), false);
+    const after = store.valueWrittenAt(b)!;
+    assert.ok(Math.abs(after - before) < 1, `the rebuilt file keeps the mtime (${before} → ${after})`);
+    assert.equal(await store.evictValueIfStale(b, Date.now() - 60_000), true, "so the neighbour goes in the same pass");
+  });
+
+  // Only a file's owner may set its times: a second user is needed, which only root can be.
+  if (process.getuid?.() === 0) {
+    it("FileStore: a value another user wrote is touched by copying it (same bytes, fresh mtime)", async () => {
+      const root = tempDir("fleche-gc-owner-");
+      chmodSync(root, 0o777);
+      const store = new FileStore({ root: join(root, "values") });
+      const key = await store.saveValue(big("shared team cache"));
+      chmodSync(store.root, 0o777); // a team cache: every user may add files to its directories
+      for (const name of readdirSync(store.root)) if (statSync(join(store.root, name)).isDirectory()) chmodSync(join(store.root, name), 0o777);
+      age(store.root);
+      const path = join(store.root, key.slice(0, 2), key);
+      const script = `const { FileStore } = await import(${JSON.stringify(join(REPO, "src/index.ts"))});
+        const store = new FileStore({ root: ${JSON.stringify(store.root)} });
+        process.stdout.write(String(store.touchValue(${JSON.stringify(key)})));`;
+      const child = spawnSync(process.execPath, ["--import", TSX, "--input-type=module", "-e", script], { uid: 65534, gid: 65534, env: { PATH: process.env.PATH, HOME: root }, encoding: "utf8" });
+      assert.equal(child.stdout, "true", child.stderr);
+      assert.equal(statSync(path).uid, 65534, "the copy belongs to the user who touched it");
+      assert.ok(statSync(path).mtimeMs > Date.now() - 60_000, "fresh");
+      assert.deepEqual(await store.loadValue(key), big("shared team cache"));
+    });
+  }
 });
 
 describe("a record's digest-only references", () => {

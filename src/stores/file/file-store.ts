@@ -189,7 +189,14 @@ export class FileStore implements ValueStore, CallStore {
    */
   #touch(key: string, rescue: boolean): MaybePromise<boolean> {
     return touchTree(key, {
-      touch: (k) => touchFile(this.#layout.valuePath(k), rescue),
+      touch: (k) => {
+        const path = this.#layout.valuePath(k);
+        try {
+          return touchFile(path, rescue);
+        } catch (error) {
+          throw writeError(path, error); // e.g. a read-only medium: the value cannot be kept fresh
+        }
+      },
       children: (k) => {
         try {
           const header = this.#header(k);
