@@ -14,6 +14,10 @@ import { tempPathFor } from "./atomic.js";
  */
 export function refreshMtime(path: string): boolean {
   const now = Date.now() / 1000;
+  // A missing file is the common case of a save (a new value), and Node builds a full Error with a
+  // stack trace for it (over 10 µs); the trace is skipped, as in `openIfExists`.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     utimesSync(path, now, now);
     return true;
@@ -21,6 +25,8 @@ export function refreshMtime(path: string): boolean {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return false;
     if (code !== "EPERM" && code !== "EACCES") throw error;
+  } finally {
+    Error.stackTraceLimit = limit;
   }
   const temp = tempPathFor(path);
   try {
