@@ -23,7 +23,7 @@ const SECONDS = Number(process.env.FLECHE_GC_RACE_SECONDS ?? 0) || undefined;
 const GRACE = 1;
 
 describe("gc against writers reusing old values in other processes", () => {
-  for (const [kind, seconds] of [["file", SECONDS ?? 6], ["hdf5", SECONDS ?? 3]] as const) {
+  for (const [kind, seconds] of [["file", SECONDS ?? 4], ["hdf5", SECONDS ?? 2]] as const) {
     it(`loses no value a record refers to (${kind === "file" ? "FileStore" : "Hdf5Store"}, ${seconds} s)`, { timeout: (seconds + 120) * 1000 }, async () => {
       const counts = await race(kind, seconds);
       if (SECONDS) console.log(`gc race, ${kind}, ${seconds} s:`, JSON.stringify(counts));
