@@ -5,7 +5,7 @@
  *   fleche ls [--cache NAME] [--name F] [--limit N] [--json]
  *   fleche show KEY [--cache NAME] [--json]
  *   fleche gc [--cache NAME] [--dry-run] [--grace SECONDS]
- *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F]
+ *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F] [--allow-dangling]
  *   fleche verify [--cache NAME] [--repair]
  *   fleche config [--json]
  *
@@ -74,6 +74,7 @@ program
   .option("--pop", "remove each transferred call from the source (a move)")
   .option("--overwrite", "replace calls the target already holds")
   .option("--name <function>", "only calls of this function")
+  .option("--allow-dangling", "also copy calls whose argument values are missing at the source (as digest-only references)")
   .action(run((options) => transfer(options)));
 
 program
