@@ -6,7 +6,7 @@
  *   fleche show KEY [--cache NAME] [--json]
  *   fleche gc [--cache NAME] [--dry-run] [--grace SECONDS]
  *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F] [--allow-dangling]
- *   fleche verify [--cache NAME] [--repair]
+ *   fleche verify [--cache NAME] [--repair] [--deep]
  *   fleche config [--json]
  *
  * Global options: `--config FILE` (an extra config file, closest of all), `--import MODULE` (load a
@@ -79,9 +79,10 @@ program
 
 program
   .command("verify")
-  .description("check every entry of the cache's stores (signatures, envelopes, leftovers)")
+  .description("check every entry of the cache's stores (checksums, signatures, envelopes, leftovers) and that every value a call record names is stored")
   .addOption(cacheOption())
-  .option("--repair", "remove corrupt entries and leftover temporary files")
+  .option("--repair", "remove corrupt entries and leftover temporary files; re-link or remove records with dangling references")
+  .option("--deep", "also re-hash every value against its key (reads and decodes every value)")
   .action(run((options) => verify(options)));
 
 program

@@ -54,6 +54,8 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** Remove corrupt entries and stale temporary files. @default false */
   readonly repair?: boolean;
+  /** Also re-hash every value against its key (reads and decodes every value). @default false */
+  readonly deep?: boolean;
   /** Progress callback: entries done so far, and the total when known. */
   readonly onProgress?: (done: number, total?: number) => void;
 }
