@@ -17,6 +17,7 @@
  * read-only view or in a pool are reported, never changed.
  */
 import { CacheMiss } from "../errors.js";
+import { logger } from "../log.js";
 import { digest } from "../digest/index.js";
 import { inlineValueOf, type CallRecord } from "../call-record.js";
 import { allKeys } from "../stores/keys.js";
@@ -30,8 +31,10 @@ export interface DanglingReference {
   readonly call: string;
   /** The function's name. */
   readonly name: string;
-  /** `"result"`, or the parameter name of the argument. */
-  readonly role: string;
+  /** Which value of the record: its result or one of its arguments. */
+  readonly role: "result" | "argument";
+  /** The argument's parameter name (for `role: "argument"`). */
+  readonly parameter?: string;
   /** The digest the record names. */
   readonly value: string;
   /** The entry that is missing: `value` itself, or one of its parts. */
@@ -52,7 +55,7 @@ export interface ReferenceReport {
   readonly dangling: readonly DanglingReference[];
   /** Keys of records with dangling references (each once). */
   readonly danglingCalls: readonly string[];
-  /** Keys of records removed (repair). */
+  /** Keys of records removed (repair); a record the call store refuses to remove stays reported only. */
   readonly removed: readonly string[];
   /** Keys of records whose missing values were copied from another cache of the composition (repair). */
   readonly relinked: readonly string[];
@@ -122,8 +125,7 @@ async function checkCache(cache: StoreBacked, sources: readonly ValueStore[], op
     }
     if (found.length === 0) {
       relinked.push(key);
-    } else {
-      await cache.calls.evictCall(key);
+    } else if (await evict(cache, key)) {
       removed.push(key);
     }
   }
@@ -136,17 +138,30 @@ const MAX_RELINK_ROUNDS = 8;
 
 /** The dangling references of one record. */
 async function danglingOf(record: CallRecord, values: Completeness): Promise<DanglingReference[]> {
-  const refs: [role: string, value: string][] = Object.entries(record.arguments);
-  if (record.result !== null) refs.push(["result", record.result]);
+  const refs: { value: string; parameter?: string }[] = Object.entries(record.arguments).map(([parameter, value]) => ({ value, parameter }));
+  if (record.result !== null) refs.push({ value: record.result });
   const found: DanglingReference[] = [];
-  for (const [role, value] of refs) {
+  for (const { value, parameter } of refs) {
     if (inlineValueOf(record, value) !== undefined) continue; // travels in the record: never dangling
     const gap = await values.gap(value);
     if (!gap) continue;
-    const problem = gap.missing === value ? `value ${value} ${gap.what}` : `part ${gap.missing} of value ${value} ${gap.what}`;
-    found.push({ call: record.key, name: record.name, role, value, missing: gap.missing, problem: `${role === "result" ? "result" : `argument '${role}'`}: ${problem}` });
+    const what = gap.missing === value ? `value ${value} ${gap.what}` : `part ${gap.missing} of value ${value} ${gap.what}`;
+    const problem = parameter === undefined ? `result: ${what}` : `argument '${parameter}': ${what}`;
+    const role = parameter === undefined ? { role: "result" as const } : { role: "argument" as const, parameter };
+    found.push({ call: record.key, name: record.name, ...role, value, missing: gap.missing, problem });
   }
   return found;
+}
+
+/** Remove a record; false (with a warning) when the store refuses (read-only media, say): it stays reported. */
+async function evict(cache: StoreBacked, key: string): Promise<boolean> {
+  try {
+    await cache.calls.evictCall(key);
+    return true;
+  } catch (error) {
+    logger().warn(`Cannot remove the call record ${key} with dangling references: ${(error as Error).message}`);
+    return false;
+  }
 }
 
 /** Copy the missing entries from the first source that has each; true when at least one was copied. */
@@ -162,7 +177,12 @@ async function relink(found: readonly DanglingReference[], target: ValueStore, s
         throw error;
       }
       if (digest(value) !== missing) continue; // not what the record names: never re-link a wrong value
-      await target.saveValue(value, missing);
+      try {
+        await target.saveValue(value, missing);
+      } catch (error) {
+        logger().warn(`Cannot re-link value ${missing}: ${(error as Error).message}`);
+        return any; // the store refuses writes: the record is removed, or stays reported
+      }
       any = true;
       break;
     }

@@ -29,14 +29,25 @@ describe("checkReferences", () => {
     assert.equal(report!.records, 4);
     assert.deepEqual([...report!.danglingCalls].sort(), [lostResult, lostArgument].sort());
     assert.deepEqual(
-      report!.dangling.map((d) => [d.call, d.role, d.value, d.problem]).sort(),
+      report!.dangling.map((d) => [d.call, d.role, d.parameter, d.value, d.problem]).sort(),
       [
-        [lostArgument, "x", digest([3]), `argument 'x': value ${digest([3])} is missing`],
-        [lostResult, "result", digest(["two"]), `result: value ${digest(["two"])} is missing`],
+        [lostArgument, "argument", "x", digest([3]), `argument 'x': value ${digest([3])} is missing`],
+        [lostResult, "result", undefined, digest(["two"]), `result: value ${digest(["two"])} is missing`],
       ].sort(),
     );
     assert.deepEqual(report!.removed, []);
     assert.deepEqual(await keysOf(c), [intact, lostResult, lostArgument, inline].sort(), "nothing removed without repair");
+  });
+
+  it("tells an argument named 'result' from the result", async () => {
+    const c = fresh();
+    const key = await c.save(callOf({ result: [8] }), ["eight"]);
+    await c.values.evictValue(digest([8]));
+    const [report] = await checkReferences(c);
+    assert.deepEqual(
+      report!.dangling.map((d) => [d.call, d.role, d.parameter]),
+      [[key, "argument", "result"]],
+    );
   });
 
   it("with repair removes records that miss their result or an argument, and keeps the others", async () => {

@@ -70,7 +70,7 @@ function printReferences(report: ReferenceReport, repair: boolean): number {
   for (const key of report.relinked) fate.set(key, " (re-linked)");
   for (const key of report.removed) fate.set(key, " (record removed)");
   for (const d of report.dangling) process.stdout.write(`  ${d.call} (${d.name}): ${d.problem}${fate.get(d.call) ?? ""}\n`);
-  return repair && !report.readOnly ? 0 : calls;
+  return repair && !report.readOnly ? calls - report.relinked.length - report.removed.length : calls;
 }
 
 /** "1 problem", "2 problems"; with `noun`, "1 record with …". */
