@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Cache, CacheStack, FileStore, Memory, digest } from "../../src/index.js";
+import { Cache, CachePool, CacheStack, FileStore, Memory, digest } from "../../src/index.js";
 import { checkReferences } from "../../src/caches/references.js";
 import { JsonDirStore } from "../fixtures/json-dir-store.js";
 import { tempDirs } from "../helpers/temp.js";
@@ -112,6 +112,29 @@ describe("checkReferences", () => {
     assert.deepEqual(await (await top.load(key)).result(), ["five"]);
     assert.deepEqual(await (await top.load(key)).argument("x"), [5]);
     assert.deepEqual(reports[1]!.dangling, []);
+  });
+
+  it("never re-links a value that does not digest to the missing key: the record is removed", async () => {
+    const top = fresh();
+    const bottom = fresh();
+    const key = await put(top, [9], ["nine"]);
+    await top.values.evictValue(digest(["nine"]));
+    await bottom.values.saveValue(["not nine"], digest(["nine"])); // a wrong value under the key
+    const [report] = await checkReferences(new CacheStack([top, bottom]), { repair: true });
+    assert.deepEqual(report!.relinked, []);
+    assert.deepEqual(report!.removed, [key]);
+  });
+
+  it("reports but never repairs the members of a pool", async () => {
+    const a = fresh();
+    const b = fresh();
+    const key = await put(a, [10], ["ten"]);
+    await a.values.evictValue(digest(["ten"]));
+    const reports = await checkReferences(new CachePool([a, b]), { repair: true });
+    assert.deepEqual(reports.map((r) => [r.path, r.readOnly]), [["member 0 ", true], ["member 1 ", true]]);
+    assert.deepEqual(reports[0]!.danglingCalls, [key]);
+    assert.deepEqual(reports[0]!.removed, []);
+    assert.deepEqual(await keysOf(a), [key]);
   });
 
   it("reports but never repairs caches under a read-only view", async () => {

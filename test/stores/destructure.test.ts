@@ -100,6 +100,17 @@ describe("destructuring by size", () => {
     argument.config.push(4); // changed since it was written: stored inline again, never under the old key
     const again = planEntries({ argument }, KEY, { known });
     assert.deepEqual(again.map((e) => e.key), [KEY]);
+
+    const copy = structuredClone(result.output); // known by identity only: an equal small copy stays inline
+    planEntries(result.output, digest(result.output), { known });
+    assert.deepEqual(planEntries({ copy }, KEY, { known }).map((e) => e.key), [KEY]);
+    assert.deepEqual(planEntries({ same: result.output }, KEY, { known, minPartSize: Infinity }).map((e) => e.key), [digest(result.output), KEY], "Infinity still refers to known objects");
+  });
+
+  it("with remainingDepth Infinity keeps containers whole and splits off only large opaque values", () => {
+    const data = new Float64Array(DEFAULT_MIN_PART_SIZE / 8);
+    const value = { rows: [[text(DEFAULT_MIN_PART_SIZE)]], data, small: new Float64Array(2) };
+    assert.deepEqual(planEntries(value, KEY, { remainingDepth: Infinity }).map((e) => e.key), [digest(data), KEY]);
   });
 
   it("keeps the depth rule: a large part shallower than remainingDepth stays inline", () => {
