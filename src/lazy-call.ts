@@ -73,7 +73,7 @@ export class LazyCall {
    * One argument's value. When the value is not stored (it could not be stored, was given as a `D(...)`
    * reference to a value this cache lacks, or was removed), its {@link Digest} is returned instead, so the
    * call stays inspectable and re-keys exactly, and a warning names the call, the argument and the digest
-   * (once per call and argument in a process). {@link loadArguments} lists such arguments.
+   * (once per call and argument; a process remembers 10,000 of them). {@link loadArguments} lists such arguments.
    * @throws CacheMiss when the call has no such parameter.
    */
   async argument(name: string): Promise<unknown> {
@@ -136,7 +136,10 @@ export class LazyCall {
 /** Marks an argument whose value is not stored. */
 const MISSING: unique symbol = Symbol("missing");
 
-/** Warnings already given, so a value read in a loop warns once (bounded: a process warns at most this often). */
+/**
+ * Warnings already given, so an argument read in a loop warns once. Bounded: forgotten after 10,000
+ * distinct ones, so a long-running process may warn about an argument again, never grow without limit.
+ */
 const warned = new Set<string>();
 const WARNED_LIMIT = 10_000;
 
