@@ -23,7 +23,7 @@ import { beginWrite } from "../../fs/deferred-write.js";
 import type { CallRecord } from "../../call-record.js";
 import type { Serializer, SerializerName } from "../../serializers/types.js";
 import { isFullKey } from "../keys.js";
-import { assemble, planEntries, type PlannedEntry } from "../destructure.js";
+import { DEFAULT_MIN_PART_SIZE, KnownParts, assemble, planEntries, type PlannedEntry } from "../destructure.js";
 import { countReuses } from "../reuses.js";
 import type { CallStore, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "../types.js";
 import type { Compression } from "./compression.js";
@@ -48,6 +48,10 @@ export class FileStore implements ValueStore, CallStore {
   readonly compress: Compression | false;
   /** Containers at least this deep are split into entries of their own (see docs/stores.md). */
   readonly remainingDepth: number;
+  /** Parts estimated smaller than this many bytes stay inside their parent (see docs/stores.md). */
+  readonly minPartSize: number;
+  /** Objects this store wrote as entries: found again inside a later value, they are referred to. */
+  readonly #known = new KnownParts();
   readonly #layout: Layout;
   readonly #signer: Signer;
   readonly #serializer: Serializer;
@@ -69,6 +73,7 @@ export class FileStore implements ValueStore, CallStore {
     this.serializer = normalized.serializer.name;
     this.compress = normalized.compress;
     this.remainingDepth = normalized.remainingDepth;
+    this.minPartSize = normalized.minPartSize;
     this.#serializer = normalized.serializer;
     this.#signer = new Signer(normalized.keys);
     this.#layout = new Layout(this.root);
@@ -106,9 +111,9 @@ export class FileStore implements ValueStore, CallStore {
     const k = key ?? digest(value);
     if (!this.#serializer.ready) return this.#serializer.load().then(() => this.saveValue(value, k));
     this.#prepareWrite();
-    const entries = planEntries(value, k, this.remainingDepth);
+    const entries = planEntries(value, k, { remainingDepth: this.remainingDepth, minPartSize: this.minPartSize, known: this.#known });
     // A value already stored is refreshed with its parts instead of skipped (docs/gc.md); one that is
-    // absent, or lost a part, is written.
+    // absent, or lost a part, is written (a part this store wrote before, `#known`, is touched too).
     const kept = this.#touch(k, false);
     if (isPromise(kept)) return kept.then((ok) => (ok ? k : this.#writeEntries(entries, 0, k)));
     return kept ? k : this.#writeEntries(entries, 0, k);
@@ -428,6 +433,7 @@ export class FileStore implements ValueStore, CallStore {
       serializer: this.serializer,
       ...(this.compress ? { compress: this.compress } : {}),
       ...(this.remainingDepth === 1 ? {} : { remaining_depth: this.remainingDepth }),
+      ...(this.minPartSize === DEFAULT_MIN_PART_SIZE ? {} : { min_part_size: this.minPartSize }),
       // Keys never leave the store; a rebuilt store takes them from FLECHE_SECRET_KEY or `secret_key`.
       ...(this.signed ? { signed: true } : {}),
     };
@@ -435,7 +441,7 @@ export class FileStore implements ValueStore, CallStore {
 
   [inspect.custom](): string {
     const keys = this.#signer.count;
-    return `FileStore { root: ${JSON.stringify(this.root)}, serializer: '${this.serializer}', compress: ${this.compress ? `'${this.compress}'` : "false"}, remainingDepth: ${this.remainingDepth}, signed: ${keys ? `${keys} key${keys > 1 ? "s" : ""} (redacted)` : "no"} }`;
+    return `FileStore { root: ${JSON.stringify(this.root)}, serializer: '${this.serializer}', compress: ${this.compress ? `'${this.compress}'` : "false"}, remainingDepth: ${this.remainingDepth}, minPartSize: ${this.minPartSize}, signed: ${keys ? `${keys} key${keys > 1 ? "s" : ""} (redacted)` : "no"} }`;
   }
 
   // ---- internals ----
