@@ -23,7 +23,7 @@ type Kind = "file" | "hdf5";
 function pair(kind: Kind): { writer: Cache; collector: Cache; valuesDir: string } {
   const root = tempDir(`fleche-gc-touch-${kind}-`);
   const open = () => {
-    if (kind === "file") return new Cache({ values: new FileStore({ root: join(root, "values") }), calls: new FileStore({ root: join(root, "calls") }) });
+    if (kind === "file") return new Cache({ values: new FileStore({ root: join(root, "values"), minPartSize: 0 }), calls: new FileStore({ root: join(root, "calls") }) });
     const store = new Hdf5Store({ root: join(root, "h5") });
     return new Cache({ values: store, calls: store });
   };
@@ -89,7 +89,7 @@ for (const kind of ["file", "hdf5"] as const) {
 }
 
 describe("FileStore's conditional eviction, caught half-way", () => {
-  const store = () => new FileStore({ root: join(tempDir("fleche-gc-tomb-"), "values") });
+  const store = () => new FileStore({ root: join(tempDir("fleche-gc-tomb-"), "values"), minPartSize: 0 }); // every part split
   const pathOf = (s: FileStore, key: string) => join(s.root, key.slice(0, 2), key);
 
   it("a touch takes back a value a conditional eviction holds aside (or a killed gc left there)", async () => {
@@ -100,6 +100,17 @@ describe("FileStore's conditional eviction, caught half-way", () => {
     assert.ok(existsSync(pathOf(s, key)) && !existsSync(tombOf(pathOf(s, key))));
     assert.deepEqual(await s.loadValue(key), big("aside"));
     assert.equal(s.evictValueIfStale(key, Date.now() - 60_000), false, "touched: the eviction keeps it");
+  });
+
+  it("a value held aside still counts as stored (a reference check must not remove its record)", async () => {
+    const s = store();
+    const key = await s.saveValue(big("counted"));
+    renameSync(pathOf(s, key), tombOf(pathOf(s, key)));
+    assert.equal(s.containsValue(key), true);
+    assert.equal(s.evictValueIfStale(key, Date.now() + 60_000), false, "not ours to decide: nothing under its name");
+    renameSync(tombOf(pathOf(s, key)), pathOf(s, key));
+    assert.equal(s.evictValueIfStale(key, Date.now() + 60_000), true);
+    assert.equal(s.containsValue(key), false);
   });
 
   it("gc's mark reads the parts of a value held aside from its tomb", async () => {
@@ -158,14 +169,14 @@ describe("touching what others wrote", () => {
     it("FileStore: a value another user wrote is touched by copying it (same bytes, fresh mtime)", async () => {
       const root = tempDir("fleche-gc-owner-");
       chmodSync(root, 0o777);
-      const store = new FileStore({ root: join(root, "values") });
+      const store = new FileStore({ root: join(root, "values"), minPartSize: 0 });
       const key = await store.saveValue(big("shared team cache"));
       chmodSync(store.root, 0o777); // a team cache: every user may add files to its directories
       for (const name of readdirSync(store.root)) if (statSync(join(store.root, name)).isDirectory()) chmodSync(join(store.root, name), 0o777);
       age(store.root);
       const path = join(store.root, key.slice(0, 2), key);
       const script = `const { FileStore } = await import(${JSON.stringify(join(REPO, "src/index.ts"))});
-        const store = new FileStore({ root: ${JSON.stringify(store.root)} });
+        const store = new FileStore({ root: ${JSON.stringify(store.root)}, minPartSize: 0 });
         process.stdout.write(String(store.touchValue(${JSON.stringify(key)})));`;
       const child = spawnSync(process.execPath, ["--import", TSX, "--input-type=module", "-e", script], { uid: 65534, gid: 65534, env: { PATH: process.env.PATH, HOME: root }, encoding: "utf8" });
       assert.equal(child.stdout, "true", child.stderr);

@@ -300,7 +300,10 @@ export class FileStore implements ValueStore, CallStore {
   containsValue(key: string): boolean {
     if (!isFullKey(key)) return false;
     this.#open();
-    return existsSync(this.#layout.valuePath(key));
+    const path = this.#layout.valuePath(key);
+    // A value a conditional eviction holds aside is stored until the eviction decides (touch.ts): a
+    // reference check must not take that moment for a dangling reference and remove the record.
+    return existsSync(path) || existsSync(tombOf(path));
   }
 
   evictValue(key: string): void {
