@@ -46,8 +46,8 @@ export class Cache implements CacheLike {
   readonly calls: CallStore;
   readonly inline: boolean;
   readonly #inFlight = new InFlight();
-  /** The argument keys `prepare` stored for each call: the commit touches them again (docs/gc.md). */
-  readonly #stored = new WeakMap<Call, readonly string[]>();
+  /** The argument keys `prepare` stored for each call, and when it began: the commit touches them again (docs/gc.md). */
+  readonly #stored = new WeakMap<Call, { readonly keys: readonly string[]; readonly at: number }>();
 
   constructor(options: CacheOptions) {
     const { values, calls, inline = true } = options ?? ({} as CacheOptions);
@@ -86,7 +86,8 @@ export class Cache implements CacheLike {
     // Protect the arguments from garbage collection before writing them, until the call settles.
     const release = this.#inFlight.add(call.key, call.digests);
     try {
-      this.#stored.set(call, await this.#storeArguments(call));
+      const at = performance.now();
+      this.#stored.set(call, { keys: await this.#storeArguments(call), at });
     } catch (error) {
       release();
       throw error;
@@ -118,13 +119,19 @@ export class Cache implements CacheLike {
    * Right before the record is filed, touch every argument value it refers to (with its parts), so that
    * a garbage-collection pass that has not seen the record cannot remove them: its cutoff is older than
    * the touch (docs/gc.md). An argument removed while the body ran (a pass took it after the grace
-   * period) is refused rather than referred to. `D(...)` references are touched when present; they
-   * were never this call's to store, so an absent one stays a digest-only reference, as before.
+   * period) is refused rather than referred to. Arguments stored less than {@link RETOUCH_AFTER_MS}
+   * ago are not touched again: their save was their touch. `D(...)` references are touched when
+   * present; they were never this call's to store, so an absent one stays a digest-only reference.
    */
   async #touchArguments(call: Call): Promise<void> {
     const touch = this.values.touchValue?.bind(this.values);
     if (!touch) return;
-    const stored = this.#stored.get(call) ?? call.digests.filter((_, i) => !call.references[i] && !(this.inline && isInlineValue(call.values[i])));
+    const prepared = this.#stored.get(call);
+    const stored = !prepared
+      ? call.digests.filter((_, i) => !call.references[i] && !(this.inline && isInlineValue(call.values[i])))
+      : performance.now() - prepared.at < RETOUCH_AFTER_MS
+        ? []
+        : prepared.keys;
     for (const [i, key] of call.digests.entries()) {
       if (!call.references[i]) continue;
       const present = touch(key);
@@ -327,6 +334,13 @@ export class Cache implements CacheLike {
   }
 }
 
+
+/**
+ * Arguments a call stored less than this many milliseconds before its commit are not touched again:
+ * their save touched them recently enough. Part of the commit time `ε` that gc's grace period must
+ * exceed (docs/gc.md).
+ */
+export const RETOUCH_AFTER_MS = 100;
 
 /** Typed arrays and buffers of a megabyte or more: worth hashing while writing rather than before. */
 function isLargeBinary(value: unknown): boolean {

@@ -25,8 +25,9 @@ export interface GcOptions {
   /**
    * Spare values written or touched (reused) less than this many seconds before the pass began, when
    * the value store can tell, so another process's computation in progress keeps its arguments. It must
-   * exceed the time a commit takes (milliseconds) for a pass never to remove a value that a record
-   * committed meanwhile refers to; 0 turns the age check off (safe only when no other process writes).
+   * exceed the time a commit takes plus 100 ms (a second is plenty) for a pass never to remove a value
+   * that a record committed meanwhile refers to; 0 turns the age check off (safe only when no other
+   * process writes).
    * See docs/gc.md. @default 600
    */
   readonly grace?: number;

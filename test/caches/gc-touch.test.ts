@@ -12,6 +12,9 @@ import { join } from "node:path";
 import { Cache, CacheMiss, Call, FileStore, Hdf5Store, Rejected, digest, type CallRecord } from "../../src/index.js";
 import { tombOf } from "../../src/stores/file/touch.js";
 import { REPO, TSX, tempDir } from "../helpers/project.js";
+import { RETOUCH_AFTER_MS } from "../../src/cache.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const identity = { name: "f", module: "gc-touch", version: 1, codeDigest: null };
 const big = (tag: unknown) => ({ tag, pad: "p".repeat(300), parts: [[tag, 1], { deep: [tag] }] });
@@ -66,7 +69,8 @@ for (const kind of ["file", "hdf5"] as const) {
     it("a commit touches its arguments again, so a pass after a long body keeps them", async () => {
       const { writer, collector, valuesDir } = pair(kind);
       const prepared = await writer.prepare(Call.of(identity, { x: big("long body") }));
-      age(valuesDir); // the body ran for an hour: the argument's file is an hour old
+      await sleep(RETOUCH_AFTER_MS + 50); // a body longer than the commit's re-touch window
+      age(valuesDir); // ...which ran for an hour: the argument's file is an hour old
       const before = Date.now();
       await prepared.commit(big("done"));
       const writtenAt = await collector.values.valueWrittenAt!(digest(big("long body")));
@@ -79,7 +83,8 @@ for (const kind of ["file", "hdf5"] as const) {
     it("a commit whose argument was collected while the body ran files no record", async () => {
       const { writer, collector, valuesDir } = pair(kind);
       const prepared = await writer.prepare(Call.of(identity, { x: big("collected") }));
-      age(valuesDir);
+      await sleep(RETOUCH_AFTER_MS + 50);
+      age(valuesDir); // the body ran for an hour
       const report = await collector.gc({ grace: 60 }); // another process: it cannot see the open call
       assert.ok(report.evicted.includes(digest(big("collected"))));
       await assert.rejects(prepared.commit(big("result")), (error: unknown) => error instanceof Rejected && /left the value store while the call ran/.test(error.message));

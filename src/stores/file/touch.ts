@@ -9,7 +9,7 @@
  * toucher writes the value again, or takes it back from the tomb itself. The tomb is a dot-file next to
  * the entry (`.<key>.tomb`), which listings and temporary-file sweeps ignore.
  */
-import { linkSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, linkSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { sep } from "node:path";
 import { refreshMtime } from "../../fs/touch.js";
 
@@ -27,6 +27,9 @@ export function tombOf(path: string): string {
  * @throws the filesystem's error when the file exists but can be neither touched nor rewritten.
  */
 export function touchFile(path: string, rescue: boolean): boolean {
+  // A save's touch usually meets a new value: a stat answers "absent" cheaper than a failed utimes,
+  // which builds an Error. (Gone between the two: the utimes says so.)
+  if (!rescue && !existsSync(path)) return false;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (refreshMtime(path)) return true;
     if (!rescue || !restore(tombOf(path), path)) return false;
