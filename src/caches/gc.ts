@@ -41,7 +41,10 @@ export interface GcReport {
   readonly evicted: string[];
   /** Value digests the call records refer to, directly or through parts (all of them are kept). */
   readonly live: number;
-  /** Unreferenced value keys kept because a call is computing with them or they are younger than the grace period. */
+  /**
+   * Unreferenced value keys kept because a call is computing with them, they are younger than the grace
+   * period, or they were touched (reused) between the age check and the conditional eviction.
+   */
   readonly spared: number;
   /** Call records read. */
   readonly records: number;
