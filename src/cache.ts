@@ -46,6 +46,8 @@ export class Cache implements CacheLike {
   readonly calls: CallStore;
   readonly inline: boolean;
   readonly #inFlight = new InFlight();
+  /** The argument keys `prepare` stored for each call, and when it began: the commit touches them again (docs/gc.md). */
+  readonly #stored = new WeakMap<Call, { readonly keys: readonly string[]; readonly at: number }>();
 
   constructor(options: CacheOptions) {
     const { values, calls, inline = true } = options ?? ({} as CacheOptions);
@@ -84,7 +86,8 @@ export class Cache implements CacheLike {
     // Protect the arguments from garbage collection before writing them, until the call settles.
     const release = this.#inFlight.add(call.key, call.digests);
     try {
-      await this.#storeArguments(call);
+      const at = performance.now();
+      this.#stored.set(call, { keys: await this.#storeArguments(call), at });
     } catch (error) {
       release();
       throw error;
@@ -92,19 +95,57 @@ export class Cache implements CacheLike {
     return new PreparedCall(call, this, release);
   }
 
-  async #storeArguments(call: Call): Promise<void> {
+  /** Store the arguments that do not travel in the record; returns the keys that were stored. */
+  async #storeArguments(call: Call): Promise<string[]> {
+    const stored: string[] = [];
     const pending: Promise<unknown>[] = [];
     for (let i = 0; i < call.names.length; i++) {
       if (call.references[i]) continue; // given as D(...): already stored
       if (this.inline && isInlineValue(call.values[i])) continue; // travels in the record
+      const key = call.digests[i]!;
       try {
-        const saved = this.values.saveValue(call.values[i], call.digests[i]);
-        if (isPromise(saved)) pending.push(saved.catch((e) => argumentNotStored(call, i, e)));
+        const saved = this.values.saveValue(call.values[i], key);
+        if (isPromise(saved)) pending.push(saved.then(() => stored.push(key), (e) => argumentNotStored(call, i, e)));
+        else stored.push(key);
       } catch (error) {
         argumentNotStored(call, i, error);
       }
     }
     if (pending.length) await Promise.all(pending);
+    return stored;
+  }
+
+  /**
+   * Right before the record is filed, touch every argument value it refers to (with its parts), so that
+   * a garbage-collection pass that has not seen the record cannot remove them: its cutoff is older than
+   * the touch (docs/gc.md). An argument removed while the body ran (a pass took it after the grace
+   * period) is refused rather than referred to. Arguments stored less than {@link RETOUCH_AFTER_MS}
+   * ago are not touched again: their save was their touch. `D(...)` references are touched when
+   * present; they were never this call's to store, so an absent one stays a digest-only reference.
+   */
+  async #touchArguments(call: Call): Promise<void> {
+    const touch = this.values.touchValue?.bind(this.values);
+    if (!touch) return;
+    const prepared = this.#stored.get(call);
+    const stored = !prepared
+      ? call.digests.filter((_, i) => !call.references[i] && !(this.inline && isInlineValue(call.values[i])))
+      : performance.now() - prepared.at < RETOUCH_AFTER_MS
+        ? []
+        : prepared.keys;
+    for (const [i, key] of call.digests.entries()) {
+      if (!call.references[i]) continue;
+      const present = touch(key);
+      if (isPromise(present)) await present;
+    }
+    for (const key of new Set(stored)) {
+      const touched = touch(key);
+      if (isPromise(touched) ? await touched : touched) continue;
+      const name = call.names[call.digests.indexOf(key)];
+      throw new Rejected(
+        `Not filing the record of ${call.name}: its argument '${name}' (${key}) left the value store while the call ran ` +
+          "(a garbage collection in another process took it after its grace period); the result is returned uncached",
+      );
+    }
   }
 
   async commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string> {
@@ -131,6 +172,12 @@ export class Cache implements CacheLike {
       if (error instanceof SaveError || error instanceof Indigestible) {
         throw new Rejected(`Cannot store the result of ${call.name}: ${error.message}`, { cause: error });
       }
+      throw error;
+    }
+    try {
+      await this.#touchArguments(call);
+    } catch (error) {
+      if (error instanceof SaveError) throw new Rejected(`Cannot refresh the arguments of ${call.name}: ${error.message}`, { cause: error });
       throw error;
     }
     await this.calls.saveCall(call.record(resultDigest, metadata, inline));
@@ -287,6 +334,13 @@ export class Cache implements CacheLike {
   }
 }
 
+
+/**
+ * Arguments a call stored less than this many milliseconds before its commit are not touched again:
+ * their save touched them recently enough. Part of the commit time `ε` that gc's grace period must
+ * exceed (docs/gc.md).
+ */
+export const RETOUCH_AFTER_MS = 100;
 
 /** Typed arrays and buffers of a megabyte or more: worth hashing while writing rather than before. */
 function isLargeBinary(value: unknown): boolean {

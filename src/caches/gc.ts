@@ -6,8 +6,12 @@
  *
  * Values of calls being computed right now are spared: the cache registers every open call (see
  * `in-flight.ts`), and the pass also spares whatever the cache writes while it runs. Other processes are
- * covered by the grace period: a value written less than `grace` seconds ago is kept, when the store can
- * tell (`valueWrittenAt`).
+ * covered by the grace period, measured from the start of the pass: a value written or touched less
+ * than `grace` seconds before the pass began is kept, when the store can tell (`valueWrittenAt`). Stores
+ * that touch reused values (`touchValue`) are swept through `evictValueIfStale`, which removes an entry
+ * only if nobody touched it since that cutoff, atomically: a record committed at any moment during the
+ * pass refers only to values its writer touched moments before, so none of them is removed. The
+ * argument, its assumptions and its limits are in docs/gc.md.
  */
 import { CacheMiss, FlecheError } from "../errors.js";
 import { allKeys } from "../stores/keys.js";
@@ -19,8 +23,12 @@ export interface GcOptions {
   /** Report what would be removed, remove nothing. @default false */
   readonly dryRun?: boolean;
   /**
-   * Spare values written less than this many seconds ago (when the value store can tell when an entry
-   * was written), so another process's computation in progress keeps its arguments. @default 600
+   * Spare values written or touched (reused) less than this many seconds before the pass began, when
+   * the value store can tell, so another process's computation in progress keeps its arguments. It must
+   * exceed the time a commit takes plus 100 ms (a second is plenty) for a pass never to remove a value
+   * that a record committed meanwhile refers to; 0 turns the age check off (safe only when no other
+   * process writes).
+   * See docs/gc.md. @default 600
    */
   readonly grace?: number;
   /** Progress: the phase, entries done, and the total when known. */
@@ -33,7 +41,10 @@ export interface GcReport {
   readonly evicted: string[];
   /** Value digests the call records refer to, directly or through parts (all of them are kept). */
   readonly live: number;
-  /** Unreferenced value keys kept because a call is computing with them or they are younger than the grace period. */
+  /**
+   * Unreferenced value keys kept because a call is computing with them, they are younger than the grace
+   * period, or they were touched (reused) between the age check and the conditional eviction.
+   */
   readonly spared: number;
   /** Call records read. */
   readonly records: number;
@@ -60,6 +71,9 @@ export async function collectGarbage(values: ValueStore, calls: CallStore, inFli
   const { dryRun = false, grace = DEFAULT_GRACE, onProgress } = options;
   if (!(grace >= 0)) throw new FlecheError(`gc: grace must be a number of seconds ≥ 0, got ${grace}`, "FLECHE_OPTION");
   const watch = inFlight.watch(); // from here on, every value the cache writes is spared
+  // Taken before any record is listed: a record the mark phase misses was committed after this moment,
+  // and its writer touched its values after `cutoff` (docs/gc.md). Grace 0 turns the age check off.
+  const cutoff = grace > 0 ? Date.now() - grace * 1000 : Infinity;
   try {
     const live = new Set<string>();
     const markLive = markInto(values, live, false);
@@ -93,7 +107,6 @@ export async function collectGarbage(values: ValueStore, calls: CallStore, inFli
     };
 
     const valueKeys = await allKeys((p) => values.listValues(p));
-    const cutoff = Date.now() - grace * 1000;
     const evicted: string[] = [];
     let spared = 0;
     let done = 0;
@@ -101,10 +114,10 @@ export async function collectGarbage(values: ValueStore, calls: CallStore, inFli
       done++;
       onProgress?.("sweep", done, valueKeys.length);
       if (live.has(key)) continue;
-      if (grace > 0 && values.valueWrittenAt) {
+      if (cutoff !== Infinity && values.valueWrittenAt) {
         const writtenAt = await values.valueWrittenAt(key);
         if (writtenAt !== undefined && writtenAt > cutoff) {
-          spared++;
+          spared++; // young: not even worth the conditional eviction below
           continue;
         }
       }
@@ -113,8 +126,14 @@ export async function collectGarbage(values: ValueStore, calls: CallStore, inFli
         spared++;
         continue;
       }
-      evicted.push(key);
-      if (!dryRun) await values.evictValue(key);
+      if (dryRun) evicted.push(key);
+      else if (!values.evictValueIfStale) {
+        // A store without conditional eviction: a value reused between the age check above and this
+        // removal is lost (the race docs/gc.md describes); such stores must not be shared between processes.
+        evicted.push(key);
+        await values.evictValue(key);
+      } else if (await values.evictValueIfStale(key, cutoff)) evicted.push(key);
+      else spared++; // touched since the age check
     }
     return { evicted, live: live.size, spared, records, dryRun };
   } finally {

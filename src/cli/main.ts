@@ -63,7 +63,7 @@ program
   .description("remove values that no call record refers to")
   .addOption(cacheOption())
   .option("--dry-run", "list what would be removed, remove nothing")
-  .option("--grace <seconds>", "spare values written less than this long ago (default 600)", nonNegativeNumber)
+  .option("--grace <seconds>", "spare values written or reused less than this long before the pass (default 600)", nonNegativeNumber)
   .action(run((options) => gc(options)));
 
 program

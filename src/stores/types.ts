@@ -12,7 +12,7 @@
  * | member | role | purpose |
  * |---|---|---|
  * | `type` | both | the registry name (`"memory"`, `"file"`, …) used in config files |
- * | **`saveValue(value, key?)`** | values | store `value`; under `key` when given (the caller already digested it), else under `digest(value)`; returns the key; throws `SaveError` when it cannot hold the value |
+ * | **`saveValue(value, key?)`** | values | store `value`; under `key` when given (the caller already digested it), else under `digest(value)`; returns the key; throws `SaveError` when it cannot hold the value. A store with `touchValue` refreshes an entry it already holds (and its parts) as `touchValue` does, instead of skipping it |
  * | **`loadValue(key)`** | values | the value (an independent copy: mutating it never changes the store); throws `CacheMiss` when absent, corrupt or tampered |
  * | **`containsValue(key)`**, **`evictValue(key)`**, **`listValues(prefix?)`** | values | membership, removal (absent keys are a no-op), streaming key listing |
  * | **`saveCall(record)`** | calls | store a record under `record.key`, replacing any earlier record with that key |
@@ -22,7 +22,9 @@
  * | `queryCalls(template)` | calls | optional push-down: the records matching a digested template; stores without it are scanned |
  * | `latestCall(template, which)` | calls | optional push-down of `latest()`/`oldest()`: the matching record with the greatest or smallest `metadata.runtime.timestop` (an index lookup instead of a scan) |
  * | `childDigests(key)` | values | optional: the value keys an entry refers to (destructured parts), read without deserialising; garbage collection follows them |
- * | `valueWrittenAt(key)` | values | optional: when the entry was last written (ms since the epoch, e.g. a file's mtime), or undefined; garbage collection spares entries younger than its grace period |
+ * | `valueWrittenAt(key)` | values | optional: when the entry was last written or touched (ms since the epoch, e.g. a file's mtime), or undefined; garbage collection spares entries younger than its grace period |
+ * | `touchValue(key)` | values | optional: refresh the written-at time of the entry and, transitively, of its parts; `false` when it or a part is absent (nothing is then promised: store it again). A commit touches its arguments right before filing the record (docs/gc.md) |
+ * | `evictValueIfStale(key, cutoff)` | values | optional: remove the entry only if it was neither written nor touched after `cutoff`, atomically with respect to `saveValue` and `touchValue`; `true` when it removed it. Garbage collection sweeps through it, so a value reused during a pass is never lost |
  * | `verify(options)` | both | optional: check every entry (signatures, envelopes), remove what is corrupt and what killed writers left behind; report |
  * | `toConfig()` | both | the store's config table (snake_case keys); `Cache.fromConfig` rebuilds an equal store |
  * | `close()` | both | optional: release handles and connections |
@@ -90,6 +92,24 @@ export interface ValueStore extends Store {
    * for a call it is still computing.
    */
   valueWrittenAt?(key: string): MaybePromise<number | undefined>;
+  /**
+   * Optional: refresh the written-at time of the entry under `key` and, transitively, of every part it is
+   * assembled from (as a write would set it). Returns `false` when the entry or one of its parts is
+   * absent; what was refreshed before the gap is then not promised to be complete, so store the value
+   * again. A store with this method must also refresh an entry it already holds in `saveValue`, and must
+   * implement {@link ValueStore.evictValueIfStale} and {@link ValueStore.valueWrittenAt}, which read the
+   * time it sets. See docs/gc.md for the protocol this serves.
+   */
+  touchValue?(key: string): MaybePromise<boolean>;
+  /**
+   * Optional: remove the entry under `key` only if it was neither written nor touched after `cutoff`
+   * (milliseconds since the epoch, the clock `valueWrittenAt` reads). Atomic with respect to concurrent
+   * `saveValue` and `touchValue` of the same key, in any process: either the removal happens first and
+   * the touch reports `false` (a save writes the entry again), or the touch happens first and the entry
+   * stays. Returns `true` when it removed the entry, `false` when it kept it or there was none. Parts are
+   * never removed with it (they are entries of their own).
+   */
+  evictValueIfStale?(key: string, cutoff: number): MaybePromise<boolean>;
 }
 
 /** The part of a call record a cache hit needs. */

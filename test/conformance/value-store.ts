@@ -19,14 +19,20 @@ export interface ValueSuiteOptions {
   readonly reopen?: (store: ValueStore) => ValueStore | Promise<ValueStore>;
   /** False for stores that keep nothing (Void): every read misses. */
   readonly keeps?: boolean;
+  /** The store implements the touch protocol of docs/gc.md (`touchValue`, `evictValueIfStale`). */
+  readonly touches?: boolean;
   /** Zoo labels the store refuses with SaveError (its documented limits). */
   readonly refuses?: readonly string[];
 }
 
 const KEY = (head: string) => head.padEnd(64, "0");
+const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Margin between a cutoff and a touch: file times come from a coarse kernel clock (a few ms behind). */
+const TICK = 30;
 
 export function valueStoreSuite(options: ValueSuiteOptions): void {
   const keeps = options.keeps ?? true;
+  const touches = options.touches ?? false;
   const { make, track } = closingAfter(options.make);
 
   describe(`value store conformance: ${options.name}`, () => {
@@ -137,6 +143,84 @@ export function valueStoreSuite(options: ValueSuiteOptions): void {
         const again = await options.reopen!(store);
         track(again);
         assert.deepEqual(await again.loadValue(key), { persisted: [1, 2, 3] });
+      });
+    }
+
+    // The protocol garbage collection rests on (docs/gc.md): optional, but all or nothing, and exact.
+    it(`${touches ? "implements" : "does not implement"} the touch protocol, all of it or none`, async () => {
+      const store = await make();
+      assert.equal(typeof store.touchValue === "function", touches);
+      if (touches) assert.ok(store.valueWrittenAt && store.evictValueIfStale, "a store that touches also dates and evicts conditionally");
+    });
+
+    if (touches) {
+      it("touchValue refreshes a stored value and reports an absent one", async () => {
+        const store = await make();
+        const value = { touched: [1, 2, 3], nested: { deep: ["x", "y"] } };
+        const key = await store.saveValue(value);
+        await sleepMs(TICK);
+        const before = Date.now();
+        assert.equal(await store.touchValue!(key), true);
+        const writtenAt = await store.valueWrittenAt!(key);
+        assert.ok(writtenAt !== undefined && writtenAt > before - TICK / 2, `touched: written at ${writtenAt}, touch at ${before}`);
+        assert.deepEqual(await store.loadValue(key), value, "a touch changes no content");
+        assert.equal(await store.touchValue!(KEY("dead")), false);
+        await store.evictValue(key);
+        assert.equal(await store.touchValue!(key), false, "an evicted value cannot be touched");
+      });
+
+      it("evictValueIfStale removes only what was not written or touched after the cutoff", async () => {
+        const store = await make();
+        const key = await store.saveValue({ stale: "soon" });
+        const writtenAt = (await store.valueWrittenAt!(key))!;
+        assert.equal(await store.evictValueIfStale!(key, writtenAt - 60_000), false, "written after the cutoff: kept");
+        assert.deepEqual(await store.loadValue(key), { stale: "soon" });
+        assert.equal(await store.evictValueIfStale!(key, writtenAt), true, "written at the cutoff, not after: removed");
+        assert.equal(await store.containsValue(key), false);
+        assert.equal(await store.evictValueIfStale!(key, Date.now() + 60_000), false, "absent: nothing removed");
+        assert.equal(await store.evictValueIfStale!(KEY("beef"), Date.now()), false);
+      });
+
+      it("a save of a stored value refreshes it; after a conditional eviction it stores it again", async () => {
+        const store = await make();
+        const value = { reused: [[1, 2], [3, 4]], pad: "p".repeat(200) };
+        const key = await store.saveValue(value);
+        await sleepMs(TICK);
+        const cutoff = Date.now();
+        await sleepMs(TICK);
+        assert.equal(await store.saveValue(value), key);
+        assert.equal(await store.evictValueIfStale!(key, cutoff), false, "saved again after the cutoff: kept");
+        assert.equal(await store.evictValueIfStale!(key, Date.now() + 60_000), true);
+        assert.equal(await store.touchValue!(key), false, "a touch after the eviction reports the value gone");
+        assert.equal(await store.saveValue(value), key, "and a save stores it again");
+        assert.deepEqual(await store.loadValue(key), value);
+        assert.equal(await store.touchValue!(key), true);
+      });
+
+      it("a touch reaches every part of a destructured value, and fails when one is gone", async () => {
+        const store = await make();
+        const value = { a: { list: [1, 2, 3], more: { deeper: ["z"] } }, b: [[4, 5], [6]] };
+        const key = await store.saveValue(value);
+        const entries = new Set<string>([key]);
+        const queue = [key];
+        while (queue.length && store.childDigests) {
+          for (const child of await store.childDigests(queue.pop()!)) {
+            if (!entries.has(child)) queue.push(child);
+            entries.add(child);
+          }
+        }
+        await sleepMs(TICK);
+        const cutoff = Date.now();
+        await sleepMs(TICK);
+        assert.equal(await store.touchValue!(key), true);
+        for (const entry of entries) assert.equal(await store.evictValueIfStale!(entry, cutoff), false, `entry ${entry} was touched`);
+        const parts = [...entries].filter((k) => k !== key);
+        if (parts.length === 0) return; // a store that keeps values whole: the value itself was checked above
+        await store.evictValue(parts[0]!);
+        assert.equal(await store.touchValue!(key), false, "a value missing a part cannot be touched");
+        assert.equal(await store.saveValue(value), key);
+        assert.deepEqual(await store.loadValue(key), value, "a save of a value missing a part writes the part again");
+        assert.equal(await store.touchValue!(key), true);
       });
     }
 

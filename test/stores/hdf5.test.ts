@@ -12,7 +12,7 @@ let n = 0;
 const fresh = (prefixLength?: number) => () => new Hdf5Store({ root: join(base, `s${n++}`), ...(prefixLength === undefined ? {} : { prefixLength }) });
 const reopen = (store: unknown) => Hdf5Store.fromConfig((store as Hdf5Store).toConfig());
 
-valueStoreSuite({ name: "Hdf5Store (prefix files)", make: fresh(), reopen });
-valueStoreSuite({ name: "Hdf5Store (one file per key)", make: fresh(0), reopen });
+valueStoreSuite({ name: "Hdf5Store (prefix files)", make: fresh(), reopen, touches: true });
+valueStoreSuite({ name: "Hdf5Store (one file per key)", make: fresh(0), reopen, touches: true });
 callStoreSuite({ name: "Hdf5Store (prefix files)", make: fresh(), reopen });
 callStoreSuite({ name: "Hdf5Store (one file per key)", make: fresh(0), reopen });

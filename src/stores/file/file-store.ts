@@ -33,6 +33,9 @@ import { normalizeOptions, type FileStoreOptions } from "./options.js";
 import { RecordProblem, decodeRecord, encodeRecord } from "./records.js";
 import { Signer } from "./signing.js";
 import { readSmallText, removeEntry, removeFile } from "./file-io.js";
+import { evictFileIfStale, tombOf, touchFile } from "./touch.js";
+import { touchTree } from "../touch-tree.js";
+import type { Header } from "./envelope.js";
 import { Corrupt, ValueFiles, writeError, type Decoded } from "./value-files.js";
 import { verifyFiles } from "./verify.js";
 
@@ -108,7 +111,12 @@ export class FileStore implements ValueStore, CallStore {
     const k = key ?? digest(value);
     if (!this.#serializer.ready) return this.#serializer.load().then(() => this.saveValue(value, k));
     this.#prepareWrite();
-    return this.#writeEntries(planEntries(value, k, { remainingDepth: this.remainingDepth, minPartSize: this.minPartSize, known: this.#known }), 0, k);
+    const entries = planEntries(value, k, { remainingDepth: this.remainingDepth, minPartSize: this.minPartSize, known: this.#known });
+    // A value already stored is refreshed with its parts instead of skipped (docs/gc.md); one that is
+    // absent, or lost a part, is written (a part this store wrote before, `#known`, is touched too).
+    const kept = this.#touch(k, false);
+    if (isPromise(kept)) return kept.then((ok) => (ok ? k : this.#writeEntries(entries, 0, k)));
+    return kept ? k : this.#writeEntries(entries, 0, k);
   }
 
   /**
@@ -132,7 +140,7 @@ export class FileStore implements ValueStore, CallStore {
       throw error;
     }
     const path = this.#layout.valuePath(key);
-    if (existsSync(path)) {
+    if (await this.#touch(key, false)) {
       await pending.discard();
       return key;
     }
@@ -145,12 +153,22 @@ export class FileStore implements ValueStore, CallStore {
     return key;
   }
 
-  /** Write entries from `i` on, children first; an entry already stored (same content) is skipped. */
+  /**
+   * Write entries from `i` on, children first; a part already stored (same content) is touched instead.
+   * The last entry is the value itself, which the caller found absent.
+   */
   #writeEntries(entries: readonly PlannedEntry[], i: number, key: string): MaybePromise<string> {
     for (; i < entries.length; i++) {
       const { key: entryKey, node } = entries[i]!;
       const path = this.#layout.valuePath(entryKey);
-      if (existsSync(path)) continue;
+      if (i < entries.length - 1) {
+        const kept = this.#touch(entryKey, false);
+        if (isPromise(kept)) {
+          const at = i;
+          return kept.then((ok) => (ok ? this.#writeEntries(entries, at + 1, key) : this.#writeEntry(entries, at, key)));
+        }
+        if (kept) continue;
+      }
       const written = this.#files.write(entryKey, path, node);
       this.#sweep(entryKey);
       if (isPromise(written)) {
@@ -159,6 +177,61 @@ export class FileStore implements ValueStore, CallStore {
       }
     }
     return key;
+  }
+
+  /** Write entry `i` (known to need it), then go on with the rest. */
+  #writeEntry(entries: readonly PlannedEntry[], i: number, key: string): MaybePromise<string> {
+    const { key: entryKey, node } = entries[i]!;
+    const written = this.#files.write(entryKey, this.#layout.valuePath(entryKey), node);
+    this.#sweep(entryKey);
+    return isPromise(written) ? written.then(() => this.#writeEntries(entries, i + 1, key)) : this.#writeEntries(entries, i + 1, key);
+  }
+
+  /**
+   * Touch the entry `key` and its parts (their mtimes are what gc's grace period reads); false when one
+   * of them is absent or unusable, so the caller writes it. With `rescue`, an entry a conditional
+   * eviction holds aside right now is taken back (see touch.ts).
+   */
+  #touch(key: string, rescue: boolean): MaybePromise<boolean> {
+    return touchTree(key, {
+      touch: (k) => {
+        const path = this.#layout.valuePath(k);
+        try {
+          return touchFile(path, rescue);
+        } catch (error) {
+          throw writeError(path, error); // e.g. a read-only medium: the value cannot be kept fresh
+        }
+      },
+      children: (k) => {
+        try {
+          const header = this.#header(k);
+          return isPromise(header) ? header.then((h) => h.c ?? [], () => undefined) : (header.c ?? []);
+        } catch {
+          return undefined; // unusable, or gone since the touch: write it again
+        }
+      },
+    });
+  }
+
+  /**
+   * The header of entry `key`. An entry a conditional eviction holds aside for a moment (touch.ts) is
+   * read from its tomb, so gc's mark and touches never take "being decided" for "absent".
+   */
+  #header(key: string): MaybePromise<Header> {
+    const path = this.#layout.valuePath(key);
+    const attempt = (at: string, next: (() => MaybePromise<Header>) | undefined): MaybePromise<Header> => {
+      const retry = (error: unknown): MaybePromise<Header> => {
+        if (next && error instanceof CacheMiss) return next();
+        throw error;
+      };
+      try {
+        const header = this.#files.readHeader(key, at);
+        return isPromise(header) ? header.catch(retry) : header;
+      } catch (error) {
+        return retry(error);
+      }
+    };
+    return attempt(path, () => attempt(tombOf(path), () => attempt(path, undefined)));
   }
 
   loadValue(key: string): MaybePromise<unknown> {
@@ -227,7 +300,10 @@ export class FileStore implements ValueStore, CallStore {
   containsValue(key: string): boolean {
     if (!isFullKey(key)) return false;
     this.#open();
-    return existsSync(this.#layout.valuePath(key));
+    const path = this.#layout.valuePath(key);
+    // A value a conditional eviction holds aside is stored until the eviction decides (touch.ts): a
+    // reference check must not take that moment for a dangling reference and remove the record.
+    return existsSync(path) || existsSync(tombOf(path));
   }
 
   evictValue(key: string): void {
@@ -236,7 +312,24 @@ export class FileStore implements ValueStore, CallStore {
     removeEntry(this.#layout.valuePath(key));
   }
 
-  /** When the value file was written (its mtime), so gc spares what another process just stored. */
+  /**
+   * Refresh the value file's mtime and its parts' (docs/gc.md), taking back an entry a conditional
+   * eviction holds aside. False when the value or a part is absent or unusable.
+   */
+  touchValue(key: string): MaybePromise<boolean> {
+    if (!isFullKey(key)) return false;
+    this.#open();
+    return this.#touch(key, true);
+  }
+
+  /** Remove the value file unless it was written or touched after `cutoff` (see touch.ts). */
+  evictValueIfStale(key: string, cutoff: number): boolean {
+    if (!isFullKey(key)) return false;
+    this.#open();
+    return evictFileIfStale(this.#layout.valuePath(key), cutoff);
+  }
+
+  /** When the value file was written or last touched (its mtime), so gc spares what another process just stored or reused. */
   valueWrittenAt(key: string): number | undefined {
     if (!isFullKey(key)) return undefined;
     try {
@@ -256,7 +349,7 @@ export class FileStore implements ValueStore, CallStore {
     this.#open();
     const path = this.#layout.valuePath(key);
     try {
-      const header = this.#files.readHeader(key, path);
+      const header = this.#header(key);
       return isPromise(header)
         ? header.then((h) => h.c ?? [], (error: unknown) => this.#unusable(key, path, error))
         : (header.c ?? []);
@@ -398,7 +491,11 @@ export class FileStore implements ValueStore, CallStore {
   }
 }
 
-/** A part that cannot be loaded makes the value assembled from it unusable. */
+/**
+ * A part that cannot be loaded makes the value assembled from it a miss, but not a corrupt file to
+ * remove: the part may be held aside for a moment by a conditional eviction (touch.ts), and a save of
+ * the value rewrites what is missing (its touch fails). A corrupt part was already reported and removed.
+ */
 function missingPart(child: string, error: unknown): unknown {
-  return error instanceof CacheMiss ? new Corrupt(`its part ${child} is missing or unusable`) : error;
+  return error instanceof CacheMiss ? new CacheMiss(child, `its part ${child} is missing or unusable`, { cause: error }) : error;
 }

@@ -6,7 +6,8 @@
  * read-copy-check-rename cycle, so concurrent writers in several processes never lose each other's
  * entries. Readers take no lock: files are replaced, never edited, so a reader sees a whole file.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync, utimesSync } from "node:fs";
+import { refreshMtime } from "../../fs/touch.js";
 import { basename } from "node:path";
 import { CacheMiss } from "../../errors.js";
 import { logger } from "../../log.js";
@@ -93,6 +94,64 @@ export class EntryFiles {
     this.damaged.delete(key);
   }
 
+  /**
+   * Keep the entry if it is there, refreshing its file's mtime (gc's "written at", docs/gc.md), else
+   * add it; under the file's lock, so a conditional eviction of the same file sees the refresh or
+   * removes the entry before it (and then it is added again). Per-key files take a lock too here.
+   */
+  async putOrTouch(h5: H5Wasm, key: string, write: EntryWriter): Promise<void> {
+    this.check();
+    const path = this.layout.fileOf(key);
+    await this.locked(path, () => {
+      if (this.has(h5, key) && refreshMtime(path)) return;
+      // Absent, or listed but unreadable: (re)written.
+      if (this.options.prefixLength === 0) this.writer.writeAlone(h5, path, key, write);
+      else this.writer.change(h5, path, { add: [key, write], replace: true });
+    });
+    this.damaged.delete(key);
+  }
+
+  /** Refresh the mtime of the file holding the entry, under its lock; false when the entry is absent. */
+  async touch(h5: H5Wasm, key: string): Promise<boolean> {
+    const path = this.layout.fileOf(key);
+    return this.locked(path, () => this.has(h5, key) && refreshMtime(path));
+  }
+
+  /**
+   * Remove the entry unless its file's mtime is after `cutoff`, under the file's lock (atomic with
+   * respect to {@link touch} and {@link putOrTouch}). The rebuilt file keeps the old mtime: removing an
+   * entry refreshes none of the others, which stay as old as they were. True when it removed the entry.
+   */
+  async removeIfStale(h5: H5Wasm, key: string, cutoff: number): Promise<boolean> {
+    const path = this.layout.fileOf(key);
+    this.damaged.delete(key);
+    return this.locked(path, () => {
+      let mtimeMs: number;
+      let atimeMs: number;
+      try {
+        ({ mtimeMs, atimeMs } = statSync(path));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+        throw error;
+      }
+      if (mtimeMs > cutoff) return false;
+      if (this.options.prefixLength === 0) {
+        this.handles.forget(path);
+        unlinkQuietly(path);
+        return true;
+      }
+      if (!(this.keysOf(h5, path) ?? []).includes(key)) return false;
+      this.writer.change(h5, path, { remove: key });
+      try {
+        // Seconds as a double lose up to a microsecond: rounded up, so no neighbour ever looks older than it is.
+        utimesSync(path, atimeMs / 1000, mtimeMs / 1000 + 1e-6);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error; // the last entry: the file is gone
+      }
+      return true;
+    });
+  }
+
   /** Remove the entry; absent entries are a no-op. */
   async remove(h5: H5Wasm, key: string): Promise<void> {
     const path = this.layout.fileOf(key);
@@ -142,7 +201,7 @@ export class EntryFiles {
   }
 
   /** Run a change of the shared file at `path` under its lock. */
-  private locked(path: string, change: () => void): Promise<void> {
+  private locked<T>(path: string, change: () => T): Promise<T> {
     return withLock(`${path}.lock`, change, this.options.lock);
   }
 

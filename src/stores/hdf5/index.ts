@@ -64,11 +64,27 @@ export class Hdf5Store implements ValueStore, CallStore {
   saveValue(value: unknown, key?: string): Promise<string> {
     return this.#writing(key, async (h5) => {
       const k = key ?? digest(value);
-      if (this.#values.has(h5, k)) return k; // content-addressed: what is there is this value
+      // Content-addressed: what is there is this value, and is kept, with its file's mtime refreshed
+      // (gc's grace period reads it; docs/gc.md). Checked without the lock first, so a value that is
+      // there is not planned for nothing.
+      if (this.#values.has(h5, k) && (await this.#values.touch(h5, k))) return k;
       const plan = planValue(value);
-      await this.#values.put(h5, k, (parent, name) => writeNode(parent, name, plan, this.#write));
+      await this.#values.putOrTouch(h5, k, (parent, name) => writeNode(parent, name, plan, this.#write));
       return k;
     });
+  }
+
+  /** Refresh the written-at time (the mtime of the file holding it) of a stored value; false when absent. */
+  touchValue(key: string): Promise<boolean> {
+    return this.#writing(key, (h5) => this.#values.touch(h5, key));
+  }
+
+  /**
+   * Remove a value unless the file holding it was written or touched after `cutoff`, under the file's
+   * lock. Values share prefix files, so a touch of one spares its neighbours too (never the reverse).
+   */
+  evictValueIfStale(key: string, cutoff: number): Promise<boolean> {
+    return this.#writing(key, (h5) => this.#values.removeIfStale(h5, key, cutoff));
   }
 
   loadValue(key: string): MaybePromise<unknown> {
@@ -84,7 +100,7 @@ export class Hdf5Store implements ValueStore, CallStore {
   }
 
   /**
-   * When the file holding `key` was last written (entries share prefix files, so this is an upper bound:
+   * When the file holding `key` was last written or touched (entries share prefix files, so this is an upper bound:
    * garbage collection's grace period then spares, never removes, a value written recently).
    */
   valueWrittenAt(key: string): number | undefined {

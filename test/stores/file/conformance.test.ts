@@ -25,6 +25,6 @@ const variants: [string, Omit<FileStoreOptions, "root">][] = [
 for (const [name, options] of variants) {
   const make = () => new FileStore({ root: dir(), ...options });
   const reopen = (store: { toConfig(): Record<string, unknown> }) => new FileStore({ ...options, root: store.toConfig().root as string });
-  valueStoreSuite({ name: `FileStore (${name})`, make, reopen });
+  valueStoreSuite({ name: `FileStore (${name})`, make, reopen, touches: true });
   callStoreSuite({ name: `FileStore (${name})`, make, reopen });
 }

@@ -82,10 +82,11 @@ describe("FileStore format", () => {
     const data = new Float32Array(200_000).fill(1.5);
     const key = (await store.saveValue(data)) as string;
     const path = join(root, key.slice(0, 2), key);
-    const written = statSync(path).mtimeMs;
+    const { ino, mtimeMs: written } = statSync(path);
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(await store.saveValue(new Float32Array(200_000).fill(1.5)), key);
-    assert.equal(statSync(path).mtimeMs, written);
+    assert.equal(statSync(path).ino, ino, "not written again: the same file");
+    assert.ok(statSync(path).mtimeMs > written, "only touched, so gc's grace period counts from this reuse (docs/gc.md)");
     assert.deepEqual(readdirSync(root).filter((n) => n.startsWith(".")), [], "no temporary file is left at the root");
     assert.deepEqual(await store.loadValue(key), data);
   });
