@@ -15,6 +15,7 @@ import { isAscii, successor } from "./conditions.js";
 import { numbered, postgres } from "./dialect.js";
 import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
 import { fromRow, resultRefOf, toRows, type StoredRow } from "./rows.js";
+import { assertStorable, postgresText, prefixPlan } from "./text.js";
 import { templateCondition } from "./where.js";
 import { redactUrl, type PostgresLocation } from "./url.js";
 import type { CallRecord } from "../../call-record.js";
@@ -52,7 +53,9 @@ export class PostgresDriver implements SqlDriver {
 
   async saveMany(records: readonly CallRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const rows = records.map(toRows); // a SaveError here (a version JSON cannot hold) rejects the promise
+    // A SaveError here (a string PostgreSQL cannot keep, a version JSON cannot hold) rejects the promise.
+    for (const record of records) assertStorable(record, postgresText, this.#label);
+    const rows = records.map(toRows);
     return this.#run(async (pool) => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -79,6 +82,7 @@ export class PostgresDriver implements SqlDriver {
   }
 
   load(key: string): Promise<CallRecord | undefined> {
+    if (!postgresText.column(key)) return Promise.resolve(undefined); // no stored key holds it (nor could pg bind it)
     return this.#run(async (pool) => {
       const row = (await pool.query(LOAD_ONE, [key])).rows[0] as StoredRow | undefined;
       return row === undefined ? undefined : this.#decode(row);
@@ -86,6 +90,7 @@ export class PostgresDriver implements SqlDriver {
   }
 
   loadResult(key: string): Promise<ResultRef | undefined> {
+    if (!postgresText.column(key)) return Promise.resolve(undefined);
     return this.#run(async (pool) => {
       const row = (await pool.query({ text: "SELECT result, inline FROM calls WHERE key = $1", values: [key], rowMode: "array" })).rows[0] as
         | [unknown, unknown]
@@ -95,18 +100,24 @@ export class PostgresDriver implements SqlDriver {
   }
 
   contains(key: string): Promise<boolean> {
+    if (!postgresText.column(key)) return Promise.resolve(false);
     return this.#run(async (pool) => (await pool.query("SELECT 1 FROM calls WHERE key = $1", [key])).rowCount! > 0);
   }
 
   evict(key: string): Promise<void> {
+    if (!postgresText.column(key)) return Promise.resolve();
     return this.#run(async (pool) => void (await pool.query("DELETE FROM calls WHERE key = $1", [key])));
   }
 
   async *keys(prefix?: string): AsyncGenerator<string> {
-    const ranged = prefix !== undefined && prefix !== "" && isAscii(prefix);
+    // A prefix with a NUL or a lone surrogate starts no stored key (and PostgreSQL would refuse to bind it).
+    const plan = prefix === undefined ? undefined : prefixPlan(prefix, postgresText.column);
+    if (plan?.kind === "none") return;
+    const lower = plan?.prefix ?? "";
+    const ranged = lower !== "" && isAscii(lower);
     const upper = ranged ? " AND key < $2" : "";
-    const bound = ranged ? [successor(prefix)] : [];
-    let page = await this.#column(`SELECT key FROM calls WHERE key >= $1${upper} ORDER BY key LIMIT ${PAGE}`, [prefix ?? "", ...bound]);
+    const bound = ranged ? [successor(lower)] : [];
+    let page = await this.#column(`SELECT key FROM calls WHERE key >= $1${upper} ORDER BY key LIMIT ${PAGE}`, [lower, ...bound]);
     while (page.length) {
       for (const key of page) if (prefix === undefined || key.startsWith(prefix)) yield key;
       if (page.length < PAGE) return;

@@ -16,6 +16,7 @@ import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.
 import { Checkpointer } from "./checkpointer.js";
 import { BUSY_ATTEMPTS, BUSY_TIMEOUT_MS, openSqlite, WAL_LIMIT_BYTES } from "./sqlite-open.js";
 import { fromRow, resultRefOf, toRows, type StoredRow } from "./rows.js";
+import { assertStorable, sqliteText } from "./text.js";
 import type { SqliteLocation } from "./url.js";
 import { templateCondition } from "./where.js";
 import type { CallRecord } from "../../call-record.js";
@@ -50,6 +51,7 @@ export class SqliteDriver implements SqlDriver {
     const addMeta = this.#db.prepare("INSERT INTO metadata (call_key, namespace, data) VALUES (?, ?, ?)");
     const transaction = this.#db.transaction((records: readonly CallRecord[]) => {
       for (const record of records) {
+        assertStorable(record, sqliteText, label);
         const { call, args, meta } = toRows(record);
         const fields = [call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop];
         if (insert.run(call.key, ...fields).changes === 0) {
