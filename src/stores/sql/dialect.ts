@@ -54,7 +54,7 @@ export interface Dialect {
   readonly recordColumns: string;
 }
 
-const CALL_COLUMNS = "c.key, c.name, c.module, c.version, c.code_digest, c.result, c.inline";
+const CALL_COLUMNS = "c.key, c.name, c.module, c.version, c.code_digest, c.result, c.inline, c.result_check, c.record_check";
 
 /** Numbers beyond this magnitude are not exact in SQLite's integer/real comparisons with JS doubles. */
 const SAFE = 2 ** 53;

@@ -11,7 +11,8 @@ import { ConfigError, FlecheError } from "../../errors.js";
 import { logger } from "../../log.js";
 import { sqlite } from "./dialect.js";
 import { networkFilesystemOf } from "./network-fs.js";
-import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
+import { backfillSqlite } from "./backfill.js";
+import { CHECKS_VERSION, createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
 import { MEMORY, type SqliteLocation } from "./url.js";
 
 type Database = BetterSqlite3.Database;
@@ -96,6 +97,7 @@ function migrate(db: Database, label: string): void {
     if (version === SCHEMA_VERSION) return;
     const statements = version === 0 ? createStatements(sqlite) : migrationStatements(sqlite, version);
     for (const sql of statements) db.exec(sql);
+    if (version > 0 && version < CHECKS_VERSION) backfillSqlite(db);
   }).immediate();
 }
 

@@ -20,14 +20,16 @@ import { assertStorable, sqliteText } from "./text.js";
 import type { SqliteLocation } from "./url.js";
 import { templateCondition } from "./where.js";
 import type { CallRecord } from "../../call-record.js";
-import type { ResultRef } from "../types.js";
+import type { ResultRef, VerifyOptions, VerifyReport } from "../types.js";
+import { rowProblem, VERIFY_PAGE, VerifyTally } from "./verify.js";
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
 
-const INSERT = `INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (key) DO NOTHING`;
-const UPDATE = "UPDATE calls SET name = ?, module = ?, version = ?, code_digest = ?, result = ?, inline = ?, timestop = ? WHERE key = ?";
+const INSERT = `INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop, result_check, record_check)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`;
+const UPDATE = `UPDATE calls SET name = ?, module = ?, version = ?, code_digest = ?, result = ?, inline = ?, timestop = ?,
+  result_check = ?, record_check = ? WHERE key = ?`;
 
 export class SqliteDriver implements SqlDriver {
   readonly #db: Database;
@@ -53,7 +55,7 @@ export class SqliteDriver implements SqlDriver {
       for (const record of records) {
         assertStorable(record, sqliteText, label);
         const { call, args, meta } = toRows(record);
-        const fields = [call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop];
+        const fields = [call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop, call.result_check, call.record_check];
         if (insert.run(call.key, ...fields).changes === 0) {
           // A record under this key exists: replace it whole (its argument and metadata rows too).
           update.run(...fields, call.key);
@@ -84,8 +86,8 @@ export class SqliteDriver implements SqlDriver {
   }
 
   loadResult(key: string): ResultRef | undefined {
-    const row = this.#retryBusy(() => this.#statement("SELECT result, inline FROM calls WHERE key = ?", false, true).get(key)) as
-      | [unknown, unknown]
+    const row = this.#retryBusy(() => this.#statement("SELECT result, inline, result_check FROM calls WHERE key = ?", false, true).get(key)) as
+      | [unknown, unknown, unknown]
       | undefined;
     return resultRefOf(row, key, this.#label);
   }
@@ -152,6 +154,26 @@ export class SqliteDriver implements SqlDriver {
         if (record && matchesRecord(template, record)) return record;
       }
       if (keys.length < size) return undefined;
+    }
+  }
+
+  async verify(options: VerifyOptions): Promise<VerifyReport> {
+    const tally = new VerifyTally();
+    const total = this.#retryBusy(() => this.#statement("SELECT count(*) FROM calls", true).get()) as number;
+    const page = this.#statement(`SELECT ${sqlite.recordColumns} FROM calls c WHERE c.key > ? ORDER BY c.key LIMIT ${VERIFY_PAGE}`);
+    const remove = this.#statement("DELETE FROM calls WHERE key = ? AND result_check IS ? AND record_check IS ?");
+    for (let last = ""; ; ) {
+      const rows = this.#retryBusy(() => page.all(last)) as StoredRow[];
+      for (const row of rows) {
+        const problem = rowProblem(row);
+        tally.checked++;
+        if (problem === undefined) continue;
+        tally.problems.push({ key: row.key, problem });
+        if (options.repair) tally.removed += this.#retryBusy(() => remove.run(row.key, row.result_check, row.record_check)).changes;
+      }
+      options.onProgress?.(tally.checked, total);
+      if (rows.length < VERIFY_PAGE) return tally.report();
+      last = rows[rows.length - 1]!.key;
     }
   }
 

@@ -15,7 +15,7 @@ import { MEMORY, parseSqlUrl, redactUrl, stripPassword, type SqlLocation } from 
 import type { MaybePromise } from "../../maybe.js";
 import type { CallRecord } from "../../call-record.js";
 import type { RecordTemplate } from "../../query/template.js";
-import type { CallStore, KeyStream, ResultRef, StoreConfig } from "../types.js";
+import type { CallStore, KeyStream, ResultRef, StoreConfig, VerifyOptions, VerifyReport } from "../types.js";
 import type { SqlDriver, SqlInfo } from "./driver.js";
 
 /** Options of {@link Sql}. */
@@ -87,6 +87,14 @@ export class Sql implements CallStore {
   /** latest()/oldest() as one indexed lookup on the `timestop` column. */
   latestCall(template: RecordTemplate, which: "latest" | "oldest"): MaybePromise<CallRecord | undefined> {
     return this.#driver.extreme(template, which);
+  }
+
+  /**
+   * Check every record against its checksums (and that it is a valid record at all): a row damaged or
+   * edited outside fleche is reported; with `repair` it is deleted. See docs/stores.md, "Integrity".
+   */
+  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    return this.#driver.verify(options);
   }
 
   /**
