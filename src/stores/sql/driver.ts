@@ -54,6 +54,8 @@ export interface SqlInfo {
   readonly journalMode?: string;
   /** SQLite: `normal` (the store's setting). */
   readonly synchronous?: string;
+  /** SQLite: how a database that cannot be written is read (`in place`, or a `snapshot` in memory); absent when writable. */
+  readonly readOnly?: "in place" | "snapshot";
   /** PostgreSQL: the server's version. */
   readonly serverVersion?: string;
 }
