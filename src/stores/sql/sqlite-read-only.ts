@@ -37,7 +37,10 @@ export function openInPlace(Database: typeof BetterSqlite3, path: string, timeou
     return db;
   } catch (error) {
     db?.close();
-    if ((error as { code?: unknown }).code === "SQLITE_CANTOPEN") return undefined;
+    // No WAL index and no way to create one: SQLITE_CANTOPEN on read-only media, a SQLITE_READONLY_*
+    // code (CANTINIT and kin) when only permissions forbid it.
+    const code = String((error as { code?: unknown }).code);
+    if (code === "SQLITE_CANTOPEN" || code.startsWith("SQLITE_READONLY")) return undefined;
     throw error;
   }
 }

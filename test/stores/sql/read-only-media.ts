@@ -8,6 +8,7 @@
  *   (`setpriv`), and the directory and its files lose their write permission bits, so that user cannot
  *   write them (EACCES): the "no write permission" case;
  * - as any other user: the write permission bits are removed, and the process runs as that user.
+ * `FLECHE_TEST_READ_ONLY_MEDIA=permissions` skips the mount, to exercise the second way under root.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, rmdirSync } from "node:fs";
@@ -27,7 +28,7 @@ export interface ReadOnlyMedia {
 
 export function readOnlyMedia(source: string): ReadOnlyMedia {
   const root = process.getuid?.() === 0;
-  if (root) {
+  if (root && process.env.FLECHE_TEST_READ_ONLY_MEDIA !== "permissions") {
     const target = mkdtempSync(join(tmpdir(), "fleche-ro-"));
     const mounted = spawnSync("mount", ["--bind", "-o", "ro", source, target], { stdio: "ignore" }).status === 0;
     if (mounted) {
