@@ -30,6 +30,30 @@ export function resultCheck(key: string, result: string | null, inline: string |
   return check(`${key}\n${result === null ? "-" : `${result.length}=${result}`}\n${inline ?? ""}`);
 }
 
+/** Keys whose verified hit texts are remembered (about 400 bytes each). */
+const REMEMBERED = 1024;
+
+/**
+ * The hit texts last verified per key. A warm hit re-reads the same row, and comparing its texts with
+ * the ones verified (a byte comparison, ~30 ns) is a third of the cost of a CRC over them, with the
+ * same verdict: equal texts have equal checksums. A row changed in any byte, or a new check value,
+ * is verified afresh. Bounded: forgotten all at once when full.
+ */
+export class VerifiedHits {
+  readonly #rows = new Map<string, readonly [result: string | null, inline: string | null, check: unknown]>();
+
+  /** True when exactly these texts and check were verified for `key` before. */
+  has(key: string, result: string | null, inline: string | null, check: unknown): boolean {
+    const seen = this.#rows.get(key);
+    return seen !== undefined && seen[2] === check && seen[0] === result && seen[1] === inline;
+  }
+
+  add(key: string, result: string | null, inline: string | null, check: unknown): void {
+    if (this.#rows.size >= REMEMBERED) this.#rows.clear();
+    this.#rows.set(key, [result, inline, check]);
+  }
+}
+
 /** The checksum of a whole record (canonical JSON: equal records give equal texts whatever the key order). */
 export function recordCheck(record: CallRecord): number {
   const inline = record.inline?.length ? record.inline : null;

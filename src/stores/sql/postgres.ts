@@ -14,6 +14,7 @@ import { loadPg, migrate, transaction, type PgModule } from "./postgres-open.js"
 import { isAscii, successor } from "./conditions.js";
 import { numbered, postgres } from "./dialect.js";
 import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
+import { VerifiedHits } from "./checks.js";
 import { fromRow, resultRefOf, toRows, type StoredRow } from "./rows.js";
 import { assertStorable, postgresText, prefixPlan } from "./text.js";
 import { templateCondition } from "./where.js";
@@ -39,6 +40,8 @@ const LOAD_MANY = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = A
 export class PostgresDriver implements SqlDriver {
   readonly #url: string;
   readonly #label: string;
+  /** Hit texts already verified (see `checks.ts`). */
+  readonly #verified = new VerifiedHits();
   readonly #health: Availability;
   #pool: Pool | undefined;
   #connecting: Promise<Pool> | undefined;
@@ -99,7 +102,7 @@ export class PostgresDriver implements SqlDriver {
     return this.#run(async (pool) => {
       const text = "SELECT result, inline, result_check FROM calls WHERE key = $1";
       const row = (await pool.query({ text, values: [key], rowMode: "array" })).rows[0] as [unknown, unknown, unknown] | undefined;
-      return resultRefOf(row, key, this.#label);
+      return resultRefOf(row, key, this.#label, this.#verified);
     });
   }
 

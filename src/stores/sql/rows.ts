@@ -8,7 +8,7 @@ import { SaveError } from "../../errors.js";
 import { logger } from "../../log.js";
 import { inlineProblem, recordProblem, type CallRecord, type Version } from "../../call-record.js";
 import type { ResultRef } from "../types.js";
-import { DamagedRow, recordCheck, resultCheck } from "./checks.js";
+import { DamagedRow, recordCheck, resultCheck, type VerifiedHits } from "./checks.js";
 
 /** The `calls` row of a record. */
 export interface CallRow {
@@ -131,11 +131,17 @@ function decodeVersion(stored: unknown): Version {
   }
 }
 
-/** `{ result, inline }` from their columns and checksum; throws when they are not what the store wrote. */
-export function resultFromColumns(key: string, result: unknown, inline: unknown, check: unknown): ResultRef {
+/**
+ * `{ result, inline }` from their columns and checksum; throws when they are not what the store wrote.
+ * `verified` remembers texts that passed, so that re-reading them unchanged skips the CRC.
+ */
+export function resultFromColumns(key: string, result: unknown, inline: unknown, check: unknown, verified?: VerifiedHits): ResultRef {
   if (result !== null && typeof result !== "string") throw new Error("result is neither null nor a digest");
   if (inline !== null && typeof inline !== "string") throw new Error("inline is not JSON text");
-  if (check !== resultCheck(key, result, inline)) throw new DamagedRow("its result's checksum does not match: damaged or edited");
+  if (!verified?.has(key, result, inline, check)) {
+    if (check !== resultCheck(key, result, inline)) throw new DamagedRow("its result's checksum does not match: damaged or edited");
+    verified?.add(key, result, inline, check);
+  }
   if (inline === null) return { result };
   const values: unknown = JSON.parse(inline);
   const problem = inlineProblem(values);
@@ -148,10 +154,15 @@ export function resultFromColumns(key: string, result: unknown, inline: unknown,
  * damaged one too (reported here, so the call recomputes, and its save replaces the row, instead of
  * returning a wrong value).
  */
-export function resultRefOf(row: readonly [unknown, unknown, unknown] | undefined, key: string, label: string): ResultRef | undefined {
+export function resultRefOf(
+  row: readonly [unknown, unknown, unknown] | undefined,
+  key: string,
+  label: string,
+  verified?: VerifiedHits,
+): ResultRef | undefined {
   if (row === undefined) return undefined;
   try {
-    return resultFromColumns(key, row[0], row[1], row[2]);
+    return resultFromColumns(key, row[0], row[1], row[2], verified);
   } catch (error) {
     logger().warn(`${label}: call ${key} is unreadable (${(error as Error).message}); treating it as a miss`);
     return undefined;

@@ -17,6 +17,7 @@ import { sqlite } from "./dialect.js";
 import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 import { BUSY_ATTEMPTS, BUSY_TIMEOUT_MS } from "./sqlite-open.js";
+import { VerifiedHits } from "./checks.js";
 import { fromRow, resultRefOf, type StoredRow } from "./rows.js";
 import type { SqliteLocation } from "./url.js";
 import { templateCondition } from "./where.js";
@@ -34,6 +35,8 @@ export class SqliteDriver implements SqlDriver {
   #conn: SqliteConnection;
   readonly #location: SqliteLocation;
   readonly #label: string;
+  /** Hit texts already verified (see `checks.ts`). */
+  readonly #verified = new VerifiedHits();
   readonly #url: string;
   readonly #readOnlyOption: boolean;
   readonly #statements = new Map<string, Statement>();
@@ -134,7 +137,7 @@ export class SqliteDriver implements SqlDriver {
     const row = this.#retryBusy(() => this.#statement("SELECT result, inline, result_check FROM calls WHERE key = ?", false, true).get(key)) as
       | [unknown, unknown, unknown]
       | undefined;
-    return resultRefOf(row, key, this.#label);
+    return resultRefOf(row, key, this.#label, this.#verified);
   }
 
   contains(key: string): boolean {

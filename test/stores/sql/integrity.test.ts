@@ -57,8 +57,10 @@ for (const target of targets) {
       let runs = 0;
       const f = fleche((x: number) => (runs++, x * 2), { name: "double" });
       assert.equal(await withCache(c, () => f(21)), 42);
+      assert.equal(await withCache(c, () => f(21)), 42, "a warm hit: the store remembers the texts it verified");
+      assert.equal(runs, 1);
       const key = (await c.callKeys())[0]!;
-      // Same shape, same digests, another value: only the checksum can tell.
+      // Same shape, same digests, another value: only the checksum can tell (remembered texts do not match now).
       await target.exec(store, "UPDATE calls SET inline = ? WHERE key = ?", [JSON.stringify([[digest(21), 21], [digest(42), 43]]), key]);
       const logs = captureLogs();
       try {
