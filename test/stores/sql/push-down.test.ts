@@ -90,7 +90,7 @@ for (const target of targets) {
       await store.close();
     });
 
-    it(`selects a superset of the matcher's records in SQL, exactly them when it claims exactness (${TEMPLATES} templates)`, async () => {
+    it(`selects a superset of the matcher's records in SQL, exactly them when it claims exactness (${TEMPLATES} templates)`, async (t) => {
       const store = await target.make();
       const records = oddRecords(SEED + 1, 120, target.rules).filter((r) => unstorableField(r, target.rules) === undefined);
       await store.saveCalls(records);
@@ -110,6 +110,7 @@ for (const target of targets) {
         }
         if (want.length) matched++;
       }
+      t.diagnostic(`${records.length} records; ${exact} of ${TEMPLATES} templates exact in SQL, ${matched} matching a record`);
       assert.ok(exact > TEMPLATES * 0.8, `${exact} of ${TEMPLATES} templates pushed down exactly`);
       assert.ok(matched > TEMPLATES * 0.2, `${matched} of ${TEMPLATES} templates matched a record`);
       await store.close();
