@@ -43,6 +43,7 @@ export class SqliteDriver implements SqlDriver {
   readonly #watch: NodeJS.Timeout | undefined;
   /** Set when the database file was deleted or replaced and the store could not safely reopen it. */
   #lost: FlecheError | undefined;
+  #closed = false;
 
   constructor(location: SqliteLocation, label: string, options: { readonly readOnly?: boolean } = {}) {
     this.#label = label;
@@ -52,7 +53,7 @@ export class SqliteDriver implements SqlDriver {
     this.#conn = new SqliteConnection(location, label, options);
     if (this.#conn.identity) {
       // Reads between checks may come from a file just deleted or replaced: the records in it are
-      // still what they were, so a hit is never wrong; writes check first (`#writable`).
+      // still what they were, so a hit is never wrong; writes check first (`#refusal`).
       this.#watch = setInterval(() => this.#follow(), WATCH_MS);
       this.#watch.unref();
     }
@@ -100,8 +101,9 @@ export class SqliteDriver implements SqlDriver {
    */
   #follow(): void {
     const identity = this.#conn.identity;
-    const change = identity?.change();
-    if (!identity || change === undefined || this.#lost) return;
+    if (!identity || this.#lost || this.#closed) return;
+    const change = identity.change();
+    if (change === undefined) return;
     const left = identity.leftOver();
     if (left !== undefined) {
       this.#lose(
@@ -244,6 +246,7 @@ export class SqliteDriver implements SqlDriver {
   async ready(): Promise<void> {}
 
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#watch);
     await this.#conn.close();
   }
