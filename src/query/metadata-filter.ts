@@ -157,9 +157,22 @@ function queryError(path: string, problem: string): FlecheError {
   return new FlecheError(`Query filter ${path} ${problem}`, "FLECHE_QUERY");
 }
 
-/** True when stored metadata (or any stored object) satisfies every condition of `wanted`. */
+/**
+ * True when stored metadata satisfies a whole metadata filter. Its top level names namespaces, never
+ * operators: a namespace called `$x` is a name like any other (only its conditions may be operators).
+ */
+export function namespacesMatch(filter: MetadataFilter, metadata: { readonly [namespace: string]: JsonValue | undefined }): boolean {
+  return everyField(filter, metadata);
+}
+
+/** True when a stored object satisfies every condition of `wanted` (an operator object tests the object itself). */
 export function fieldsMatch(wanted: { readonly [key: string]: unknown }, stored: { readonly [key: string]: JsonValue | undefined }): boolean {
   if (isOperatorObject(wanted)) return operatorsMatch(wanted, true, stored as JsonValue);
+  return everyField(wanted, stored);
+}
+
+/** Each field condition holds on the stored object. */
+function everyField(wanted: { readonly [key: string]: unknown }, stored: { readonly [key: string]: JsonValue | undefined }): boolean {
   for (const key of Object.keys(wanted)) {
     const want = wanted[key];
     if (want === undefined) continue;

@@ -4,7 +4,7 @@
  * down as digest equality. `undefined` (or leaving a field out) is a wildcard everywhere.
  */
 import { digest, isDigest } from "../digest/index.js";
-import { fieldsMatch, normalizeMetadataFilter, type MetadataFilter } from "./metadata-filter.js";
+import { namespacesMatch, normalizeMetadataFilter, type MetadataFilter } from "./metadata-filter.js";
 import type { CallRecord, Version } from "../call-record.js";
 
 export type { MetadataFilter } from "./metadata-filter.js";
@@ -76,7 +76,7 @@ export function matchesRecord(template: RecordTemplate, record: CallRecord): boo
       if (!digestMatches(wanted, record.arguments[name] ?? null)) return false;
     }
   }
-  return template.metadata === undefined || fieldsMatch(template.metadata, record.metadata);
+  return template.metadata === undefined || namespacesMatch(template.metadata, record.metadata);
 }
 
 /**

@@ -23,6 +23,17 @@ const stored = record({
 const matches = (metadata: Record<string, Record<string, unknown>>) => matchesRecord(toTemplate({ metadata }), stored);
 
 describe("metadata filters", () => {
+  it("read the top level as namespace names, also names starting with `$`", () => {
+    const dollar = record({ $ns: { k: "v" }, $: { "": 1 } });
+    const on = (metadata: Record<string, Record<string, unknown>>) => matchesRecord(toTemplate({ metadata }), dollar);
+    assert.ok(on({ $ns: { k: "v" } }));
+    assert.ok(on({ $ns: {}, $: { "": 1 } }));
+    assert.ok(!on({ $ns: { k: "w" } }));
+    assert.ok(on({ $other: { $exists: false } }));
+    assert.ok(!on({ $other: {} }));
+    assert.ok(!matches({ $ns: {} }), "a `$` namespace the record lacks");
+  });
+
   it("match scalars strictly, null as presence, nested objects partially", () => {
     assert.ok(matches({ tags: { project: "alpha" } }));
     assert.ok(!matches({ tags: { project: "Alpha" } }));

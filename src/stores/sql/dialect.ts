@@ -4,6 +4,7 @@
  * Everything else (table layout, upserts, query shapes) is shared SQL.
  */
 import { cond, loose, type Cond } from "./conditions.js";
+import { postgresText, sqliteText, type TextRules } from "./text.js";
 
 /** JSON value kinds a condition can test for. */
 export type JsonKind = "object" | "array" | "string" | "number" | "null" | "true" | "false";
@@ -13,11 +14,10 @@ export type Comparison = ">" | ">=" | "<" | "<=";
 
 /**
  * Conditions on the value at a path inside `m.data` (a metadata namespace's JSON object). A path is the
- * list of object keys from the namespace's root; `[]` is the root itself.
+ * list of object keys from the namespace's root; `[]` is the root itself. Callers only pass keys and
+ * strings the database can store (`text.ts`): others cannot be in any stored record.
  */
 export interface JsonOps {
-  /** False when the dialect cannot address this path (the condition then becomes a superset). */
-  addressable(path: readonly string[]): boolean;
   /** Something is stored at the path (any JSON value, `null` included). */
   exists(path: readonly string[]): Cond;
   /** Nothing is stored at the path. */
@@ -32,7 +32,7 @@ export interface JsonOps {
   compareNumber(path: readonly string[], op: Comparison, value: number): Cond;
   /** The value is a string ordered so against `value` by code point. */
   compareString(path: readonly string[], op: Comparison, value: string): Cond;
-  /** The value is a string starting with `prefix`. */
+  /** The value is a string starting with `prefix` (non-empty, not ending in a high surrogate). */
   startsWith(path: readonly string[], prefix: string): Cond;
 }
 
@@ -41,7 +41,12 @@ export interface Dialect {
   readonly name: "sqlite" | "postgres";
   /** Column types. `digest` columns compare bytewise, so hex prefixes can be index ranges. */
   readonly types: { readonly digest: string; readonly real: string; readonly json: string; readonly withoutRowid: string };
-  /** `column` starts with `prefix` (used for non-ASCII prefixes, which index ranges cannot serve). */
+  /** Which strings the database stores exactly, in text columns and in metadata JSON. */
+  readonly text: TextRules;
+  /**
+   * `column` starts with `prefix` (used for non-ASCII prefixes, which index ranges cannot serve). The
+   * prefix is storable and does not end in a high surrogate (see `prefixPlan`).
+   */
   startsWith(column: string, prefix: string): Cond;
   /** Metadata conditions on `m.data`. */
   readonly json: JsonOps;
@@ -49,19 +54,20 @@ export interface Dialect {
   readonly recordColumns: string;
 }
 
-const CALL_COLUMNS = "c.key, c.name, c.module, c.version, c.code_digest, c.result, c.inline";
+const CALL_COLUMNS = "c.key, c.name, c.module, c.version, c.code_digest, c.result, c.inline, c.result_check, c.record_check";
 
 /** Numbers beyond this magnitude are not exact in SQLite's integer/real comparisons with JS doubles. */
 const SAFE = 2 ** 53;
 
 const sqliteJson: JsonOps = {
-  addressable: (path) => path.every((k) => !k.includes('"')),
   exists: (path) => cond("json_type(m.data, ?) IS NOT NULL", [sqlitePath(path)]),
   absent: (path) => cond("json_type(m.data, ?) IS NULL", [sqlitePath(path)]),
   kind: (path, kind) =>
     kind === "number"
       ? cond("json_type(m.data, ?) IN ('integer', 'real')", [sqlitePath(path)])
       : cond("json_type(m.data, ?) = ?", [sqlitePath(path), kind === "string" ? "text" : kind]),
+  // Text compares bytewise (BINARY): NUL included, and in UTF-8 byte order is code point order.
+  // better-sqlite3 binds a lone surrogate as the same three bytes json_extract decodes `\udXXX` to.
   equalsString: (path, value) => typed(path, "= 'text'", "= ?", value),
   equalsNumber: (path, value) =>
     Math.abs(value) > SAFE ? loose(sqliteJson.kind(path, "number")) : typed(path, "IN ('integer', 'real')", "= ?", value),
@@ -70,9 +76,22 @@ const sqliteJson: JsonOps = {
   compareString: (path, op, value) => typed(path, "= 'text'", `${op} ?`, value),
   startsWith: (path, prefix) => {
     const p = sqlitePath(path);
-    return cond("json_type(m.data, ?) = 'text' AND substr(json_extract(m.data, ?), 1, length(?)) = ?", [p, p, prefix, prefix]);
+    return cond(`json_type(m.data, ?) = 'text' AND ${bytePrefix("json_extract(m.data, ?)")}`, [p, p, utf8Length(prefix), prefix]);
   },
 };
+
+/**
+ * `text` starts with the bound prefix, compared as bytes: SQLite's `length()` stops at a NUL, so
+ * character counts cannot be trusted; the prefix's byte length is computed here (`utf8Length`).
+ */
+function bytePrefix(text: string): string {
+  return `substr(CAST(${text} AS BLOB), 1, ?) = CAST(? AS BLOB)`;
+}
+
+/** Bytes of `text` as SQLite receives it (a lone surrogate, like U+FFFD, takes three). */
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
 
 /** `json_type(...) <kindTest> AND json_extract(...) <valueTest>` on one path. */
 function typed(path: readonly string[], kindTest: string, valueTest: string, value: unknown): Cond {
@@ -80,16 +99,21 @@ function typed(path: readonly string[], kindTest: string, valueTest: string, val
   return cond(`json_type(m.data, ?) ${kindTest} AND json_extract(m.data, ?) ${valueTest}`, [p, p, value]);
 }
 
-/** `$."a"."b"`: every key quoted, so dots, brackets and digits in keys mean themselves. */
-function sqlitePath(path: readonly string[]): string {
-  return `$${path.map((k) => `."${k}"`).join("")}`;
+/**
+ * `$."a"."b\"c"`: every key a JSON string literal, so dots, brackets, `$`, digits, quotes, backslashes,
+ * NUL and lone surrogates in keys mean themselves (SQLite reads JSON escapes in quoted path labels; the
+ * stored text was written by the same `JSON.stringify`).
+ */
+export function sqlitePath(path: readonly string[]): string {
+  let out = "$";
+  for (const key of path) out += `.${JSON.stringify(key)}`;
+  return out;
 }
 
 /** PostgreSQL: the value at a path is `m.data #> path` with the path as a text[] parameter. */
 const AT = "(m.data #> ?::text[])";
 
 const postgresJson: JsonOps = {
-  addressable: () => true,
   exists: (path) => cond(`${AT} IS NOT NULL`, [[...path]]),
   absent: (path) => cond(`${AT} IS NULL`, [[...path]]),
   kind: (path, kind) =>
@@ -113,7 +137,8 @@ function pgNumber(path: readonly string[], op: string, value: number): Cond {
 export const sqlite: Dialect = {
   name: "sqlite",
   types: { digest: "TEXT", real: "REAL", json: "TEXT", withoutRowid: " WITHOUT ROWID" },
-  startsWith: (column, prefix) => cond(`substr(${column}, 1, length(?)) = ?`, [prefix, prefix]),
+  text: sqliteText,
+  startsWith: (column, prefix) => cond(bytePrefix(column), [utf8Length(prefix), prefix]),
   json: sqliteJson,
   // Metadata is spliced as stored text (never re-rendered by SQLite's JSON functions), so it parses
   // back exactly as it was written.
@@ -125,6 +150,7 @@ export const sqlite: Dialect = {
 export const postgres: Dialect = {
   name: "postgres",
   types: { digest: 'TEXT COLLATE "C"', real: "DOUBLE PRECISION", json: "JSONB", withoutRowid: "" },
+  text: postgresText,
   startsWith: (column, prefix) => cond(`starts_with(${column}, ?::text)`, [prefix]),
   json: postgresJson,
   recordColumns: `${CALL_COLUMNS},

@@ -5,7 +5,7 @@
 import type { MaybePromise } from "../../maybe.js";
 import type { CallRecord } from "../../call-record.js";
 import type { RecordTemplate } from "../../query/template.js";
-import type { KeyStream, ResultRef } from "../types.js";
+import type { KeyStream, ResultRef, VerifyOptions, VerifyReport } from "../types.js";
 
 export interface SqlDriver {
   /** Store (or replace) one record in one transaction. */
@@ -25,6 +25,8 @@ export interface SqlDriver {
   query(template: RecordTemplate): Iterable<CallRecord> | AsyncIterable<CallRecord>;
   /** The matching record with the greatest or smallest timestop, or undefined. */
   extreme(template: RecordTemplate, which: "latest" | "oldest"): MaybePromise<CallRecord | undefined>;
+  /** Check every row against its checksums; with `repair`, delete the damaged ones. */
+  verify(options: VerifyOptions): Promise<VerifyReport>;
   /** What the database is and how it is set up. */
   info(): MaybePromise<SqlInfo>;
   /** Resolves once the database is reachable and its schema current (rejects with why not). */
@@ -52,6 +54,8 @@ export interface SqlInfo {
   readonly journalMode?: string;
   /** SQLite: `normal` (the store's setting). */
   readonly synchronous?: string;
+  /** SQLite: how a database that cannot be written is read (`in place`, or a `snapshot` in memory); absent when writable. */
+  readonly readOnly?: "in place" | "snapshot";
   /** PostgreSQL: the server's version. */
   readonly serverVersion?: string;
 }

@@ -1,20 +1,23 @@
 /**
  * Metadata filters → SQL. Each namespace filter is an EXISTS on that namespace's `metadata` row with
  * JSON conditions on its data, following `query/metadata-filter.ts` rule for rule. Where a dialect cannot
- * say something exactly (deep equality of arrays and objects, huge numbers in SQLite, keys SQLite's JSON
- * paths cannot quote) the condition becomes a marked superset and the store finishes with
- * `matchesRecord`. Filters on `runtime.timestop` also constrain the indexed `c.timestop` column.
+ * say something exactly (deep equality of arrays and objects, huge numbers in SQLite, a `$prefix` ending
+ * in half an astral character, string ranges on PostgreSQL around a lone surrogate) the condition becomes
+ * a marked superset and the store finishes with `matchesRecord`. Names and strings the database cannot
+ * store (`text.ts`) are in no stored record, so conditions on them are decided here, exactly.
+ * Filters on `runtime.timestop` also constrain the indexed `c.timestop` column.
  */
 import { FlecheError } from "../../errors.js";
 import { dateToSeconds, isOperatorObject, isPlainObject, OPERATORS, type MetadataFilter } from "../../query/metadata-filter.js";
 import { and, cond, FALSE, loose, not, or, TRUE, type Cond } from "./conditions.js";
-import type { Comparison, Dialect, JsonOps } from "./dialect.js";
+import { prefixPlan } from "./text.js";
+import type { Comparison, Dialect } from "./dialect.js";
 
 /** The condition on `calls c` for a whole metadata filter. */
 export function metadataCondition(filter: MetadataFilter, dialect: Dialect): Cond {
   const parts: Cond[] = [];
   for (const [ns, want] of Object.entries(filter)) {
-    if (want !== undefined) parts.push(namespaceCondition(ns, want, dialect.json));
+    if (want !== undefined) parts.push(namespaceCondition(ns, want, dialect));
   }
   parts.push(timestopCondition(filter));
   return and(parts);
@@ -26,7 +29,8 @@ function inNamespace(ns: string, inner: Cond): Cond {
   return cond(`EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.namespace = ?${extra})`, [ns, ...inner.params], inner.exact);
 }
 
-function namespaceCondition(ns: string, want: unknown, json: JsonOps): Cond {
+function namespaceCondition(ns: string, want: unknown, d: Dialect): Cond {
+  if (!d.text.column(ns)) return absentHolds(want) ? TRUE : FALSE; // no row can carry this namespace
   if (isOperatorObject(want)) {
     const defined = Object.entries(want).filter(([, v]) => v !== undefined);
     if (defined.length === 0) return TRUE;
@@ -36,35 +40,41 @@ function namespaceCondition(ns: string, want: unknown, json: JsonOps): Cond {
       return Object.keys(others).length ? FALSE : cond("NOT EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.namespace = ?)", [ns]);
     }
     if (exists !== undefined && exists !== true) return FALSE;
-    return inNamespace(ns, operatorCondition(json, others, []));
+    return inNamespace(ns, operatorCondition(d, others, []));
   }
-  return inNamespace(ns, want === null ? TRUE : valueCondition(json, want, []));
+  return inNamespace(ns, want === null ? TRUE : valueCondition(d, want, []));
+}
+
+/** Whether a condition holds on an absent field: only operator objects whose operators are all `$exists: false`. */
+function absentHolds(want: unknown): boolean {
+  return isOperatorObject(want) && Object.entries(want).every(([op, v]) => v === undefined || (op === "$exists" && v === false));
 }
 
 /** The value at `path` satisfies a plain (non-operator) condition; implies that it is present. */
-function valueCondition(json: JsonOps, want: unknown, path: readonly string[]): Cond {
-  if (want === null) return json.exists(path);
+function valueCondition(d: Dialect, want: unknown, path: readonly string[]): Cond {
+  if (want === null) return d.json.exists(path);
   const w = dateToSeconds(want);
-  if (Array.isArray(w)) return loose(json.kind(path, "array"));
-  if (isPlainObject(w)) return and([json.kind(path, "object"), fieldsCondition(json, w, path)]);
-  return equalsCondition(json, w, path);
+  if (Array.isArray(w)) return loose(d.json.kind(path, "array"));
+  if (isPlainObject(w)) return and([d.json.kind(path, "object"), fieldsCondition(d, w, path)]);
+  return equalsCondition(d, w, path);
 }
 
-function fieldsCondition(json: JsonOps, wanted: { readonly [key: string]: unknown }, path: readonly string[]): Cond {
+function fieldsCondition(d: Dialect, wanted: { readonly [key: string]: unknown }, path: readonly string[]): Cond {
   const parts: Cond[] = [];
   for (const [key, want] of Object.entries(wanted)) {
     if (want === undefined) continue;
     const at = [...path, key];
-    if (!json.addressable(at)) parts.push(loose(TRUE));
-    else if (isOperatorObject(want)) parts.push(operatorCondition(json, want, at));
-    else parts.push(valueCondition(json, want, at));
+    if (!d.text.key(key)) parts.push(absentHolds(want) ? TRUE : FALSE); // no stored object has this key
+    else if (isOperatorObject(want)) parts.push(operatorCondition(d, want, at));
+    else parts.push(valueCondition(d, want, at));
   }
   return and(parts);
 }
 
 const COMPARISONS: { readonly [op: string]: Comparison } = { $gt: ">", $gte: ">=", $lt: "<", $lte: "<=" };
 
-function operatorCondition(json: JsonOps, ops: { readonly [op: string]: unknown }, path: readonly string[]): Cond {
+function operatorCondition(d: Dialect, ops: { readonly [op: string]: unknown }, path: readonly string[]): Cond {
+  const { json } = d;
   const parts: Cond[] = [];
   for (const [op, raw] of Object.entries(ops)) {
     if (raw === undefined) continue;
@@ -74,22 +84,22 @@ function operatorCondition(json: JsonOps, ops: { readonly [op: string]: unknown 
         parts.push(v === true ? json.exists(path) : v === false ? json.absent(path) : FALSE);
         break;
       case "$eq":
-        parts.push(equalsCondition(json, v, path));
+        parts.push(equalsCondition(d, v, path));
         break;
       case "$ne":
-        parts.push(and([json.exists(path), not(equalsCondition(json, v, path), TRUE)]));
+        parts.push(and([json.exists(path), not(equalsCondition(d, v, path), TRUE)]));
         break;
       case "$in":
-        parts.push(Array.isArray(v) ? or(v.map((x) => equalsCondition(json, dateToSeconds(x), path))) : FALSE);
+        parts.push(Array.isArray(v) ? or(v.map((x) => equalsCondition(d, dateToSeconds(x), path))) : FALSE);
         break;
       case "$prefix":
-        parts.push(typeof v === "string" ? json.startsWith(path, v) : FALSE);
+        parts.push(typeof v === "string" ? prefixCondition(d, v, path) : FALSE);
         break;
       case "$gt":
       case "$gte":
       case "$lt":
       case "$lte":
-        parts.push(rangeCondition(json, COMPARISONS[op]!, v, path));
+        parts.push(rangeCondition(d, COMPARISONS[op]!, v, path));
         break;
       default:
         throw new FlecheError(`Unknown query operator ${op} (known: ${OPERATORS.join(", ")})`, "FLECHE_QUERY");
@@ -99,7 +109,8 @@ function operatorCondition(json: JsonOps, ops: { readonly [op: string]: unknown 
 }
 
 /** The value at `path` is deep-equal to `v` (JSON semantics). */
-function equalsCondition(json: JsonOps, v: unknown, path: readonly string[]): Cond {
+function equalsCondition(d: Dialect, v: unknown, path: readonly string[]): Cond {
+  const { json } = d;
   if (v === null) return json.kind(path, "null");
   switch (typeof v) {
     case "boolean":
@@ -107,19 +118,42 @@ function equalsCondition(json: JsonOps, v: unknown, path: readonly string[]): Co
     case "number":
       return Number.isFinite(v) ? json.equalsNumber(path, v) : FALSE; // JSON holds no NaN or Infinity
     case "string":
-      return json.equalsString(path, v);
+      return d.text.json(v) ? json.equalsString(path, v) : FALSE; // never stored, so never equal
   }
   if (Array.isArray(v)) return loose(json.kind(path, "array"));
   if (isPlainObject(v)) return loose(json.kind(path, "object"));
   return FALSE;
 }
 
-function rangeCondition(json: JsonOps, op: Comparison, v: unknown, path: readonly string[]): Cond {
-  if (typeof v === "string") return json.compareString(path, op, v);
+/** The value at `path` is a string starting with `prefix` (JavaScript's `startsWith`, code unit by code unit). */
+function prefixCondition(d: Dialect, prefix: string, path: readonly string[]): Cond {
+  const plan = prefixPlan(prefix, d.text.json);
+  if (plan.kind === "none") return FALSE;
+  const test = plan.prefix === "" ? d.json.kind(path, "string") : d.json.startsWith(path, plan.prefix);
+  return plan.kind === "exact" ? test : loose(test);
+}
+
+function rangeCondition(d: Dialect, op: Comparison, v: unknown, path: readonly string[]): Cond {
+  const { json } = d;
+  if (typeof v === "string") return stringRange(d, op, v, path);
   if (typeof v !== "number" || Number.isNaN(v)) return FALSE;
   if (Number.isFinite(v)) return json.compareNumber(path, op, v);
   const above = op === ">" || op === ">="; // every stored number is finite
   return above === v > 0 ? FALSE : json.kind(path, "number");
+}
+
+/**
+ * A string range. An operand the database cannot store is rewritten when the rewrite is exact: with
+ * `v = p + "\0" + rest` and no stored string holding a NUL, a stored `s` is above `v` exactly when it is
+ * above `p`, and below `v` exactly when it is at most `p`. Otherwise (a lone surrogate PostgreSQL
+ * would turn into U+FFFD) the range widens to "is a string".
+ */
+function stringRange(d: Dialect, op: Comparison, v: string, path: readonly string[]): Cond {
+  if (d.text.json(v)) return d.json.compareString(path, op, v);
+  const nul = v.indexOf("\u0000");
+  const p = nul < 0 ? undefined : v.slice(0, nul);
+  if (p === undefined || !d.text.json(p)) return loose(d.json.kind(path, "string"));
+  return d.json.compareString(path, op === ">" || op === ">=" ? ">" : "<=", p);
 }
 
 /** Conditions on `runtime.timestop` also hold for the indexed `c.timestop` column that mirrors it. */

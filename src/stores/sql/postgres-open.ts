@@ -6,7 +6,8 @@ import type { Pool, PoolClient } from "pg";
 import { ConfigError } from "../../errors.js";
 import { isConnectionError } from "./availability.js";
 import { postgres } from "./dialect.js";
-import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
+import { backfillPostgres } from "./backfill.js";
+import { CHECKS_VERSION, createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
 
 /** Serialises schema changes between processes and machines (any constant; "fleche" in ASCII). */
 const SCHEMA_LOCK = "112615743514725";
@@ -76,5 +77,6 @@ export async function migrate(pool: Pool, label: string): Promise<void> {
     }
     if (version === SCHEMA_VERSION) return;
     for (const sql of version === 0 ? createStatements(postgres) : migrationStatements(postgres, version)) await client.query(sql);
+    if (version > 0 && version < CHECKS_VERSION) await backfillPostgres(client);
   });
 }

@@ -14,18 +14,23 @@ import { loadPg, migrate, transaction, type PgModule } from "./postgres-open.js"
 import { isAscii, successor } from "./conditions.js";
 import { numbered, postgres } from "./dialect.js";
 import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
+import { VerifiedHits } from "./checks.js";
 import { fromRow, resultRefOf, toRows, type StoredRow } from "./rows.js";
+import { assertStorable, postgresText, prefixPlan } from "./text.js";
 import { templateCondition } from "./where.js";
 import { redactUrl, type PostgresLocation } from "./url.js";
 import type { CallRecord } from "../../call-record.js";
-import type { ResultRef } from "../types.js";
+import type { ResultRef, VerifyOptions, VerifyReport } from "../types.js";
+import { rowProblem, VERIFY_PAGE, VerifyTally } from "./verify.js";
 
 /** Attempts of a save that lost a deadlock or serialization race. */
 const SAVE_ATTEMPTS = 5;
 
-const UPSERT = numbered(`INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+const UPSERT = numbered(`INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop, result_check, record_check)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (key) DO UPDATE SET name = excluded.name, module = excluded.module, version = excluded.version,
-  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop`);
+  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop,
+  result_check = excluded.result_check, record_check = excluded.record_check`);
 const DROP_CHILDREN = "WITH a AS (DELETE FROM arguments WHERE call_key = $1) DELETE FROM metadata WHERE call_key = $1";
 const ADD_ARGS = "INSERT INTO arguments (call_key, position, name, value) SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[])";
 const ADD_META = "INSERT INTO metadata (call_key, namespace, data) SELECT $1, ns, data::jsonb FROM unnest($2::text[], $3::text[]) AS t(ns, data)";
@@ -35,6 +40,8 @@ const LOAD_MANY = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = A
 export class PostgresDriver implements SqlDriver {
   readonly #url: string;
   readonly #label: string;
+  /** Hit texts already verified (see `checks.ts`). */
+  readonly #verified = new VerifiedHits();
   readonly #health: Availability;
   #pool: Pool | undefined;
   #connecting: Promise<Pool> | undefined;
@@ -52,13 +59,17 @@ export class PostgresDriver implements SqlDriver {
 
   async saveMany(records: readonly CallRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const rows = records.map(toRows); // a SaveError here (a version JSON cannot hold) rejects the promise
+    // A SaveError here (a string PostgreSQL cannot keep, a version JSON cannot hold) rejects the promise.
+    for (const record of records) assertStorable(record, postgresText, this.#label);
+    const rows = records.map(toRows);
     return this.#run(async (pool) => {
       for (let attempt = 1; ; attempt++) {
         try {
           return await transaction(pool, async (client) => {
             for (const { call, args, meta } of rows) {
-              await client.query(UPSERT, [call.key, call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop]);
+              await client.query(UPSERT, [
+                call.key, call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop, call.result_check, call.record_check,
+              ]);
               await client.query(DROP_CHILDREN, [call.key]);
               if (args.length) await client.query(ADD_ARGS, [call.key, args.map((a) => a[0]), args.map((a) => a[1]), args.map((a) => a[2])]);
               if (meta.length) await client.query(ADD_META, [call.key, meta.map((m) => m[0]), meta.map((m) => m[1])]);
@@ -79,6 +90,7 @@ export class PostgresDriver implements SqlDriver {
   }
 
   load(key: string): Promise<CallRecord | undefined> {
+    if (!postgresText.column(key)) return Promise.resolve(undefined); // no stored key holds it (nor could pg bind it)
     return this.#run(async (pool) => {
       const row = (await pool.query(LOAD_ONE, [key])).rows[0] as StoredRow | undefined;
       return row === undefined ? undefined : this.#decode(row);
@@ -86,27 +98,33 @@ export class PostgresDriver implements SqlDriver {
   }
 
   loadResult(key: string): Promise<ResultRef | undefined> {
+    if (!postgresText.column(key)) return Promise.resolve(undefined);
     return this.#run(async (pool) => {
-      const row = (await pool.query({ text: "SELECT result, inline FROM calls WHERE key = $1", values: [key], rowMode: "array" })).rows[0] as
-        | [unknown, unknown]
-        | undefined;
-      return resultRefOf(row, key, this.#label);
+      const text = "SELECT result, inline, result_check FROM calls WHERE key = $1";
+      const row = (await pool.query({ text, values: [key], rowMode: "array" })).rows[0] as [unknown, unknown, unknown] | undefined;
+      return resultRefOf(row, key, this.#label, this.#verified);
     });
   }
 
   contains(key: string): Promise<boolean> {
+    if (!postgresText.column(key)) return Promise.resolve(false);
     return this.#run(async (pool) => (await pool.query("SELECT 1 FROM calls WHERE key = $1", [key])).rowCount! > 0);
   }
 
   evict(key: string): Promise<void> {
+    if (!postgresText.column(key)) return Promise.resolve();
     return this.#run(async (pool) => void (await pool.query("DELETE FROM calls WHERE key = $1", [key])));
   }
 
   async *keys(prefix?: string): AsyncGenerator<string> {
-    const ranged = prefix !== undefined && prefix !== "" && isAscii(prefix);
+    // A prefix with a NUL or a lone surrogate starts no stored key (and PostgreSQL would refuse to bind it).
+    const plan = prefix === undefined ? undefined : prefixPlan(prefix, postgresText.column);
+    if (plan?.kind === "none") return;
+    const lower = plan?.prefix ?? "";
+    const ranged = lower !== "" && isAscii(lower);
     const upper = ranged ? " AND key < $2" : "";
-    const bound = ranged ? [successor(prefix)] : [];
-    let page = await this.#column(`SELECT key FROM calls WHERE key >= $1${upper} ORDER BY key LIMIT ${PAGE}`, [prefix ?? "", ...bound]);
+    const bound = ranged ? [successor(lower)] : [];
+    let page = await this.#column(`SELECT key FROM calls WHERE key >= $1${upper} ORDER BY key LIMIT ${PAGE}`, [lower, ...bound]);
     while (page.length) {
       for (const key of page) if (prefix === undefined || key.startsWith(prefix)) yield key;
       if (page.length < PAGE) return;
@@ -141,6 +159,26 @@ export class PostgresDriver implements SqlDriver {
       const keys = await this.#column(sql, [...where.params, size, offset]);
       for (const record of await this.#loadMany(keys)) if (matchesRecord(template, record)) return record;
       if (keys.length < size) return undefined;
+    }
+  }
+
+  async verify(options: VerifyOptions): Promise<VerifyReport> {
+    const tally = new VerifyTally();
+    const total = Number(await this.#run(async (pool) => (await pool.query("SELECT count(*) AS n FROM calls")).rows[0]?.n));
+    const page = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key > $1 ORDER BY c.key LIMIT ${VERIFY_PAGE}`;
+    const remove = "DELETE FROM calls WHERE key = $1 AND result_check IS NOT DISTINCT FROM $2 AND record_check IS NOT DISTINCT FROM $3";
+    for (let last = ""; ; ) {
+      const rows = await this.#run(async (pool) => (await pool.query(page, [last])).rows as StoredRow[]);
+      for (const row of rows) {
+        const problem = rowProblem(row);
+        tally.checked++;
+        if (problem === undefined) continue;
+        tally.problems.push({ key: row.key, problem });
+        if (options.repair) tally.removed += await this.#run(async (pool) => (await pool.query(remove, [row.key, row.result_check, row.record_check])).rowCount ?? 0);
+      }
+      options.onProgress?.(tally.checked, total);
+      if (rows.length < VERIFY_PAGE) return tally.report();
+      last = rows[rows.length - 1]!.key;
     }
   }
 

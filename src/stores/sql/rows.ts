@@ -1,12 +1,14 @@
 /**
  * Call records ↔ table rows. A record is one `calls` row, one `arguments` row per parameter and one
  * `metadata` row per namespace. Versions are stored JSON-encoded so `1` and `"1"` stay different;
- * `timestop` mirrors `metadata.runtime.timestop` in an indexed column for latest()/oldest() and ranges.
+ * `timestop` mirrors `metadata.runtime.timestop` in an indexed column for latest()/oldest() and ranges;
+ * `result_check` and `record_check` are the row's checksums (`checks.ts`), verified on every read.
  */
 import { SaveError } from "../../errors.js";
 import { logger } from "../../log.js";
 import { inlineProblem, recordProblem, type CallRecord, type Version } from "../../call-record.js";
 import type { ResultRef } from "../types.js";
+import { DamagedRow, recordCheck, resultCheck, type VerifiedHits } from "./checks.js";
 
 /** The `calls` row of a record. */
 export interface CallRow {
@@ -21,6 +23,10 @@ export interface CallRow {
   readonly inline: string | null;
   /** `metadata.runtime.timestop` when it is a finite number, else null. */
   readonly timestop: number | null;
+  /** CRC-32 of key, result and inline text (what a hit serves). */
+  readonly result_check: number;
+  /** CRC-32 of the whole record. */
+  readonly record_check: number;
 }
 
 /** Split a record into its rows. Throws `SaveError` for a version JSON cannot hold (NaN, Infinity). */
@@ -30,6 +36,7 @@ export function toRows(record: CallRecord): {
   meta: [namespace: string, data: string][];
 } {
   const stop = record.metadata.runtime?.timestop;
+  const inline = record.inline && record.inline.length ? JSON.stringify(record.inline) : null;
   const call: CallRow = {
     key: record.key,
     name: record.name,
@@ -37,8 +44,10 @@ export function toRows(record: CallRecord): {
     version: encodeVersion(record.version),
     code_digest: record.codeDigest,
     result: record.result,
-    inline: record.inline && record.inline.length ? JSON.stringify(record.inline) : null,
+    inline,
     timestop: typeof stop === "number" && Number.isFinite(stop) ? stop : null,
+    result_check: resultCheck(record.key, record.result, inline),
+    record_check: recordCheck(record),
   };
   const args = Object.entries(record.arguments).map(([name, value], position): [number, string, string] => [position, name, value]);
   const meta = Object.entries(record.metadata).map(([ns, data]): [string, string] => [ns, JSON.stringify(data)]);
@@ -67,10 +76,22 @@ export interface StoredRow {
   readonly args: unknown;
   /** Namespace → data. */
   readonly meta: unknown;
+  readonly result_check: unknown;
+  readonly record_check: unknown;
 }
 
-/** Rebuild a record; throws an `Error` saying what is wrong when the rows do not make a valid record. */
+/**
+ * Rebuild a record and verify its checksum; throws an `Error` saying what is wrong when the rows do not
+ * make a valid record, a `DamagedRow` when they do but not the one that was saved.
+ */
 export function fromRow(row: StoredRow): CallRecord {
+  const record = recordOf(row);
+  if (row.record_check !== recordCheck(record)) throw new DamagedRow("its checksum does not match its content: damaged or edited");
+  return record;
+}
+
+/** Rebuild a record without looking at its checksum (upgrades compute checksums from this). */
+export function recordOf(row: StoredRow): CallRecord {
   const triples = (parsed(row.args) ?? []) as [number, string, string][];
   if (!Array.isArray(triples)) throw new Error("its arguments are not a list");
   triples.sort((a, b) => a[0] - b[0]);
@@ -110,24 +131,38 @@ function decodeVersion(stored: unknown): Version {
   }
 }
 
-/** `{ result, inline }` from the two columns; throws when they are not what a record holds. */
-export function resultFromColumns(result: unknown, inline: unknown): ResultRef {
+/**
+ * `{ result, inline }` from their columns and checksum; throws when they are not what the store wrote.
+ * `verified` remembers texts that passed, so that re-reading them unchanged skips the CRC.
+ */
+export function resultFromColumns(key: string, result: unknown, inline: unknown, check: unknown, verified?: VerifiedHits): ResultRef {
   if (result !== null && typeof result !== "string") throw new Error("result is neither null nor a digest");
-  if (inline === null || inline === undefined) return { result };
-  const values = parsed(inline);
+  if (inline !== null && typeof inline !== "string") throw new Error("inline is not JSON text");
+  if (!verified?.has(key, result, inline, check)) {
+    if (check !== resultCheck(key, result, inline)) throw new DamagedRow("its result's checksum does not match: damaged or edited");
+    verified?.add(key, result, inline, check);
+  }
+  if (inline === null) return { result };
+  const values: unknown = JSON.parse(inline);
   const problem = inlineProblem(values);
   if (problem) throw new Error(problem);
   return { result, inline: values as NonNullable<ResultRef["inline"]> };
 }
 
 /**
- * The hot path's reading of a `[result, inline]` row: undefined for no row, and for a damaged one too
- * (reported once here, so the call recomputes instead of returning a wrong value).
+ * The hot path's reading of a `[result, inline, result_check]` row: undefined for no row, and for a
+ * damaged one too (reported here, so the call recomputes, and its save replaces the row, instead of
+ * returning a wrong value).
  */
-export function resultRefOf(row: readonly [unknown, unknown] | undefined, key: string, label: string): ResultRef | undefined {
+export function resultRefOf(
+  row: readonly [unknown, unknown, unknown] | undefined,
+  key: string,
+  label: string,
+  verified?: VerifiedHits,
+): ResultRef | undefined {
   if (row === undefined) return undefined;
   try {
-    return resultFromColumns(row[0], row[1]);
+    return resultFromColumns(key, row[0], row[1], row[2], verified);
   } catch (error) {
     logger().warn(`${label}: call ${key} is unreadable (${(error as Error).message}); treating it as a miss`);
     return undefined;

@@ -9,11 +9,18 @@
  *   row per namespace, its JSON object); children cascade on delete.
  * - 2: `calls.timestop` mirrors `metadata.runtime.timestop` (backfilled), indexed alone and after the
  *   function name, so latest()/oldest() and time ranges are index lookups.
+ * - 3: `calls.result_check` and `calls.record_check`, CRC-32s of what a hit serves and of the whole
+ *   record (`checks.ts`), verified on every read. The upgrade computes them for the rows present
+ *   (`backfill.ts`), in the same transaction; a row that was already unreadable keeps no record check
+ *   and stays a miss.
  */
 import type { Dialect } from "./dialect.js";
 
 /** The schema version this code reads and writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** The first version with checksums: older databases get theirs computed when upgraded. */
+export const CHECKS_VERSION = 3;
 
 /** The version table: one row. */
 export function versionTable(): string {
@@ -33,7 +40,9 @@ export function createStatements(d: Dialect): string[] {
       code_digest ${digest},
       result ${digest},
       inline TEXT,
-      timestop ${real}
+      timestop ${real},
+      result_check INTEGER,
+      record_check INTEGER
     )`,
     `CREATE TABLE arguments (
       call_key ${digest} NOT NULL REFERENCES calls (key) ON DELETE CASCADE,
@@ -70,6 +79,7 @@ export function migrationStatements(d: Dialect, from: number): string[] {
       "CREATE INDEX calls_name ON calls (name, timestop)",
       "CREATE INDEX calls_timestop ON calls (timestop)",
     ],
+    2: ["ALTER TABLE calls ADD COLUMN result_check INTEGER", "ALTER TABLE calls ADD COLUMN record_check INTEGER"],
   };
   const out: string[] = [];
   for (let v = from; v < SCHEMA_VERSION; v++) out.push(...(steps[v] ?? []));

@@ -1,9 +1,11 @@
 /**
  * Opening a SQLite database for the `Sql` store: checked before anything is written (not a database, a
  * newer schema, a foreign `calls` table: refused untouched), configured (journal, synchronous, caches,
- * busy timeout), then created or upgraded to the current schema under a write lock.
+ * busy timeout), then created or upgraded to the current schema under a write lock. A database that
+ * cannot be written (read-only media, no write permission on it or its directory) or that the store is
+ * told to only read is opened read-only (`sqlite-read-only.ts`).
  */
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
@@ -11,8 +13,10 @@ import { ConfigError, FlecheError } from "../../errors.js";
 import { logger } from "../../log.js";
 import { sqlite } from "./dialect.js";
 import { networkFilesystemOf } from "./network-fs.js";
-import { createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
+import { backfillSqlite } from "./backfill.js";
+import { CHECKS_VERSION, createStatements, foreignSchemaMessage, migrationStatements, newerSchemaMessage, SCHEMA_VERSION } from "./schema.js";
 import { MEMORY, type SqliteLocation } from "./url.js";
+import { openInPlace, openSnapshot, type ReadOnlyMode } from "./sqlite-read-only.js";
 
 type Database = BetterSqlite3.Database;
 
@@ -39,10 +43,23 @@ function betterSqlite3(): typeof BetterSqlite3 {
   return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
 }
 
+/** An opened database; `readOnly` says how and why when it cannot be written. */
+export interface OpenedSqlite {
+  readonly db: Database;
+  readonly readOnly?: { readonly mode: ReadOnlyMode; readonly reason: string };
+}
+
 /** Open, check and (if needed) create or upgrade the database; nothing is written to a database we refuse. */
-export function openSqlite(location: SqliteLocation, label: string): Database {
+export function openSqlite(location: SqliteLocation, label: string, options: { readonly readOnly?: boolean } = {}): OpenedSqlite {
   const memory = location.path === MEMORY;
   if (!memory) {
+    const reason = options.readOnly ? "configured read-only" : unwritable(location.path);
+    if (reason !== undefined) {
+      if (!existsSync(location.path)) {
+        throw new ConfigError(`${label}: ${location.path} does not exist, and a read-only store (${reason}) cannot create it`);
+      }
+      return openReadOnly(location.path, label, reason);
+    }
     try {
       mkdirSync(dirname(location.path), { recursive: true });
     } catch (error) {
@@ -64,16 +81,67 @@ export function openSqlite(location: SqliteLocation, label: string): Database {
     if (!memory) db.pragma(`mmap_size = ${MMAP_BYTES}`); // reads without a system call per page
     if (!memory) journal(db, location.path, label);
     if (version !== SCHEMA_VERSION) migrate(db, label);
-    return db;
+    return { db };
   } catch (error) {
     db.close();
-    if (error instanceof FlecheError) throw error;
-    const code = (error as { code?: string }).code;
-    if (code === "SQLITE_NOTADB") {
-      throw new ConfigError(`${label}: ${location.path} is not a SQLite database (nothing was changed)`, { cause: error });
-    }
-    throw new ConfigError(`${label}: cannot use ${location.path} (${(error as Error).message})`, { cause: error });
+    throw openError(error, location.path, label);
   }
+}
+
+/** Why `path` (an existing database, or one to create) cannot be written, or undefined when it can. */
+function unwritable(path: string): string | undefined {
+  // access() honours read-only mounts (EROFS, also for root) and, for other users, permission bits.
+  const denied = (target: string): string | undefined => {
+    try {
+      accessSync(target, constants.W_OK);
+      return undefined;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      return code === "ENOENT" ? undefined : code === "EROFS" ? "on a read-only filesystem" : "not writable";
+    }
+  };
+  if (!existsSync(path)) return undefined; // to be created: errors as they come
+  const file = denied(path);
+  if (file) return `the file is ${file}`;
+  const dir = denied(dirname(path)); // SQLite creates its -wal, -shm and -journal files there
+  return dir ? `its directory is ${dir}` : undefined;
+}
+
+/**
+ * Read-only: in place when SQLite can, else as an in-memory snapshot; an older schema is upgraded in a
+ * snapshot, never on disk. Saves are refused by the store.
+ */
+function openReadOnly(path: string, label: string, reason: string): OpenedSqlite {
+  const Database = betterSqlite3();
+  let db: Database | undefined;
+  try {
+    db = openInPlace(Database, path, BUSY_TIMEOUT_MS, (d) => void schemaVersion(d, label));
+    if (db && schemaVersion(db, label) !== SCHEMA_VERSION) {
+      db.close();
+      db = undefined;
+    }
+    if (db) {
+      db.pragma(`cache_size = -${CACHE_KIB}`);
+      db.pragma(`mmap_size = ${MMAP_BYTES}`);
+      logger().debug(`${label}: read-only (${reason}); reading it in place, saves are refused`);
+      return { db, readOnly: { mode: "in place", reason } };
+    }
+    db = openSnapshot(Database, path, label);
+    const version = schemaVersion(db, label);
+    if (version !== SCHEMA_VERSION) migrate(db, label);
+    logger().debug(`${label}: read-only (${reason}); reading a snapshot of it in memory, saves are refused`);
+    return { db, readOnly: { mode: "snapshot", reason } };
+  } catch (error) {
+    db?.close();
+    throw openError(error, path, label);
+  }
+}
+
+function openError(error: unknown, path: string, label: string): Error {
+  if (error instanceof FlecheError) return error;
+  const code = (error as { code?: string }).code;
+  if (code === "SQLITE_NOTADB") return new ConfigError(`${label}: ${path} is not a SQLite database (nothing was changed)`, { cause: error });
+  return new ConfigError(`${label}: cannot use ${path} (${(error as Error).message})`, { cause: error });
 }
 
 /** The stored schema version; 0 for an empty database. Refuses newer and foreign schemas. */
@@ -96,6 +164,7 @@ function migrate(db: Database, label: string): void {
     if (version === SCHEMA_VERSION) return;
     const statements = version === 0 ? createStatements(sqlite) : migrationStatements(sqlite, version);
     for (const sql of statements) db.exec(sql);
+    if (version > 0 && version < CHECKS_VERSION) backfillSqlite(db);
   }).immediate();
 }
 

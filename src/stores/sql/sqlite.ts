@@ -4,68 +4,63 @@
  * in other processes wait for each other instead of failing. Each save is one `BEGIN IMMEDIATE`
  * transaction; WAL checkpoints run in a worker thread (`checkpointer.ts`). Listings and queries read
  * page by page: SQLite refuses writes on a connection while one of its statements is still being
- * iterated, and callers write between the records they receive. Opening: `sqlite-open.ts`.
+ * iterated, and callers write between the records they receive. Opening: `sqlite-open.ts` (read-only
+ * databases: `sqlite-read-only.ts`). The database file is followed: deleted or replaced while in use,
+ * it is reopened, or writes are refused when that is unsafe (`sqlite-identity.ts`).
  */
 import type BetterSqlite3 from "better-sqlite3";
-import { FlecheError } from "../../errors.js";
+import { FlecheError, SaveError } from "../../errors.js";
 import { logger } from "../../log.js";
 import { matchesRecord, type RecordTemplate } from "../../query/template.js";
 import { isAscii, successor } from "./conditions.js";
 import { sqlite } from "./dialect.js";
 import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
-import { Checkpointer } from "./checkpointer.js";
-import { BUSY_ATTEMPTS, BUSY_TIMEOUT_MS, openSqlite, WAL_LIMIT_BYTES } from "./sqlite-open.js";
-import { fromRow, resultRefOf, toRows, type StoredRow } from "./rows.js";
+import { SqliteConnection } from "./sqlite-connection.js";
+import { BUSY_ATTEMPTS, BUSY_TIMEOUT_MS } from "./sqlite-open.js";
+import { VerifiedHits } from "./checks.js";
+import { fromRow, resultRefOf, type StoredRow } from "./rows.js";
 import type { SqliteLocation } from "./url.js";
 import { templateCondition } from "./where.js";
 import type { CallRecord } from "../../call-record.js";
-import type { ResultRef } from "../types.js";
+import type { ResultRef, VerifyOptions, VerifyReport } from "../types.js";
+import { rowProblem, VERIFY_PAGE, VerifyTally } from "./verify.js";
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
 
-const INSERT = `INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (key) DO NOTHING`;
-const UPDATE = "UPDATE calls SET name = ?, module = ?, version = ?, code_digest = ?, result = ?, inline = ?, timestop = ? WHERE key = ?";
+/** How often an idle store checks that its database file is still the one at its path. */
+export const WATCH_MS = 1000;
 
 export class SqliteDriver implements SqlDriver {
-  readonly #db: Database;
+  #conn: SqliteConnection;
+  readonly #location: SqliteLocation;
   readonly #label: string;
+  /** Hit texts already verified (see `checks.ts`). */
+  readonly #verified = new VerifiedHits();
   readonly #url: string;
+  readonly #readOnlyOption: boolean;
   readonly #statements = new Map<string, Statement>();
-  readonly #saveRecords: (records: readonly CallRecord[]) => void;
-  readonly #checkpointer: Checkpointer | undefined;
+  readonly #watch: NodeJS.Timeout | undefined;
+  /** Set when the database file was deleted or replaced and the store could not safely reopen it. */
+  #lost: FlecheError | undefined;
+  #closed = false;
 
-  constructor(location: SqliteLocation, label: string) {
+  constructor(location: SqliteLocation, label: string, options: { readonly readOnly?: boolean } = {}) {
     this.#label = label;
     this.#url = location.url;
-    this.#db = openSqlite(location, label);
-    const wal = String(this.#db.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
-    this.#checkpointer = wal ? new Checkpointer(location.path, WAL_LIMIT_BYTES, label) : undefined;
-    const insert = this.#db.prepare(INSERT);
-    const update = this.#db.prepare(UPDATE);
-    const dropArgs = this.#db.prepare("DELETE FROM arguments WHERE call_key = ?");
-    const dropMeta = this.#db.prepare("DELETE FROM metadata WHERE call_key = ?");
-    const addArg = this.#db.prepare("INSERT INTO arguments (call_key, position, name, value) VALUES (?, ?, ?, ?)");
-    const addMeta = this.#db.prepare("INSERT INTO metadata (call_key, namespace, data) VALUES (?, ?, ?)");
-    const transaction = this.#db.transaction((records: readonly CallRecord[]) => {
-      for (const record of records) {
-        const { call, args, meta } = toRows(record);
-        const fields = [call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop];
-        if (insert.run(call.key, ...fields).changes === 0) {
-          // A record under this key exists: replace it whole (its argument and metadata rows too).
-          update.run(...fields, call.key);
-          dropArgs.run(call.key);
-          dropMeta.run(call.key);
-        }
-        for (const [position, name, value] of args) addArg.run(call.key, position, name, value);
-        for (const [ns, data] of meta) addMeta.run(call.key, ns, data);
-      }
-    });
-    this.#saveRecords = (records) => {
-      this.#retryBusy(() => transaction.immediate(records));
-      this.#checkpointer?.committed();
-    };
+    this.#location = location;
+    this.#readOnlyOption = options.readOnly ?? false;
+    this.#conn = new SqliteConnection(location, label, options);
+    if (this.#conn.identity) {
+      // Reads between checks may come from a file just deleted or replaced: the records in it are
+      // still what they were, so a hit is never wrong; writes check first (`#refusal`).
+      this.#watch = setInterval(() => this.#follow(), WATCH_MS);
+      this.#watch.unref();
+    }
+  }
+
+  get #db(): Database {
+    return this.#conn.db;
   }
 
   save(record: CallRecord): void {
@@ -76,16 +71,75 @@ export class SqliteDriver implements SqlDriver {
     if (records.length) this.#saveRecords(records);
   }
 
+  #saveRecords(records: readonly CallRecord[]): void {
+    const refused = this.#refusal(`not saving call ${records[0]?.key ?? ""}`);
+    if (refused) throw new SaveError(refused.message, { cause: refused });
+    this.#retryBusy(() => this.#conn.save(records));
+  }
+
+  /** Removals refused as saves are (a `FlecheError` with the same code). */
+  #mayRemove(what: string): void {
+    const refused = this.#refusal(what);
+    if (refused) throw refused;
+  }
+
+  /**
+   * Why the store cannot write now, or undefined. The database file is checked first (one stat), so no
+   * record is ever written to a file that was deleted or replaced.
+   */
+  #refusal(what: string): FlecheError | undefined {
+    this.#follow();
+    if (this.#lost) return new FlecheError(`${this.#lost.message}; ${what}`, this.#lost.code);
+    const { readOnly } = this.#conn;
+    return readOnly ? new FlecheError(`${this.#label}: the database is read-only (${readOnly.reason}); ${what}`, "FLECHE_READ_ONLY") : undefined;
+  }
+
+  /**
+   * Follow the database file: when the path no longer names the file this store has open, reopen it
+   * (creating a new database if it was deleted), unless a `-wal` or `-shm` file of the old one is left
+   * there (reopening would mix two databases): then warn once and refuse writes, naming the file.
+   */
+  #follow(): void {
+    const identity = this.#conn.identity;
+    if (!identity || this.#lost || this.#closed) return;
+    const change = identity.change();
+    if (change === undefined) return;
+    const left = identity.leftOver();
+    if (left !== undefined) {
+      this.#lose(
+        `${this.#label}: ${identity.path} was ${change} while in use, and ${left} of the old database is still there; reopening would pair it with the new file, so saves are refused until it is resolved (remove ${identity.path}-wal and ${identity.path}-shm, or put the old database back, then restart)`,
+      );
+      return;
+    }
+    const old = this.#conn;
+    let fresh: SqliteConnection;
+    try {
+      fresh = new SqliteConnection(this.#location, this.#label, { readOnly: this.#readOnlyOption });
+    } catch (error) {
+      this.#lose(`${this.#label}: ${identity.path} was ${change} while in use and cannot be reopened (${(error as Error).message}); saves are refused`);
+      return;
+    }
+    this.#conn = fresh;
+    this.#statements.clear();
+    void old.close().catch(() => undefined); // SQLite neither checkpoints into nor deletes a moved file's companions
+    logger().warn(`${this.#label}: ${identity.path} was ${change} while in use; reopened it${change === "deleted" ? " (a new, empty database)" : ""}`);
+  }
+
+  #lose(message: string): void {
+    this.#lost = new FlecheError(message, "FLECHE_SQLITE_LOST");
+    logger().warn(message);
+  }
+
   load(key: string): CallRecord | undefined {
     const row = this.#retryBusy(() => this.#statement(`SELECT ${sqlite.recordColumns} FROM calls c WHERE c.key = ?`).get(key));
     return row === undefined ? undefined : this.#decode(row as StoredRow);
   }
 
   loadResult(key: string): ResultRef | undefined {
-    const row = this.#retryBusy(() => this.#statement("SELECT result, inline FROM calls WHERE key = ?", false, true).get(key)) as
-      | [unknown, unknown]
+    const row = this.#retryBusy(() => this.#statement("SELECT result, inline, result_check FROM calls WHERE key = ?", false, true).get(key)) as
+      | [unknown, unknown, unknown]
       | undefined;
-    return resultRefOf(row, key, this.#label);
+    return resultRefOf(row, key, this.#label, this.#verified);
   }
 
   contains(key: string): boolean {
@@ -93,6 +147,7 @@ export class SqliteDriver implements SqlDriver {
   }
 
   evict(key: string): void {
+    this.#mayRemove(`not evicting call ${key}`);
     this.#retryBusy(() => this.#statement("DELETE FROM calls WHERE key = ?").run(key));
   }
 
@@ -153,6 +208,29 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
+  async verify(options: VerifyOptions): Promise<VerifyReport> {
+    const tally = new VerifyTally();
+    const total = this.#retryBusy(() => this.#statement("SELECT count(*) FROM calls", true).get()) as number;
+    const page = this.#statement(`SELECT ${sqlite.recordColumns} FROM calls c WHERE c.key > ? ORDER BY c.key LIMIT ${VERIFY_PAGE}`);
+    const remove = this.#statement("DELETE FROM calls WHERE key = ? AND result_check IS ? AND record_check IS ?");
+    for (let last = ""; ; ) {
+      const rows = this.#retryBusy(() => page.all(last)) as StoredRow[];
+      for (const row of rows) {
+        const problem = rowProblem(row);
+        tally.checked++;
+        if (problem === undefined) continue;
+        tally.problems.push({ key: row.key, problem });
+        if (options.repair) {
+          this.#mayRemove(`not removing call ${row.key}`);
+          tally.removed += this.#retryBusy(() => remove.run(row.key, row.result_check, row.record_check)).changes;
+        }
+      }
+      options.onProgress?.(tally.checked, total);
+      if (rows.length < VERIFY_PAGE) return tally.report();
+      last = rows[rows.length - 1]!.key;
+    }
+  }
+
   info(): SqlInfo {
     const synchronous = ["off", "normal", "full", "extra"][Number(this.#db.pragma("synchronous", { simple: true }))] ?? "unknown";
     return {
@@ -161,20 +239,16 @@ export class SqliteDriver implements SqlDriver {
       schemaVersion: this.#db.prepare("SELECT version FROM fleche_schema WHERE id = 1").pluck().get() as number,
       journalMode: String(this.#db.pragma("journal_mode", { simple: true })).toLowerCase(),
       synchronous,
+      ...(this.#conn.readOnly ? { readOnly: this.#conn.readOnly.mode } : {}),
     };
   }
 
   async ready(): Promise<void> {}
 
   async close(): Promise<void> {
-    await this.#checkpointer?.close();
-    if (!this.#db.open) return;
-    try {
-      this.#db.pragma("optimize");
-    } catch {
-      // statistics are a nicety; closing matters
-    }
-    this.#db.close();
+    this.#closed = true;
+    clearInterval(this.#watch);
+    await this.#conn.close();
   }
 
   #loadMany(keys: readonly string[]): CallRecord[] {

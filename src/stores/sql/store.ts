@@ -15,7 +15,7 @@ import { MEMORY, parseSqlUrl, redactUrl, stripPassword, type SqlLocation } from 
 import type { MaybePromise } from "../../maybe.js";
 import type { CallRecord } from "../../call-record.js";
 import type { RecordTemplate } from "../../query/template.js";
-import type { CallStore, KeyStream, ResultRef, StoreConfig } from "../types.js";
+import type { CallStore, KeyStream, ResultRef, StoreConfig, VerifyOptions, VerifyReport } from "../types.js";
 import type { SqlDriver, SqlInfo } from "./driver.js";
 
 /** Options of {@link Sql}. */
@@ -27,6 +27,14 @@ export interface SqlOptions {
    * @default ":memory:"
    */
   readonly url?: string;
+  /**
+   * SQLite only: open the database read-only, never writing the database file (saves and evictions
+   * are refused).
+   * Without it a database is opened read-only anyway when it cannot be written: on read-only media, or
+   * without write permission on the file or its directory. See docs/stores.md, "Read-only databases".
+   * @default false
+   */
+  readonly readOnly?: boolean;
 }
 
 /** The SQL call store (SQLite or PostgreSQL). SQLite answers synchronously, PostgreSQL with promises. */
@@ -35,12 +43,24 @@ export class Sql implements CallStore {
   /** Where the records live (SQLite paths resolved to absolute ones). */
   readonly location: SqlLocation;
   readonly #driver: SqlDriver;
+  readonly #readOnly: boolean;
 
   /** @throws ConfigError for an unknown URL scheme, a file that is not a SQLite database, a newer schema. */
   constructor(options: SqlOptions = {}) {
     this.location = parseSqlUrl(options.url ?? MEMORY);
     const label = `Sql store ${redactUrl(this.location.url)}`;
-    this.#driver = this.location.kind === "sqlite" ? new SqliteDriver(this.location, label) : new PostgresDriver(this.location, label);
+    if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") {
+      throw new ConfigError(`${label}: option \`readOnly\` must be true or false, got ${JSON.stringify(options.readOnly)}`);
+    }
+    this.#readOnly = options.readOnly === true;
+    if (this.#readOnly && this.location.kind === "sqlite" && this.location.path === MEMORY) {
+      throw new ConfigError(`${label}: option \`readOnly\` needs a database file (an in-memory database starts empty)`);
+    }
+    if (this.#readOnly && this.location.kind === "postgres") {
+      throw new ConfigError(`${label}: option \`readOnly\` is for SQLite files; for PostgreSQL use a role without write privileges, or \`read_only = true\` on the cache`);
+    }
+    this.#driver =
+      this.location.kind === "sqlite" ? new SqliteDriver(this.location, label, { readOnly: this.#readOnly }) : new PostgresDriver(this.location, label);
   }
 
   /** The URL without any password. */
@@ -90,6 +110,14 @@ export class Sql implements CallStore {
   }
 
   /**
+   * Check every record against its checksums (and that it is a valid record at all): a row damaged or
+   * edited outside fleche is reported; with `repair` it is deleted. See docs/stores.md, "Integrity".
+   */
+  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    return this.#driver.verify(options);
+  }
+
+  /**
    * Resolves once the database is reachable and its schema current; rejects with the reason otherwise.
    * SQLite stores are ready when constructed; PostgreSQL stores connect on first use, or here.
    */
@@ -102,9 +130,9 @@ export class Sql implements CallStore {
     return this.#driver.info();
   }
 
-  /** `{ type: "sql", url }`; a PostgreSQL password is left out (give it by PGPASSWORD or ~/.pgpass). */
+  /** `{ type: "sql", url }` (and `read_only`); a PostgreSQL password is left out (give it by PGPASSWORD or ~/.pgpass). */
   toConfig(): StoreConfig {
-    return { type: "sql", url: stripPassword(this.location.url) };
+    return { type: "sql", url: stripPassword(this.location.url), ...(this.#readOnly ? { read_only: true } : {}) };
   }
 
   close(): Promise<void> {
@@ -114,10 +142,13 @@ export class Sql implements CallStore {
 
 /** The registry factory: `{ type = "sql", url = "…" }`. */
 export function sqlFromConfig(options: Readonly<Record<string, unknown>>, context: StoreContext): Sql {
-  checkOptions(options, ["url"], context, "sql");
-  const { url } = options;
+  checkOptions(options, ["url", "read_only"], context, "sql");
+  const { url, read_only } = options;
   if (url !== undefined && typeof url !== "string") {
     throw new ConfigError(`${context.origin}: option \`url\` of a 'sql' store must be a string, got ${JSON.stringify(url)}`);
   }
-  return new Sql(url === undefined ? {} : { url });
+  if (read_only !== undefined && typeof read_only !== "boolean") {
+    throw new ConfigError(`${context.origin}: option \`read_only\` of a 'sql' store must be true or false, got ${JSON.stringify(read_only)}`);
+  }
+  return new Sql({ ...(url === undefined ? {} : { url }), ...(read_only ? { readOnly: true } : {}) });
 }

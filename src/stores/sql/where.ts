@@ -2,33 +2,36 @@
  * Query templates → SQL over `calls c`. Function identity compares columns; each argument filter is an
  * indexed lookup in `arguments` by (name, value); result and argument digests may be prefixes (index
  * ranges); metadata filters become JSON conditions on the namespace's row (see `metadata-where.ts`).
+ * A string the database cannot hold in a text column (`text.ts`) is in no stored record: a condition
+ * on it is false here, never sent (PostgreSQL would refuse a NUL with a raw error).
  */
-import { and, cond, FALSE, isAscii, successor, type Cond } from "./conditions.js";
+import { and, cond, FALSE, isAscii, loose, successor, type Cond } from "./conditions.js";
 import { metadataCondition } from "./metadata-where.js";
+import { prefixPlan } from "./text.js";
 import type { Dialect } from "./dialect.js";
 import type { RecordTemplate } from "../../query/template.js";
 
 /** The WHERE condition selecting the `calls c` rows a template accepts (exact, or a marked superset). */
 export function templateCondition(template: RecordTemplate, dialect: Dialect): Cond {
   const parts: Cond[] = [];
-  if (template.name !== undefined) parts.push(cond("c.name = ?", [template.name]));
-  if (template.module !== undefined) parts.push(nullable("c.module", template.module));
+  const text = (value: string): boolean => dialect.text.column(value);
+  const equals = (column: string, value: string | null) => (value === null ? cond(`${column} IS NULL`) : text(value) ? cond(`${column} = ?`, [value]) : FALSE);
+  if (template.name !== undefined) parts.push(equals("c.name", template.name));
+  if (template.module !== undefined) parts.push(equals("c.module", template.module));
   if (template.version !== undefined) {
+    // JSON text: NUL and lone surrogates in a string version are escapes, storable everywhere.
     const v = template.version;
-    parts.push(typeof v === "number" && !Number.isFinite(v) ? FALSE : nullable("c.version", v === null ? null : JSON.stringify(v)));
+    parts.push(typeof v === "number" && !Number.isFinite(v) ? FALSE : equals("c.version", v === null ? null : JSON.stringify(v)));
   }
-  if (template.codeDigest !== undefined) parts.push(nullable("c.code_digest", template.codeDigest));
+  if (template.codeDigest !== undefined) parts.push(equals("c.code_digest", template.codeDigest));
   if (template.result !== undefined) parts.push(digestCondition("c.result", template.result, dialect));
   for (const [name, wanted] of Object.entries(template.args ?? {})) {
     const value = digestCondition("a.value", wanted, dialect);
-    parts.push(cond(`c.key IN (SELECT a.call_key FROM arguments a WHERE a.name = ? AND ${value.sql})`, [name, ...value.params]));
+    if (!text(name) || value === FALSE) parts.push(FALSE);
+    else parts.push(cond(`c.key IN (SELECT a.call_key FROM arguments a WHERE a.name = ? AND ${value.sql})`, [name, ...value.params], value.exact));
   }
   if (template.metadata) parts.push(metadataCondition(template.metadata, dialect));
   return and(parts);
-}
-
-function nullable(column: string, value: string | null): Cond {
-  return value === null ? cond(`${column} IS NULL`) : cond(`${column} = ?`, [value]);
 }
 
 /**
@@ -36,8 +39,11 @@ function nullable(column: string, value: string | null): Cond {
  * index range `[wanted, successor)`, exact under the bytewise ordering of digest columns.
  */
 export function digestCondition(column: string, wanted: string, dialect: Dialect): Cond {
-  if (wanted === "") return cond(`${column} IS NOT NULL`);
-  if (isAscii(wanted)) return cond(`${column} >= ? AND ${column} < ?`, [wanted, successor(wanted)]);
-  return dialect.startsWith(column, wanted);
+  const plan = prefixPlan(wanted, dialect.text.column);
+  if (plan.kind === "none") return FALSE;
+  const p = plan.prefix;
+  const test =
+    p === "" ? cond(`${column} IS NOT NULL`) : isAscii(p) ? cond(`${column} >= ? AND ${column} < ?`, [p, successor(p)]) : dialect.startsWith(column, p);
+  return plan.kind === "exact" ? test : loose(test);
 }
 

@@ -1,0 +1,81 @@
+/**
+ * Checksums of SQL call records, so a row changed behind the store's back (a damaged page, a hand edit,
+ * a buggy tool) is a miss with a warning, never a wrong value. Two CRC-32s per `calls` row:
+ *
+ * - `result_check` covers what a cache hit serves: the key, the result digest and the inline values, as
+ *   the stored text. The hot path (`loadResult`) reads it with them, one CRC over ~200 bytes.
+ * - `record_check` covers the whole record: identity, argument digests, result, inline values and
+ *   metadata, over a canonical JSON text rebuilt from the loaded record (object keys sorted), because
+ *   PostgreSQL's `jsonb` does not keep the text it was given.
+ *
+ * CRC-32 detects accidental damage and edits by tools that do not know the checksums; it is not a
+ * signature: someone who edits a row and recomputes its checksums is not detected.
+ */
+import { crc32 } from "node:zlib";
+import type { CallRecord } from "../../call-record.js";
+
+/** A row whose content does not match its checksum. */
+export class DamagedRow extends Error {}
+
+/** A CRC-32 as the signed 32-bit integer both databases' INTEGER columns hold. */
+function check(text: string): number {
+  return crc32(text) | 0;
+}
+
+/**
+ * The checksum of the part a hit serves, from the stored texts. The result's length is part of it so
+ * that no character can move between the result and the inline values unnoticed.
+ */
+export function resultCheck(key: string, result: string | null, inline: string | null): number {
+  return check(`${key}\n${result === null ? "-" : `${result.length}=${result}`}\n${inline ?? ""}`);
+}
+
+/** Keys whose verified hit texts are remembered (about 400 bytes each). */
+const REMEMBERED = 1024;
+
+/**
+ * The hit texts last verified per key. A warm hit re-reads the same row, and comparing its texts with
+ * the ones verified (a byte comparison, ~30 ns) is a third of the cost of a CRC over them, with the
+ * same verdict: equal texts have equal checksums. A row changed in any byte, or a new check value,
+ * is verified afresh. Bounded: forgotten all at once when full.
+ */
+export class VerifiedHits {
+  readonly #rows = new Map<string, readonly [result: string | null, inline: string | null, check: unknown]>();
+
+  /** True when exactly these texts and check were verified for `key` before. */
+  has(key: string, result: string | null, inline: string | null, check: unknown): boolean {
+    const seen = this.#rows.get(key);
+    return seen !== undefined && seen[2] === check && seen[0] === result && seen[1] === inline;
+  }
+
+  add(key: string, result: string | null, inline: string | null, check: unknown): void {
+    if (this.#rows.size >= REMEMBERED) this.#rows.clear();
+    this.#rows.set(key, [result, inline, check]);
+  }
+}
+
+/** The checksum of a whole record (canonical JSON: equal records give equal texts whatever the key order). */
+export function recordCheck(record: CallRecord): number {
+  const inline = record.inline?.length ? record.inline : null;
+  const { key, name, module, version, codeDigest, result } = record;
+  return check(canonicalJson([key, name, module, version, codeDigest, Object.entries(record.arguments), result, inline, record.metadata]));
+}
+
+/** JSON with object keys in sorted order (values as `JSON.stringify` writes them). */
+export function canonicalJson(value: unknown): string {
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += `${i ? "," : ""}${canonicalJson(value[i])}`;
+    return `${out}]`;
+  }
+  let out = "{";
+  let first = true;
+  for (const key of Object.keys(value).sort()) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined) continue; // as JSON.stringify: an undefined field is not stored
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
