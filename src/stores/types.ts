@@ -54,6 +54,11 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** Remove corrupt entries and stale temporary files. @default false */
   readonly repair?: boolean;
+  /**
+   * Also decode every value and check that it digests to its key (slower: every value is deserialized
+   * and hashed). Stores whose checks already cover this may ignore it. @default false
+   */
+  readonly deep?: boolean;
   /** Progress callback: entries done so far, and the total when known. */
   readonly onProgress?: (done: number, total?: number) => void;
 }
