@@ -104,6 +104,37 @@ describe("FileStore signing", () => {
     assert.equal(store.loadCall(key!)!.name, "twice");
   });
 
+  it("refuses an older signed record copied back over a newer one, when this store object saw the newer one", async () => {
+    const root = dir();
+    const store = new FileStore({ root, secretKey: K1 });
+    const c = new Cache({ values: store, calls: store });
+    let version = 1;
+    const f = fleche(function current(x: number) {
+      return `${x} computed by version ${version}`;
+    });
+    using _ = cache(c);
+    await f(1);
+    const key = await f.digest(1);
+    const old = readFileSync(callPath(root, key));
+    version = 2;
+    await f.rerun(1);
+    assert.equal(await f(1), "1 computed by version 2");
+    writeFileSync(callPath(root, key), old); // the replay: a genuine, older, signed record
+    const logs = captureLogs();
+    try {
+      assert.equal(store.loadCall(key), undefined);
+    } finally {
+      logs.restore();
+    }
+    assert.match(logs.warn.join("\n"), /older signed record .* a replay/);
+    assert.equal(existsSync(callPath(root, key)), false, "the replayed record is removed");
+
+    // The documented limit: a store object that never saw the newer record cannot tell.
+    writeFileSync(callPath(root, key), old);
+    const fresh = new FileStore({ root, secretKey: K1 });
+    assert.match(JSON.stringify(fresh.loadCall(key)), /version 1/);
+  });
+
   it("refuses unsigned files and files signed with another key; an unsigned store reads signed files", () => {
     const root = dir();
     const unsigned = new FileStore({ root, secretKey: [] });
