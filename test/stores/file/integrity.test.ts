@@ -109,6 +109,30 @@ describe("FileStore integrity (unsigned)", () => {
     assert.equal(existsSync(valuePath(root, key)), false);
   });
 
+  it("a large compressed file is read in chunks, checked, then decompressed; a flipped bit makes it a miss", async () => {
+    const root = dir();
+    const store = new FileStore({ root, compress: "gzip" });
+    let seed = 7;
+    const data = Float64Array.from({ length: 100_000 }, () => (seed = (seed * 16807) % 2147483647) / 2147483647); // incompressible
+    const key = (await store.saveValue(data)) as string;
+    const path = valuePath(root, key);
+    assert.ok(readFileSync(path).length > 256 * 1024, "large enough for the chunked path");
+    assert.deepEqual(await store.loadValue(key), data);
+    flip(path, 300_000);
+    const warned = await warnings(() => assert.rejects(async () => store.loadValue(key), CacheMiss));
+    assert.match(warned.join("\n"), /failed its checksum/);
+  });
+
+  it("a split value with a header line longer than the first read (thousands of parts) loads and lists its parts", async () => {
+    const root = dir();
+    const store = new FileStore({ root });
+    const value = Array.from({ length: 4000 }, (_, i) => [i]);
+    const key = (await store.saveValue(value)) as string;
+    assert.ok(readFileSync(valuePath(root, key)).length > 256 * 1024, "a header of 4000 keys makes a large file");
+    assert.equal((await store.childDigests(key)).length, 4000);
+    assert.deepEqual(await store.loadValue(key), value);
+  });
+
   it("an edited inline value, an edited result digest or another key's record in a call record is a miss", async () => {
     const root = dir();
     const store = new FileStore({ root });

@@ -76,6 +76,22 @@ describe("FileStore signing", () => {
     });
   }
 
+  it("checks the signature of a large value while reading it in chunks", async () => {
+    const root = dir();
+    const store = new FileStore({ root, secretKey: K1 });
+    const data = Float64Array.from({ length: 500_000 }, (_, i) => i * 0.25);
+    const key = (await store.saveValue(data)) as string;
+    assert.deepEqual(await store.loadValue(key), data);
+    flipByte(valuePath(root, key), 1_000_000);
+    const logs = captureLogs();
+    try {
+      await assert.rejects(async () => store.loadValue(key), CacheMiss);
+    } finally {
+      logs.restore();
+    }
+    assert.match(logs.warn.join("\n"), /signature check/);
+  });
+
   it("turns a tampered record into a miss with a warning, even with its check value recomputed", async () => {
     const root = dir();
     const store = new FileStore({ root, secretKey: K1 });
