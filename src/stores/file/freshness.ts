@@ -30,7 +30,7 @@ export class Freshness {
   seen(key: string, written: number): number | undefined {
     const newest = this.#newest.get(key);
     if (newest !== undefined && written < newest) return newest;
-    if (newest === undefined || written > newest) this.#remember(key, written);
+    this.#remember(key, written); // also refreshes the key's place among those seen last
     return undefined;
   }
 
