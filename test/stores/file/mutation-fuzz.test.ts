@@ -47,8 +47,8 @@ interface Template {
 }
 
 /** Build a store holding inline calls, strings, split containers and binary values (and a large one). */
-async function build(root: string, options: Options, variant: number, large: boolean): Promise<Template> {
-  const store = new FileStore({ root, serializer: options.serializer, compress: options.compress, secretKey: options.signed ? KEY : [] });
+async function build(root: string, options: Options, variant: number, large: boolean, secretKey = options.signed ? KEY : ""): Promise<Template> {
+  const store = new FileStore({ root, serializer: options.serializer, compress: options.compress, secretKey: secretKey ? secretKey : [] });
   const c = new Cache({ values: store, calls: store });
   // Each variant's functions live in a module of their own: two stores never hold different records of
   // one call key (a record replaced by another genuine record of the same call is not a wrong value).
@@ -93,7 +93,7 @@ function entryFiles(root: string): { values: string[]; records: string[] } {
  * edit" edits a record and recomputes its CRC-32, as a deliberate tamperer could: only signed stores
  * must catch it, so it is applied to signed stores only.
  */
-function mutate(root: string, kind: Mutation, rand: () => number, foreign: Template): boolean {
+function mutate(root: string, kind: Mutation, rand: () => number, foreign: readonly Template[]): boolean {
   const { values, records } = entryFiles(root);
   const pick = <T>(list: readonly T[]): T | undefined => list[Math.floor(rand() * list.length)];
   const any = pick([...values, ...records]);
@@ -146,7 +146,8 @@ function mutate(root: string, kind: Mutation, rand: () => number, foreign: Templ
     }
     case "foreign file": {
       const target = any;
-      const source = pick([...entryFiles(foreign.root).values, ...entryFiles(foreign.root).records]);
+      const files = foreign.flatMap((store) => Object.values(entryFiles(store.root)).flat());
+      const source = pick(files);
       if (!target || !source) return false;
       writeFileSync(target, readFileSync(source));
       return true;
@@ -226,8 +227,12 @@ describe("FileStore mutation fuzzing", () => {
       const base = dir();
       const small = await build(join(base, "small"), options, 0, false);
       const large = await build(join(base, "large"), options, 1, true);
-      // The foreign store: same settings, other content, and (when signing) another key's files too.
-      const foreign = await build(join(base, "foreign"), { ...options, signed: !options.signed }, 2, false);
+      // Foreign stores: same settings, other content; unsigned or signed with the store's key (whichever
+      // it is not), and signed with another key.
+      const foreign = [
+        await build(join(base, "foreign"), { ...options, signed: !options.signed }, 2, false),
+        await build(join(base, "foreign-key"), options, 3, false, OTHER_KEY),
+      ];
       const rand = random(SEED * 1000 + index);
       const tally: Tally = { stores: 0, right: 0, misses: 0, wrong: [] };
       const logs = captureLogs();
