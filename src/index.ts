@@ -79,6 +79,7 @@ export { evictionNames, registerEviction, type EvictionPolicy, type EvictionPoli
 export { DEFAULT_GRACE, type GcOptions, type GcReport } from "./caches/gc.js";
 export type { RedigestOnError, RedigestOptions, RedigestReport } from "./caches/redigest.js";
 export { filtered, gc, readOnly, redigest, transfer, type Collectable, type Redigestable } from "./caches/operations.js";
+export { checkReferences, type DanglingReference, type ReferenceCheckOptions, type ReferenceReport } from "./caches/references.js";
 export { configure, currentConfig, defaultCache, defaultMetadata, isStrict, resolveCacheName, setStrictDefault } from "./config/resolve.js";
 export {
   defineConfig,

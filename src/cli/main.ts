@@ -5,8 +5,8 @@
  *   fleche ls [--cache NAME] [--name F] [--limit N] [--json]
  *   fleche show KEY [--cache NAME] [--json]
  *   fleche gc [--cache NAME] [--dry-run] [--grace SECONDS]
- *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F]
- *   fleche verify [--cache NAME] [--repair]
+ *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F] [--allow-dangling]
+ *   fleche verify [--cache NAME] [--repair] [--deep]
  *   fleche config [--json]
  *
  * Global options: `--config FILE` (an extra config file, closest of all), `--import MODULE` (load a
@@ -74,13 +74,15 @@ program
   .option("--pop", "remove each transferred call from the source (a move)")
   .option("--overwrite", "replace calls the target already holds")
   .option("--name <function>", "only calls of this function")
+  .option("--allow-dangling", "also copy calls whose argument values are missing at the source (as digest-only references)")
   .action(run((options) => transfer(options)));
 
 program
   .command("verify")
-  .description("check every entry of the cache's stores (signatures, envelopes, leftovers)")
+  .description("check every entry of the cache's stores (checksums, signatures, envelopes, leftovers) and that every value a call record names is stored")
   .addOption(cacheOption())
-  .option("--repair", "remove corrupt entries and leftover temporary files")
+  .option("--repair", "remove corrupt entries and leftover temporary files; re-link or remove records with dangling references")
+  .option("--deep", "also re-hash every value against its key (reads and decodes every value)")
   .action(run((options) => verify(options)));
 
 program

@@ -9,7 +9,8 @@ import { tempDir } from "../helpers/project.js";
 
 function fileCache(): Cache {
   const root = tempDir("fleche-gc-file-");
-  return new Cache({ values: new FileStore({ root: `${root}/values` }), calls: new FileStore({ root: `${root}/calls` }) });
+  // minPartSize 0: every part of these small values is an entry, so gc has parts to follow.
+  return new Cache({ values: new FileStore({ root: `${root}/values`, minPartSize: 0 }), calls: new FileStore({ root: `${root}/calls` }) });
 }
 
 describe("gc over a destructuring FileStore", () => {

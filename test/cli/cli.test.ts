@@ -4,8 +4,9 @@
  */
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { digest } from "../../src/index.js";
 import { REPO, runTs, tempDir, writeFiles, type ChildResult } from "../helpers/project.js";
 
 const MAIN = join(REPO, "src/cli/main.ts");
@@ -25,11 +26,11 @@ calls = { type = "jsondir", root = "backup/calls" }
 `;
 
 /** A populated project: HOME is root/home, the project root/home/proj. */
-async function project(): Promise<{ home: string; proj: string; cli: (...args: string[]) => Promise<ChildResult> }> {
+async function project(extra = ""): Promise<{ home: string; proj: string; cli: (...args: string[]) => Promise<ChildResult> }> {
   const root = tempDir();
   const home = join(root, "home");
   const proj = join(home, "proj");
-  writeFiles(proj, { "fleche.toml": CONFIG });
+  writeFiles(proj, { "fleche.toml": CONFIG + extra });
   const filled = await runTs(POPULATE, [], { cwd: proj, home, imports: [JSONDIR] });
   assert.equal(filled.code, 0, filled.stderr);
   return { home, proj, cli: (...args) => runTs(MAIN, args, { cwd: proj, home, imports: [JSONDIR] }) };
@@ -118,6 +119,64 @@ describe("fleche CLI (child processes)", () => {
     assert.equal((await q.cli("verify")).code, 0);
     const memory = await q.cli("verify", "--cache", "memory");
     assert.match(memory.stdout, /values \(memory\): no integrity check for 'memory' stores/);
+  });
+
+  it("verify: lists records whose values are missing (exit 1, also with --deep); --repair removes them", async () => {
+    const q = await project();
+    const result = digest({ sum: 6, values: [1, 2, 3] }); // total([1, 2, 3])
+    rmSync(join(q.proj, "cache/values", `${result}.json`));
+    const found = await q.cli("verify");
+    assert.equal(found.code, 1, found.stderr);
+    assert.match(found.stdout, /^references: 7 records checked, 1 record with dangling references$/m);
+    assert.match(found.stdout, new RegExp(`^  [0-9a-f]{64} \\(total\\): result: value ${result} is missing$`, "m"));
+    assert.match(found.stdout, /Run `fleche verify --repair` to repair the 1 problem/);
+    assert.match(found.stderr, /checking references: \d+\/7/, "progress on stderr");
+    const deep = await q.cli("verify", "--deep");
+    assert.equal(deep.code, 1);
+    assert.equal(JSON.parse((await q.cli("ls", "--json")).stdout).length, 7, "nothing removed without --repair");
+    const repaired = await q.cli("verify", "--repair");
+    assert.equal(repaired.code, 0, repaired.stdout);
+    assert.match(repaired.stdout, /^references: 7 records checked, 1 record with dangling references, 0 re-linked, 1 removed$/m);
+    assert.match(repaired.stdout, /\(total\): result: .* \(record removed\)$/m);
+    const clean = await q.cli("verify");
+    assert.equal(clean.code, 0, clean.stdout);
+    assert.match(clean.stdout, /^references: 6 records checked, 0 records with dangling references$/m);
+  });
+
+  it("verify --repair re-links a value missing in one layer of a stack from another layer", async () => {
+    const q = await project(`
+[both]
+stack = [
+  { values = { type = "jsondir", root = "cache/values" }, calls = { type = "jsondir", root = "cache/calls" } },
+  { values = { type = "jsondir", root = "backup/values" }, calls = { type = "jsondir", root = "backup/calls" } },
+]
+`);
+    assert.equal((await q.cli("transfer", "--from", "main", "--to", "backup")).code, 0);
+    const result = join(q.proj, "cache/values", `${digest({ sum: 6, values: [1, 2, 3] })}.json`);
+    rmSync(result);
+    const found = await q.cli("verify", "--cache", "both");
+    assert.equal(found.code, 1, found.stderr);
+    assert.match(found.stdout, /^layer 0 references: 7 records checked, 1 record with dangling references$/m);
+    assert.match(found.stdout, /^layer 1 references: 7 records checked, 0 records with dangling references$/m);
+    const repaired = await q.cli("verify", "--cache", "both", "--repair");
+    assert.equal(repaired.code, 0, repaired.stdout);
+    assert.match(repaired.stdout, /^layer 0 references: 7 records checked, 1 record with dangling references, 1 re-linked, 0 removed$/m);
+    assert.match(repaired.stdout, /\(total\): result: .* \(re-linked\)$/m);
+    assert.ok(existsSync(result), "the value is back in the first layer");
+    assert.equal((await q.cli("verify", "--cache", "both")).code, 0);
+    assert.equal(JSON.parse((await q.cli("ls", "--json")).stdout).length, 7, "no record was removed");
+  });
+
+  it("transfer: leaves calls whose values are missing behind, lists them, exits 1", async () => {
+    const q = await project();
+    rmSync(join(q.proj, "cache/values", `${digest({ sum: 6, values: [1, 2, 3] })}.json`));
+    const moved = await q.cli("transfer", "--from", "main", "--to", "backup", "--pop");
+    assert.equal(moved.code, 1, moved.stderr);
+    assert.match(moved.stdout, /Moved 6 calls from main to backup\./);
+    assert.match(moved.stdout, /Left 1 call behind whose values are missing in main/);
+    assert.match(moved.stderr, /Not transferring [0-9a-f]{64} \(total\): its result [0-9a-f]{64} is missing at the source .*; it stays in the source/);
+    assert.equal(JSON.parse((await q.cli("ls", "--json")).stdout).length, 1, "the dangling call stays in the source");
+    assert.equal(JSON.parse((await q.cli("ls", "--cache", "backup", "--json")).stdout).length, 6);
   });
 
   it("config: what resolves, and which file each part came from", async () => {

@@ -11,10 +11,11 @@ export interface TransferCommandOptions {
   readonly pop?: boolean;
   readonly overwrite?: boolean;
   readonly name?: string;
+  readonly allowDangling?: boolean;
 }
 
-/** Transfer and report. */
-export async function transfer(options: TransferCommandOptions): Promise<void> {
+/** Transfer and report; returns the exit code (1 when calls were left behind for missing values). */
+export async function transfer(options: TransferCommandOptions): Promise<number> {
   if (options.from === options.to) throw new ConfigError(`--from and --to name the same cache '${options.from}'`);
   const source = openCache(options.from);
   const target = openCache(options.to);
@@ -24,7 +25,8 @@ export async function transfer(options: TransferCommandOptions): Promise<void> {
     report = await transferCalls(source.query(options.name ? { name: options.name } : {}), target, {
       ...(options.pop ? { pop: true } : {}),
       ...(options.overwrite ? { overwrite: true } : {}),
-      onProgress: (r) => bar.update(r.transferred.length + r.skipped.length),
+      ...(options.allowDangling ? { allowDangling: true } : {}),
+      onProgress: (r) => bar.update(r.transferred.length + r.skipped.length + r.dangling.length),
     });
   } finally {
     bar.stop();
@@ -34,4 +36,12 @@ export async function transfer(options: TransferCommandOptions): Promise<void> {
   if (report.skipped.length) {
     process.stdout.write(`Skipped ${calls(report.skipped.length)} that ${options.to} already holds (--overwrite replaces them${options.pop ? "; skipped calls stay in the source" : ""}).\n`);
   }
+  if (report.dangling.length) {
+    process.stdout.write(
+      `Left ${calls(report.dangling.length)} behind whose values are missing in ${options.from} (dangling references; \`fleche verify --cache ${options.from}\` lists them${options.allowDangling ? "; calls without their result are never copied" : ", --allow-dangling copies those that still have their result"}):\n`,
+    );
+    for (const key of report.dangling) process.stdout.write(`  ${key}\n`);
+    return 1;
+  }
+  return 0;
 }

@@ -23,7 +23,7 @@ import { beginWrite } from "../../fs/deferred-write.js";
 import type { CallRecord } from "../../call-record.js";
 import type { Serializer, SerializerName } from "../../serializers/types.js";
 import { isFullKey } from "../keys.js";
-import { assemble, planEntries, type PlannedEntry } from "../destructure.js";
+import { DEFAULT_MIN_PART_SIZE, KnownParts, assemble, planEntries, type PlannedEntry } from "../destructure.js";
 import { countReuses } from "../reuses.js";
 import type { CallStore, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "../types.js";
 import type { Compression } from "./compression.js";
@@ -47,6 +47,10 @@ export class FileStore implements ValueStore, CallStore {
   readonly compress: Compression | false;
   /** Containers at least this deep are split into entries of their own (see docs/stores.md). */
   readonly remainingDepth: number;
+  /** Parts estimated smaller than this many bytes stay inside their parent (see docs/stores.md). */
+  readonly minPartSize: number;
+  /** Objects this store wrote as entries: found again inside a later value, they are referred to. */
+  readonly #known = new KnownParts();
   readonly #layout: Layout;
   readonly #signer: Signer;
   readonly #serializer: Serializer;
@@ -70,6 +74,7 @@ export class FileStore implements ValueStore, CallStore {
     this.serializer = normalized.serializer.name;
     this.compress = normalized.compress;
     this.remainingDepth = normalized.remainingDepth;
+    this.minPartSize = normalized.minPartSize;
     this.#serializer = normalized.serializer;
     this.#signer = new Signer(normalized.keys);
     this.#layout = new Layout(this.root);
@@ -107,7 +112,7 @@ export class FileStore implements ValueStore, CallStore {
     const k = key ?? digest(value);
     if (!this.#serializer.ready) return this.#serializer.load().then(() => this.saveValue(value, k));
     this.#prepareWrite();
-    return this.#writeEntries(planEntries(value, k, this.remainingDepth), 0, k);
+    return this.#writeEntries(planEntries(value, k, { remainingDepth: this.remainingDepth, minPartSize: this.minPartSize, known: this.#known }), 0, k);
   }
 
   /**
@@ -366,6 +371,7 @@ export class FileStore implements ValueStore, CallStore {
       serializer: this.serializer,
       ...(this.compress ? { compress: this.compress } : {}),
       ...(this.remainingDepth === 1 ? {} : { remaining_depth: this.remainingDepth }),
+      ...(this.minPartSize === DEFAULT_MIN_PART_SIZE ? {} : { min_part_size: this.minPartSize }),
       // Keys never leave the store; a rebuilt store takes them from FLECHE_SECRET_KEY or `secret_key`.
       ...(this.signed ? { signed: true } : {}),
     };
@@ -373,7 +379,7 @@ export class FileStore implements ValueStore, CallStore {
 
   [inspect.custom](): string {
     const keys = this.#signer.count;
-    return `FileStore { root: ${JSON.stringify(this.root)}, serializer: '${this.serializer}', compress: ${this.compress ? `'${this.compress}'` : "false"}, remainingDepth: ${this.remainingDepth}, signed: ${keys ? `${keys} key${keys > 1 ? "s" : ""} (redacted)` : "no"} }`;
+    return `FileStore { root: ${JSON.stringify(this.root)}, serializer: '${this.serializer}', compress: ${this.compress ? `'${this.compress}'` : "false"}, remainingDepth: ${this.remainingDepth}, minPartSize: ${this.minPartSize}, signed: ${keys ? `${keys} key${keys > 1 ? "s" : ""} (redacted)` : "no"} }`;
   }
 
   // ---- internals ----

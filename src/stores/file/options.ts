@@ -4,7 +4,8 @@ import { resolve } from "node:path";
 import { ConfigError } from "../../errors.js";
 import { requireSerializer } from "../../serializers/index.js";
 import type { Serializer, SerializerName } from "../../serializers/types.js";
-import { DEFAULT_REMAINING_DEPTH } from "../destructure.js";
+import { parseBytes } from "../../config/bytes.js";
+import { DEFAULT_MIN_PART_SIZE, DEFAULT_REMAINING_DEPTH } from "../destructure.js";
 import { COMPRESSIONS, type Compression } from "./compression.js";
 import { envSecretKeys, parseSecretKeys, type SecretKeyInput } from "./signing.js";
 
@@ -31,6 +32,13 @@ export interface FileStoreOptions {
    * @default 1
    */
   readonly remainingDepth?: number;
+  /**
+   * Parts of a value estimated smaller than this many bytes stay inside their parent instead of becoming
+   * entries of their own (an object this store already wrote is still referred to); a number of bytes, a
+   * size such as `"1MiB"`, `0` (split every part deep enough) or `Infinity`. See docs/stores.md.
+   * @default 65536 (64 KiB)
+   */
+  readonly minPartSize?: number | string;
 }
 
 /** Checked options. */
@@ -40,6 +48,7 @@ export interface NormalizedOptions {
   readonly compress: Compression | false;
   readonly keys: Buffer[];
   readonly remainingDepth: number;
+  readonly minPartSize: number;
 }
 
 /** Check and normalise options; `where` names the call in errors. */
@@ -51,6 +60,7 @@ export function normalizeOptions(options: FileStoreOptions, where: string): Norm
     compress: normalizeCompress(options.compress, `${where}: \`compress\``),
     keys: options.secretKey === undefined ? envSecretKeys() : parseSecretKeys(options.secretKey, `${where}: \`secretKey\``),
     remainingDepth: normalizeDepth(options.remainingDepth, `${where}: \`remainingDepth\``),
+    minPartSize: normalizeMinPartSize(options.minPartSize, `${where}: \`minPartSize\``),
   };
 }
 
@@ -71,4 +81,19 @@ export function normalizeDepth(depth: unknown, where: string): number {
   if (depth === undefined) return DEFAULT_REMAINING_DEPTH;
   if (typeof depth === "number" && (depth === Infinity || (Number.isInteger(depth) && depth >= 0))) return depth;
   throw new ConfigError(`${where} must be a whole number ≥ 0 (or Infinity), got ${JSON.stringify(depth)}`);
+}
+
+/** A part-size threshold: bytes ≥ 0, `Infinity`, or a size string ("64KiB"). */
+export function normalizeMinPartSize(size: unknown, where: string): number {
+  if (size === undefined) return DEFAULT_MIN_PART_SIZE;
+  if (typeof size === "number" && (size === Infinity || (Number.isInteger(size) && size >= 0))) return size;
+  if (typeof size === "string") {
+    if (size.trim() === "0") return 0; // parseBytes wants ≥ 1, a threshold may be 0
+    try {
+      return parseBytes(size, where);
+    } catch {
+      // the message below names every accepted form
+    }
+  }
+  throw new ConfigError(`${where} must be a whole number of bytes ≥ 0, a size such as "64KiB", or Infinity; got ${JSON.stringify(size)}`);
 }

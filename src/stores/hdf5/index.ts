@@ -125,12 +125,15 @@ export class Hdf5Store implements ValueStore, CallStore {
     return this.#calls.list(() => this.#library(), prefix);
   }
 
-  /** Read every value and record back in full; with `repair`, remove what is damaged or left over. */
+  /**
+   * Read every value and record back in full (checksums, references, structure; with `deep`, digest each
+   * value again); report what is damaged or left over, and with `repair` remove it (see `verify.ts`).
+   */
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     const h5 = await this.#library();
     const done = { count: 0 };
-    const values = await verifyFiles(h5, this.#values, decodeEntry, options, done);
-    const calls = await verifyFiles(h5, this.#calls, readRecord, options, done);
+    const values = await verifyFiles(h5, { files: this.#values, read: decodeEntry, kind: "values" }, options, done);
+    const calls = await verifyFiles(h5, { files: this.#calls, read: readRecord, kind: "calls" }, options, done);
     return { checked: values.checked + calls.checked, problems: [...values.problems, ...calls.problems], removed: values.removed + calls.removed };
   }
 

@@ -16,7 +16,9 @@ const variants: [string, Omit<FileStoreOptions, "root">][] = [
   ["msgpack + zstd", { serializer: "msgpack", compress: "zstd" }],
   ["v8, signed", { serializer: "v8", secretKey: KEY }],
   ["json + gzip, signed with two keys", { serializer: "json", compress: "gzip", secretKey: [KEY, "00ff"] }],
-  ["v8, remainingDepth 0", { serializer: "v8", remainingDepth: 0 }],
+  ["v8, remainingDepth 0, every part split (minPartSize 0)", { serializer: "v8", remainingDepth: 0, minPartSize: 0 }],
+  ["json, every container split (minPartSize 0)", { serializer: "json", minPartSize: 0 }],
+  ["v8, parts of 1 KiB or more split", { serializer: "v8", minPartSize: 1024 }],
   ["msgpack, remainingDepth Infinity", { serializer: "msgpack", remainingDepth: Infinity }],
 ];
 

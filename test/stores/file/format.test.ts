@@ -54,7 +54,7 @@ describe("FileStore format", () => {
 
   it("puts a one-line header before each value's payload, padded to 8 bytes", () => {
     const root = dir();
-    const store = new FileStore({ root });
+    const store = new FileStore({ root, minPartSize: 0 }); // every part an entry, so the header lists one
     const value = [1, [2, 3]];
     const key = store.saveValue(value) as string;
     const line = firstLine(join(root, key.slice(0, 2), key));
@@ -182,7 +182,7 @@ describe("FileStore format", () => {
 
   it("stores shared parts once and counts their reuse", async () => {
     const root = dir();
-    const store = new FileStore({ root });
+    const store = new FileStore({ root, minPartSize: 0 }); // small parts split, to show sharing
     const shared = { weights: [0.1, 0.2, 0.3] };
     const a = store.saveValue({ model: "a", shared }) as string;
     const b = store.saveValue({ model: "b", shared: structuredClone(shared) }) as string;
@@ -198,7 +198,7 @@ describe("FileStore format", () => {
   it("writes fewer entries with a larger remainingDepth", () => {
     const value = { a: { b: { c: [1, 2] } }, d: [[1]] };
     const count = (remainingDepth: number) => {
-      const store = new FileStore({ root: dir(), remainingDepth });
+      const store = new FileStore({ root: dir(), remainingDepth, minPartSize: 0 });
       store.saveValue(value);
       return [...store.listValues()].length;
     };

@@ -274,7 +274,7 @@ describe("FileStore reliability", () => {
     it("verify reports corrupt entries and stale temporary files, and repairs them", async () => {
       const { root, store, keys } = await populated();
       store.saveCall({ key: "cd".repeat(32), name: "f", module: null, version: null, codeDigest: null, arguments: {}, result: keys[0]!, metadata: {} });
-      const nested = (await store.saveValue({ outer: { inner: [7, 8, 9] } })) as string;
+      const nested = (await new FileStore({ root, minPartSize: 0 }).saveValue({ outer: { inner: [7, 8, 9] } })) as string; // split into parts
       const [child] = await store.childDigests(nested);
       const [grandchild] = await store.childDigests(child!);
       truncateSync(pathOf(root, keys[1]!), 40);

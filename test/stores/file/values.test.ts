@@ -30,17 +30,20 @@ after(off);
 
 describe("FileStore values", () => {
   for (const serializer of ["v8", "json", "msgpack"] as const) {
-    it(`${serializer}: registered class instances come back with their prototype, also inside split containers`, async () => {
-      const store = new FileStore({ root: dir(), serializer });
-      const value = { origin: new Vector(0, 0), path: [new Vector(3, 4), new Vector(6, 8)], byName: new Map([["v", new Vector(1, 0)]]) };
-      const key = (await store.saveValue(value)) as string;
-      assert.ok([...store.listValues()].length > 1, "the value was split");
-      const loaded = (await store.loadValue(key)) as typeof value;
-      assert.ok(loaded.path[0] instanceof Vector);
-      assert.equal(loaded.path[1]!.length(), 10);
-      assert.ok(loaded.byName.get("v") instanceof Vector);
-      assert.equal(digest(loaded), key);
-    });
+    for (const minPartSize of [0, undefined]) {
+      it(`${serializer}: registered class instances come back with their prototype, ${minPartSize === 0 ? "also inside split containers" : "inside a container kept whole"}`, async () => {
+        const store = new FileStore({ root: dir(), serializer, ...(minPartSize === undefined ? {} : { minPartSize }) });
+        const value = { origin: new Vector(0, 0), path: [new Vector(3, 4), new Vector(6, 8)], byName: new Map([["v", new Vector(1, 0)]]) };
+        const key = (await store.saveValue(value)) as string;
+        if (minPartSize === 0) assert.ok([...store.listValues()].length > 1, "the value was split");
+        else assert.equal([...store.listValues()].length, 1, "small parts stay inside the value");
+        const loaded = (await store.loadValue(key)) as typeof value;
+        assert.ok(loaded.path[0] instanceof Vector);
+        assert.equal(loaded.path[1]!.length(), 10);
+        assert.ok(loaded.byName.get("v") instanceof Vector);
+        assert.equal(digest(loaded), key);
+      });
+    }
 
     it(`${serializer}: refuses an unregistered class instance with a SaveError naming the class`, async () => {
       const store = new FileStore({ root: dir(), serializer });

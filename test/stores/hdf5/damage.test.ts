@@ -5,12 +5,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CacheMiss, Hdf5Store, digest } from "../../../src/index.js";
 import { sampleRecord } from "../../conformance/call-store.js";
 import { captureLogs } from "../../helpers/logs.js";
 import { KEY, tempRoot } from "./helpers.js";
+import { loadH5wasm } from "../../../src/stores/hdf5/h5wasm.js";
+import { fixedString, writeNode } from "../../../src/stores/hdf5/write-plan.js";
+import { Attr, Tag } from "../../../src/stores/hdf5/format.js";
 
 const A = KEY("ab01");
 const B = KEY("ab02");
@@ -177,6 +180,82 @@ describe("Hdf5Store with damaged files", () => {
     assert.equal(await store.containsValue(A), false);
     assert.deepStrictEqual(await store.loadValue(B), valueB());
     assert.equal(digest(await store.loadValue(B)), digest(valueB()));
+    await store.close();
+  });
+
+  it("verify reports stale temporary files and files moved aside without repair, and removes them with it", async () => {
+    const { root } = await twoEntries();
+    const stale = join(root, ".ab.h5.killed-0.tmp");
+    const young = join(root, ".ab.h5.writing-1.tmp");
+    const aside = join(root, "cd.h5.damaged-1700000000000");
+    for (const path of [stale, young, aside]) writeFileSync(path, "left over");
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(stale, past, past);
+    const store = new Hdf5Store({ root });
+    const report = await store.verify();
+    assert.deepEqual(report.problems.map((p) => p.key).sort(), [".ab.h5.killed-0.tmp", "cd.h5.damaged-1700000000000"]);
+    assert.match(report.problems.find((p) => p.key.endsWith(".tmp"))!.problem, /temporary file left by a killed writer \(60 min old\)/);
+    assert.equal(report.removed, 0);
+    assert.ok(existsSync(stale) && existsSync(aside), "nothing removed without repair");
+    const repaired = await store.verify({ repair: true });
+    assert.equal(repaired.removed, 2);
+    assert.equal(existsSync(stale) || existsSync(aside), false);
+    assert.ok(existsSync(young), "a young temporary file may be a write in progress");
+    assert.deepEqual((await store.verify()).problems, []);
+    await store.close();
+  });
+
+  it("verify reports a fleche dataset whose checksum attribute was removed (reads tolerate it, as for foreign files)", async () => {
+    const { root, file } = await twoEntries();
+    const h5 = await loadH5wasm();
+    const f = new h5.File(file(A), "a");
+    try {
+      const dataset = (f as unknown as { get(path: string): { delete_attribute(name: string): number } }).get(`/${A}`);
+      assert.equal(dataset.delete_attribute(Attr.crc), 0);
+    } finally {
+      f.close();
+    }
+    const store = new Hdf5Store({ root });
+    assert.deepStrictEqual(await store.loadValue(A), arrayA());
+    const report = await store.verify();
+    assert.deepEqual(report.problems.map((p) => p.key), [A]);
+    assert.match(report.problems[0]!.problem, new RegExp(`dataset /${A} has no ${Attr.crc}`));
+    await store.close();
+  });
+
+  it("verify reports a reference to a node that does not exist (a dangling child reference)", async () => {
+    const root = tempRoot("damage");
+    const key = KEY("cd01");
+    const h5 = await loadH5wasm();
+    const f = new h5.File(join(root, "cd.h5"), "w");
+    try {
+      const plan = {
+        kind: "group",
+        tag: Tag.Object,
+        members: [["x", { kind: "dataset", tag: Tag.Reference, data: "nowhere", dtype: fixedString("nowhere"), shape: [] }]],
+      } as const;
+      writeNode(f, key, plan, { deflateLevel: 0 });
+    } finally {
+      f.close();
+    }
+    const store = new Hdf5Store({ root });
+    const report = await store.verify();
+    assert.deepEqual(report.problems.map((p) => p.key), [key]);
+    assert.match(report.problems[0]!.problem, /a reference points to 'nowhere', which holds no value/);
+    await store.close();
+  });
+
+  it("verify with deep digests every value again and reports one that does not match its key", async () => {
+    const root = tempRoot("damage");
+    const store = new Hdf5Store({ root });
+    await store.saveValue(valueB(), B); // B is not the digest of valueB(): as if entries were swapped
+    const right = await store.saveValue(arrayA());
+    assert.deepEqual((await store.verify()).problems, [], "without deep, contents are checked against their checksums only");
+    const deep = await store.verify({ deep: true });
+    assert.deepEqual(deep.problems.map((p) => p.key), [B]);
+    assert.match(deep.problems[0]!.problem, new RegExp(`its contents digest to ${digest(valueB())}, not to its key`));
+    assert.equal(deep.checked, 2);
+    assert.ok(right);
     await store.close();
   });
 });
