@@ -48,7 +48,8 @@ interface Template {
 
 /** Build a store holding inline calls, strings, split containers and binary values (and a large one). */
 async function build(root: string, options: Options, variant: number, large: boolean, secretKey = options.signed ? KEY : ""): Promise<Template> {
-  const store = new FileStore({ root, serializer: options.serializer, compress: options.compress, secretKey: secretKey ? secretKey : [] });
+  // minPartSize 0: every container is an entry of its own, so damaged parts and parents are exercised.
+  const store = new FileStore({ root, serializer: options.serializer, compress: options.compress, secretKey: secretKey ? secretKey : [], minPartSize: 0 });
   const c = new Cache({ values: store, calls: store });
   // Each variant's functions live in a module of their own: two stores never hold different records of
   // one call key (a record replaced by another genuine record of the same call is not a wrong value).
