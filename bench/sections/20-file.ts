@@ -215,17 +215,18 @@ async function coldStart(child: string, bundled: string): Promise<void> {
 }
 
 /**
- * (e) The check's cost, in this run: each measurement alternates the check on and off (rounds of each,
+ * (e) The check's cost, in this run: rounds alternate the check on and off (in alternating order;
  * medians), so both meet the same machine state.
  */
 export async function integrityCost(work: string): Promise<void> {
-  const rounds = 5;
+  const rounds = 9;
+  const order = <T>(modes: readonly T[], round: number): readonly T[] => (round % 2 ? [...modes].reverse() : modes);
   const { c, tiny } = tinyOn(join(work, "integrity-hit"));
   const hit: Record<"on" | "off", number[]> = { on: [], off: [] };
   await withCache(c, async () => {
     await tiny(1, 2);
     for (let r = 0; r < rounds; r++) {
-      for (const mode of ["on", "off"] as const) {
+      for (const mode of order(["on", "off"] as const, r)) {
         integrity.check = mode === "on";
         hit[mode].push((await measure(mode, () => tiny(1, 2), { batch: 2_000, batches: 5, warmup: 500 })).nsPerOp);
       }
@@ -241,7 +242,7 @@ export async function integrityCost(work: string): Promise<void> {
   const path = join(root, key.slice(0, 2), key);
   const load: Record<"on" | "off" | "floor", number[]> = { on: [], off: [], floor: [] };
   for (let r = 0; r < rounds; r++) {
-    for (const mode of ["on", "off", "floor"] as const) {
+    for (const mode of order(["on", "off", "floor"] as const, r)) {
       const start = performance.now();
       if (mode === "floor") {
         const fd = openSync(path, "r"); // the floor: one read of the whole file into a buffer of its size
