@@ -64,10 +64,11 @@ export interface ReadRecord {
  */
 export function decodeRecord(bytes: Uint8Array, key: string, signer: Signer): ReadRecord {
   if (!startsWith(bytes, PREFIX_BYTES, 0)) throw new RecordProblem(olderOrForeign(bytes));
-  const checkText = latin1(bytes, CHECK_PREFIX.length, CHECK_LENGTH);
-  if (!/^[0-9a-f]{8}$/.test(checkText) || !endsWithSuffix(bytes)) throw new RecordProblem("malformed record file (truncated or corrupt)");
-  if (integrity.check && crc32(bytes.subarray(CHECKED_START)) !== Number.parseInt(checkText, 16)) {
-    throw new RecordProblem("it failed its checksum (damaged or edited)");
+  if (!endsWithSuffix(bytes)) throw new RecordProblem("malformed record file (truncated or corrupt)");
+  if (integrity.check) {
+    const check = hex8(bytes, CHECK_PREFIX.length);
+    if (check < 0) throw new RecordProblem("malformed record file (truncated or corrupt)");
+    if (crc32(bytes.subarray(CHECKED_START)) !== check) throw new RecordProblem("it failed its checksum (damaged or edited)");
   }
   const end = bytes.length - SUFFIX.length;
   let json: string;
@@ -110,6 +111,18 @@ function olderOrForeign(bytes: Uint8Array): string {
   const start = latin1(bytes, 0, Math.min(bytes.length, 16));
   if (start.startsWith('{"key":') || start.startsWith('{"hmac-sha256":')) return "written by an older fleche (record format 1, without a checksum)";
   return "not a fleche call record (truncated or corrupt)";
+}
+
+/** The number written as 8 lowercase hex digits at `at`, or -1 (read in place: this runs on every hit). */
+function hex8(bytes: Uint8Array, at: number): number {
+  let value = 0;
+  for (let i = at; i < at + CHECK_LENGTH; i++) {
+    const c = bytes[i]!;
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
 }
 
 function endsWithSuffix(bytes: Uint8Array): boolean {
