@@ -2,17 +2,21 @@
  * Issue 3's numbers for FileStore, against peers measured in the same run:
  * (a) warm hit of `tiny(a, b) = a + b`; (b) miss-and-store of it, against the floor of a file-per-key
  * design (one temporary write and a rename); (c) a 100 MB Float64Array result stored, loaded in a new
- * process, and its bytes on disk; (d) cold start of a new process over 50k stored entries.
+ * process, and its bytes on disk; (d) cold start of a new process over 50k stored entries; (e) what the
+ * integrity check (issue 9: a CRC-32 on every read) costs on the warm tiny hit and on the 100 MB load,
+ * against the same reads with the check switched off (an internal switch) and the file floor.
  * Python peers (joblib.Memory, diskcache) run through /usr/bin/python3 and show "n/a" when missing.
  */
 import { spawnSync } from "node:child_process";
 import { hash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Cache, FileStore, cache, fleche } from "../../src/index.js";
 import { writeFileAtomicSync } from "../../src/fs/atomic.js";
+import { crc32 } from "../../src/fs/crc32.js";
+import { integrity } from "../../src/stores/file/integrity.js";
 import { WORK, bundle, compile } from "../compile.js";
 import { formatNs, measure, median, printTable, ratio, type Measurement } from "../harness.js";
 import { nodePeers } from "../peers/node-peers.js";
@@ -33,6 +37,7 @@ export default async function file(): Promise<void> {
   await misses(work);
   await bigValue(work, child!);
   await coldStart(child!, bundled);
+  await integrityCost(work);
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -210,6 +215,70 @@ async function coldStart(child: string, bundled: string): Promise<void> {
     { measurement: "   of which: the first hit (manifest, record, JIT)", time: ms(median(phases.map((p) => p.firstHit))), "vs target": "" },
     { measurement: "1k hits after the first (fleche)", time: ms(thousand), "vs target": Number.isNaN(diskcache) ? NA : ratio(thousand, diskcache) },
     { measurement: "1k hits, new process (diskcache, Python)", time: Number.isNaN(diskcache) ? NA : ms(diskcache), "vs target": "" },
+  ]);
+}
+
+/**
+ * (e) The check's cost, in this run: rounds alternate the check on and off (in alternating order;
+ * medians), so both meet the same machine state.
+ */
+export async function integrityCost(work: string): Promise<void> {
+  const rounds = 9;
+  const order = <T>(modes: readonly T[], round: number): readonly T[] => (round % 2 ? [...modes].reverse() : modes);
+  const { c, tiny } = tinyOn(join(work, "integrity-hit"));
+  const hit: Record<"on" | "off", number[]> = { on: [], off: [] };
+  await withCache(c, async () => {
+    await tiny(1, 2);
+    for (let r = 0; r < rounds; r++) {
+      for (const mode of order(["on", "off"] as const, r)) {
+        integrity.check = mode === "on";
+        hit[mode].push((await measure(mode, () => tiny(1, 2), { batch: 2_000, batches: 5, warmup: 500 })).nsPerOp);
+      }
+    }
+  });
+  integrity.check = true;
+
+  const root = join(work, "integrity-big");
+  const store = new FileStore({ root });
+  const data = new Float64Array(BIG);
+  for (let k = 0; k < BIG; k++) data[k] = k * 0.5;
+  const key = (await store.saveValue(data)) as string;
+  const path = join(root, key.slice(0, 2), key);
+  const load: Record<"on" | "off" | "floor", number[]> = { on: [], off: [], floor: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const mode of order(["on", "off", "floor"] as const, r)) {
+      const start = performance.now();
+      if (mode === "floor") {
+        const fd = openSync(path, "r"); // the floor: one read of the whole file into a buffer of its size
+        const bytes = Buffer.allocUnsafeSlow(fstatSync(fd).size);
+        readSync(fd, bytes, 0, bytes.length, 0);
+        closeSync(fd);
+      } else {
+        integrity.check = mode === "on";
+        await store.loadValue(key);
+      }
+      load[mode].push(performance.now() - start);
+    }
+  }
+  integrity.check = true;
+  const crcMs = median(Array.from({ length: rounds }, () => {
+    const start = performance.now();
+    crc32(new Uint8Array(data.buffer));
+    return performance.now() - start;
+  }));
+  rmSync(root, { recursive: true, force: true });
+  const on = median(hit.on);
+  const off = median(hit.off);
+  const loadOn = median(load.on);
+  const loadOff = median(load.off);
+  const floor = median(load.floor);
+  printTable("(e) the integrity check (CRC-32 on every read), alternating rounds of this run (target: ≤ 1.10× without it)", [
+    { measurement: "warm hit of tiny, with the check", time: formatNs(on), "vs without": ratio(on, off), "vs floor": "" },
+    { measurement: "warm hit of tiny, without the check", time: formatNs(off), "vs without": "", "vs floor": "" },
+    { measurement: "100 MB Float64Array load, with the check", time: ms(loadOn), "vs without": ratio(loadOn, loadOff), "vs floor": ratio(loadOn, floor) },
+    { measurement: "100 MB Float64Array load, without the check", time: ms(loadOff), "vs without": "", "vs floor": ratio(loadOff, floor) },
+    { measurement: "floor: one readSync of the 100 MB file", time: ms(floor), "vs without": "", "vs floor": "" },
+    { measurement: "CRC-32 of 100 MB alone (what a store adds)", time: ms(crcMs), "vs without": "", "vs floor": "" },
   ]);
 }
 

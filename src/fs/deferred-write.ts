@@ -4,14 +4,17 @@
  * temporary file first lets the thread pool write while the main thread hashes, and a rename then puts
  * the file where the key says.
  */
-import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writev } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync, writev } from "node:fs";
 import { dirname, join } from "node:path";
 import { remainder, tempPathFor } from "./atomic.js";
 
 /** A write in progress to a temporary file. */
 export interface DeferredWrite {
-  /** Wait for the bytes, then rename the file to `path` (creating its directory). */
-  commit(path: string): Promise<void>;
+  /**
+   * Wait for the bytes, then rename the file to `path` (creating its directory). `patch` overwrites
+   * bytes written earlier (a check value that depends on the destination) before the rename.
+   */
+  commit(path: string, patch?: { readonly offset: number; readonly bytes: Uint8Array }): Promise<void>;
   /** Wait for the bytes, then remove the file (the destination already has them). */
   discard(): Promise<void>;
 }
@@ -30,9 +33,15 @@ export function beginWrite(dir: string, chunks: readonly Uint8Array[]): Deferred
     mkdirSync(dir, { recursive: true });
     fd = openSync(temp, "wx");
   }
-  const written = writeAll(fd, chunks.filter((c) => c.byteLength > 0)).finally(() => closeSync(fd));
+  const written = writeAll(fd, chunks.filter((c) => c.byteLength > 0));
   written.catch(() => {}); // the error is reported by commit()
+  let open = true;
+  const close = () => {
+    if (open) closeSync(fd);
+    open = false;
+  };
   const remove = () => {
+    close();
     try {
       unlinkSync(temp);
     } catch {
@@ -40,9 +49,11 @@ export function beginWrite(dir: string, chunks: readonly Uint8Array[]): Deferred
     }
   };
   return {
-    async commit(path: string) {
+    async commit(path: string, patch?: { readonly offset: number; readonly bytes: Uint8Array }) {
       try {
         await written;
+        if (patch) writeSync(fd, patch.bytes, 0, patch.bytes.byteLength, patch.offset);
+        close();
         try {
           renameSync(temp, path);
         } catch (error) {

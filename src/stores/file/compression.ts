@@ -1,52 +1,49 @@
 /**
- * Compression of value files: gzip and brotli through node:zlib, zstd through the optional `zstd-napi`
- * package (imported on first use). A reader never needs to know the writer's setting: gzip and zstd
- * files start with their format's magic bytes, an uncompressed file with fleche's own header, and
- * anything else is tried as brotli (which has no magic bytes) and must then decompress to a fleche header.
+ * Compression of value payloads: gzip and brotli through node:zlib, zstd through the optional `zstd-napi`
+ * package (imported on first use). A reader never needs to know the writer's setting: the envelope's
+ * header line, which is never compressed, names the compression and the decoded length. Decompression
+ * never produces more than that length (a file claiming less than it holds is refused as soon as the
+ * output passes the claim), so a small file cannot expand into gigabytes of memory.
  */
 import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import type * as Zlib from "node:zlib";
 import { ConfigError } from "../../errors.js";
 import type { MaybePromise } from "../../maybe.js";
+import { constants as bufferConstants } from "node:buffer";
+
+/** The largest Buffer this Node allocates. */
+const MAX_LENGTH = bufferConstants.MAX_LENGTH;
 
 /** The compressions a file store writes. */
 export type Compression = "gzip" | "brotli" | "zstd";
 
 export const COMPRESSIONS: readonly Compression[] = ["gzip", "brotli", "zstd"];
 
-/** What the first bytes of a file say about it. */
-export type Sniffed = Compression | "plain";
-
-const GZIP_MAGIC = [0x1f, 0x8b];
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-
-/** Tell the compression of a file from its first bytes; `plain` files start with `plainMagic`. */
-export function sniff(bytes: Uint8Array, plainMagic: Uint8Array): Sniffed {
-  if (startsWith(bytes, plainMagic)) return "plain";
-  if (startsWith(bytes, GZIP_MAGIC)) return "gzip";
-  if (startsWith(bytes, ZSTD_MAGIC)) return "zstd";
-  return "brotli";
-}
-
-function startsWith(bytes: Uint8Array, magic: ArrayLike<number>): boolean {
-  if (bytes.length < magic.length) return false;
-  for (let i = 0; i < magic.length; i++) if (bytes[i] !== magic[i]) return false;
-  return true;
-}
-
 interface Zstd {
   compress(data: Uint8Array, parameters?: { compressionLevel?: number }): Buffer;
-  decompress(data: Uint8Array): Buffer;
 }
+
+/** zstd-napi's low-level decompression context: it writes into a buffer we size, so output is bounded. */
+interface ZstdDCtx {
+  decompress(dst: Uint8Array, src: Uint8Array): number;
+}
+
+let dctx: ZstdDCtx | undefined;
 
 let zstd: Zstd | undefined;
 let zstdLoading: Promise<Zstd> | undefined;
 
 /** Import zstd-napi once; a clear error names the package when it is missing. */
 export function loadZstd(): Promise<Zstd> {
-  zstdLoading ??= import("zstd-napi").then(
-    (module) => (zstd = module as unknown as Zstd),
+  zstdLoading ??= Promise.all([import("zstd-napi"), import("zstd-napi/binding.js")]).then(
+    ([module, binding]) => {
+      // The high-level decompress() allocates whatever the frame claims; the binding's context fills a
+      // buffer of the length the envelope records and fails when the data needs more.
+      const { DCtx } = ((binding as { default?: unknown }).default ?? binding) as { DCtx: new () => ZstdDCtx };
+      dctx = new DCtx();
+      return (zstd = module as unknown as Zstd);
+    },
     (error: unknown) => {
       zstdLoading = undefined;
       throw new ConfigError(
@@ -77,9 +74,9 @@ function loadZlib() {
   return {
     zlib,
     gzip: promisify(zlib.gzip),
-    gunzip: promisify(zlib.gunzip),
+    gunzip: promisify(zlib.gunzip) as (data: Uint8Array, options: Zlib.ZlibOptions) => Promise<Buffer>,
     brotli: promisify(zlib.brotliCompress),
-    unbrotli: promisify(zlib.brotliDecompress),
+    unbrotli: promisify(zlib.brotliDecompress) as (data: Uint8Array, options: Zlib.BrotliOptions) => Promise<Buffer>,
     brotliOptions: (size: number): Zlib.BrotliOptions => ({
       params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: size },
     }),
@@ -102,14 +99,50 @@ export function compress(kind: Compression, data: Uint8Array, sync: boolean): Ma
   }
 }
 
-/** Decompress `data` written with `kind`. Throws (or rejects) on data that is not valid for it. */
-export function decompress(kind: Compression, data: Uint8Array, sync: boolean): MaybePromise<Buffer> {
-  switch (kind) {
-    case "gzip":
-      return sync ? z().zlib.gunzipSync(data) : z().gunzip(data);
-    case "brotli":
-      return sync ? z().zlib.brotliDecompressSync(data) : z().unbrotli(data);
-    case "zstd":
-      return zstd ? zstd.decompress(data) : loadZstd().then((z) => z.decompress(data));
+/** Why decompressed data cannot be used: it is corrupt, or longer or shorter than its recorded length. */
+export class DecompressionProblem extends Error {}
+
+/**
+ * Decompress `data` written with `kind`, which must decode to exactly `length` bytes: decompression
+ * stops (with a {@link DecompressionProblem}) as soon as the output would pass `length`, so memory stays
+ * bounded by the length the envelope records. Throws (or rejects) on data that is not valid for `kind`.
+ * A missing zstd-napi is a ConfigError, not corruption.
+ */
+export function decompress(kind: Compression, data: Uint8Array, length: number, sync: boolean): MaybePromise<Buffer> {
+  if (length > MAX_LENGTH) throw new DecompressionProblem(`its recorded decoded length (${length} bytes) exceeds what a Buffer holds`);
+  if (kind === "zstd") return dctx ? zstdInto(dctx, data, length) : loadZstd().then(() => zstdInto(dctx!, data, length));
+  // maxOutputLength must be at least 1; an empty payload decoded to 1 byte is still caught below.
+  const options = { maxOutputLength: Math.max(1, length) };
+  const check = (out: Buffer) => exactly(out, length);
+  const fail = (error: unknown): never => {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new DecompressionProblem(`it decompresses to more than its recorded ${length} bytes`);
+    throw new DecompressionProblem(`its ${kind} data is corrupt (${(error as Error).message})`);
+  };
+  if (sync) {
+    try {
+      return check(kind === "gzip" ? z().zlib.gunzipSync(data, options) : z().zlib.brotliDecompressSync(data, options));
+    } catch (error) {
+      if (error instanceof DecompressionProblem) throw error;
+      return fail(error);
+    }
   }
+  return (kind === "gzip" ? z().gunzip(data, options) : z().unbrotli(data, options)).then(check, fail);
+}
+
+function zstdInto(context: ZstdDCtx, data: Uint8Array, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  let written: number;
+  try {
+    written = context.decompress(out, data);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/too small/i.test(message)) throw new DecompressionProblem(`it decompresses to more than its recorded ${length} bytes`);
+    throw new DecompressionProblem(`its zstd data is corrupt (${message})`);
+  }
+  return exactly(out.subarray(0, written), length);
+}
+
+function exactly(out: Buffer, length: number): Buffer {
+  if (out.length !== length) throw new DecompressionProblem(`it decompresses to ${out.length} bytes, not its recorded ${length}`);
+  return out;
 }

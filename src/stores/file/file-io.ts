@@ -10,20 +10,23 @@ import { RecordProblem } from "./records.js";
 /** Record files are read into this buffer (they are small); larger ones are read whole. */
 const scratch = Buffer.allocUnsafe(64 * 1024);
 
-/** The text of a small file, or undefined when it does not exist. Reads through a shared buffer. */
-export function readSmallText(path: string): string | undefined {
+/**
+ * The bytes of a small file, or undefined when it does not exist. Reads through a shared buffer: the
+ * bytes are valid until the next call, so use them at once.
+ */
+export function readSmallBytes(path: string): Uint8Array | undefined {
   const fd = openIfExists(path);
   if (fd === undefined) return undefined;
   try {
     const n = readSync(fd, scratch, 0, scratch.length, 0);
-    if (n < scratch.length) return scratch.toString("utf8", 0, n);
+    if (n < scratch.length) return scratch.subarray(0, n);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new RecordProblem("it is a directory, not a file");
     throw new FlecheError(`Cannot read ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
   } finally {
     closeSync(fd);
   }
-  return readFileSync(path, "utf8"); // larger than the buffer
+  return readFileSync(path); // larger than the buffer
 }
 
 /** Remove an entry file; an absent one is fine. */

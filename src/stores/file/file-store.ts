@@ -12,7 +12,7 @@
  *
  * docs/file-format.md specifies the layout; docs/stores.md explains the choices.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { inspect } from "node:util";
 import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
 import { digest } from "../../digest/index.js";
@@ -28,16 +28,18 @@ import { countReuses } from "../reuses.js";
 import type { CallStore, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "../types.js";
 import type { Compression } from "./compression.js";
 import { Layout, type EntryKind } from "./layout.js";
-import { readManifest, writeManifest } from "./manifest.js";
+import { FORMAT_VERSION, readManifest, writeManifest } from "./manifest.js";
 import { normalizeOptions, type FileStoreOptions } from "./options.js";
 import { RecordProblem, decodeRecord, encodeRecord } from "./records.js";
 import { Signer } from "./signing.js";
-import { readSmallText, removeEntry, removeFile } from "./file-io.js";
+import { readSmallBytes, removeEntry, removeFile } from "./file-io.js";
 import { evictFileIfStale, tombOf, touchFile } from "./touch.js";
 import { touchTree } from "../touch-tree.js";
 import type { Header } from "./envelope.js";
-import { Corrupt, ValueFiles, writeError, type Decoded } from "./value-files.js";
+import { Corrupt, ValueFiles, writeError, type Decoded, type LargeRaw } from "./value-files.js";
 import { verifyFiles } from "./verify.js";
+import { Freshness } from "./freshness.js";
+import { entryChecks } from "./verify-entries.js";
 
 /** A store of values and call records in files. */
 export class FileStore implements ValueStore, CallStore {
@@ -61,6 +63,8 @@ export class FileStore implements ValueStore, CallStore {
   #hasManifest = false;
   /** Shard directories this process has swept for stale temporary files. */
   readonly #swept = new Set<string>();
+  /** The newest signed record write time seen per key (replays of older signed records are refused). */
+  readonly #freshness = new Freshness();
 
   /**
    * @example
@@ -105,8 +109,8 @@ export class FileStore implements ValueStore, CallStore {
   saveValue(value: unknown, key?: string): MaybePromise<string> {
     if (key !== undefined && !isFullKey(key)) throw new SaveError(`Cannot store a value in ${this.root} under '${key}': keys are 64 lowercase hex digits`);
     if (key === undefined) {
-      const chunks = this.#files.largeRaw(value);
-      if (chunks) return this.#saveLargeRaw(value, chunks);
+      const large = this.#files.largeRaw(value);
+      if (large) return this.#saveLargeRaw(value, large);
     }
     const k = key ?? digest(value);
     if (!this.#serializer.ready) return this.#serializer.load().then(() => this.saveValue(value, k));
@@ -122,13 +126,14 @@ export class FileStore implements ValueStore, CallStore {
   /**
    * A large binary value (a result, typically): its bytes start on their way to a temporary file while
    * its digest is computed, then the file is renamed under the digest, or dropped when that key is
-   * already stored. Hashing and writing overlap instead of adding up.
+   * already stored. Hashing (and the checksum, which covers the key and is filled in last) and writing
+   * overlap instead of adding up.
    */
-  async #saveLargeRaw(value: unknown, chunks: readonly Uint8Array[]): Promise<string> {
+  async #saveLargeRaw(value: unknown, large: LargeRaw): Promise<string> {
     this.#prepareWrite();
     let pending;
     try {
-      pending = beginWrite(this.root, chunks);
+      pending = beginWrite(this.root, large.chunks);
     } catch (error) {
       throw writeError(this.root, error);
     }
@@ -145,7 +150,7 @@ export class FileStore implements ValueStore, CallStore {
       return key;
     }
     try {
-      await pending.commit(path);
+      await pending.commit(path, large.check(key));
     } catch (error) {
       throw writeError(path, error);
     }
@@ -237,31 +242,46 @@ export class FileStore implements ValueStore, CallStore {
   loadValue(key: string): MaybePromise<unknown> {
     if (!isFullKey(key)) throw new CacheMiss(key, `'${key}' is not a full key`);
     this.#open();
-    return this.#load(key);
+    return this.#load(key, undefined, true);
   }
 
-  #load(key: string): MaybePromise<unknown> {
+  /**
+   * Load `key`, a part of the entries in `chain` (its ancestors, innermost first) when it has any. With
+   * `report`, an unusable entry is reported, removed and a miss; without (for `verify`), its problem is
+   * thrown as it is and nothing is removed.
+   */
+  #load(key: string, chain: Chain | undefined, report: boolean): MaybePromise<unknown> {
     const path = this.#layout.valuePath(key);
     try {
       const file = this.#files.read(key, path);
       const decoded = isPromise(file) ? file.then((f) => this.#files.decode(f)) : this.#files.decode(file);
-      const value = isPromise(decoded) ? decoded.then((d) => this.#materialize(d)) : this.#materialize(decoded);
+      const here: Chain = { key, parent: chain };
+      const value = isPromise(decoded) ? decoded.then((d) => this.#materialize(d, here, report)) : this.#materialize(decoded, here, report);
+      if (!report) return value;
       return isPromise(value) ? value.catch((error: unknown) => this.#unusable(key, path, error)) : value;
     } catch (error) {
+      if (!report) throw error;
       return this.#unusable(key, path, error);
     }
   }
 
-  /** The value of a decoded entry: as is, or assembled from its children. */
-  #materialize(decoded: Decoded): MaybePromise<unknown> {
+  /**
+   * The value of a decoded entry: as is, or assembled from its children. A child that is the entry
+   * itself or one of its ancestors (a crafted or damaged cycle) makes the entry unusable: loading it would
+   * never end.
+   */
+  #materialize(decoded: Decoded, chain: Chain, report: boolean): MaybePromise<unknown> {
     if ("whole" in decoded) return decoded.whole;
     const { parts } = decoded;
+    for (const child of parts.children) {
+      if (inChain(chain, child)) throw new Corrupt(`it contains itself (its part ${child} is ${child === chain.key ? "the entry itself" : "one of the entries it is a part of"})`);
+    }
     const children: MaybePromise<unknown>[] = [];
     let pending = false;
     for (const child of parts.children) {
       let value: MaybePromise<unknown>;
       try {
-        value = this.#load(child);
+        value = this.#load(child, chain, report);
       } catch (error) {
         for (const earlier of children) if (isPromise(earlier)) earlier.catch(() => {}); // settled, not awaited
         throw missingPart(child, error);
@@ -370,7 +390,7 @@ export class FileStore implements ValueStore, CallStore {
     this.#prepareWrite();
     const path = this.#layout.callPath(record.key);
     try {
-      writeFileAtomicSync(path, [encodeRecord(record, this.#signer)]);
+      writeFileAtomicSync(path, [encodeRecord(record, this.#signer, this.#signer.enabled ? this.#freshness.stamp(record.key) : 0)]);
     } catch (error) {
       throw writeError(path, error);
     }
@@ -382,9 +402,16 @@ export class FileStore implements ValueStore, CallStore {
     this.#open();
     const path = this.#layout.callPath(key);
     try {
-      const text = readSmallText(path);
-      if (text === undefined) return undefined;
-      return decodeRecord(text, key, this.#signer);
+      const bytes = readSmallBytes(path);
+      if (bytes === undefined) return undefined;
+      const { record, written } = decodeRecord(bytes, key, this.#signer);
+      if (written !== undefined && this.#signer.enabled) {
+        const newer = this.#freshness.seen(key, written);
+        if (newer !== undefined) {
+          throw new RecordProblem(`it is an older signed record (written ${new Date(written).toISOString()}) than one this store has seen (written ${new Date(newer).toISOString()}): a replay`);
+        }
+      }
+      return record;
     } catch (error) {
       if (!(error instanceof RecordProblem)) throw error;
       this.#discard(path, error);
@@ -411,22 +438,23 @@ export class FileStore implements ValueStore, CallStore {
   // ---- both ----
 
   /**
-   * Check every entry (envelopes, lengths, signatures, record shapes, that split values have their parts);
-   * with `repair`, remove what is unusable and temporary files left by killed writers. Values are never
-   * deserialized.
+   * Check every entry (envelopes, lengths, check values or signatures, record shapes, that split values
+   * have their parts and do not contain themselves); with `deep`, also decode each value and re-hash it
+   * against its key. Stale temporary files are problems too. With `repair`, remove what is unusable and
+   * the stale temporary files.
    */
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     this.#open();
-    return verifyFiles(this.#layout, options, {
-      value: async (key, path) => {
-        const file = await this.#files.read(key, path);
-        const missing = (file.header.c ?? []).filter((child) => !existsSync(this.#layout.valuePath(child)));
-        if (missing.length) throw new Corrupt(`its part${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} missing`);
-      },
-      call: (key, path) => {
-        decodeRecord(readFileSync(path, "utf8"), key, this.#signer);
-      },
-    });
+    return verifyFiles(
+      this.#layout,
+      options,
+      entryChecks({
+        layout: this.#layout,
+        signer: this.#signer,
+        files: this.#files,
+        load: (key) => this.#load(key, undefined, false),
+      }),
+    );
   }
 
   toConfig(): StoreConfig {
@@ -452,7 +480,7 @@ export class FileStore implements ValueStore, CallStore {
   /** Read the manifest once (a missing one is fine until the first write). */
   #open(): void {
     if (this.#opened) return;
-    this.#hasManifest = readManifest(this.#layout.manifestPath, this.root) !== undefined;
+    this.#hasManifest = (readManifest(this.#layout.manifestPath, this.root)?.version ?? 0) >= FORMAT_VERSION;
     this.#opened = true;
   }
 
@@ -462,7 +490,11 @@ export class FileStore implements ValueStore, CallStore {
     if (this.#hasManifest) return;
     try {
       mkdirSync(this.root, { recursive: true });
-      if (!existsSync(this.#layout.manifestPath)) writeManifest(this.#layout.manifestPath, this.serializer);
+      // A root of format 1 becomes format 2 with this fleche's first write: its older entries are
+      // misses (removed when met), and fleches of format 1 then refuse the root instead of deleting
+      // entries they cannot read.
+      const manifest = existsSync(this.#layout.manifestPath) ? readManifest(this.#layout.manifestPath, this.root) : undefined;
+      if (!manifest || manifest.version < FORMAT_VERSION) writeManifest(this.#layout.manifestPath, this.serializer);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason = code === "EEXIST" || code === "ENOTDIR" ? "it (or a parent) is a file, not a directory" : (error as Error).message;
@@ -491,11 +523,24 @@ export class FileStore implements ValueStore, CallStore {
   }
 }
 
+/** The entries a part is being loaded for, innermost first (a linked list: branches share their ancestors). */
+interface Chain {
+  readonly key: string;
+  readonly parent: Chain | undefined;
+}
+
+function inChain(chain: Chain | undefined, key: string): boolean {
+  for (let c = chain; c; c = c.parent) if (c.key === key) return true;
+  return false;
+}
+
 /**
- * A part that cannot be loaded makes the value assembled from it a miss, but not a corrupt file to
- * remove: the part may be held aside for a moment by a conditional eviction (touch.ts), and a save of
- * the value rewrites what is missing (its touch fails). A corrupt part was already reported and removed.
+ * A part that cannot be loaded makes the value assembled from it unusable. A missing part is a miss, not
+ * a corrupt file to remove: the part may be held aside for a moment by a conditional eviction (touch.ts),
+ * and a save of the value rewrites what is missing (its touch fails). A corrupt part (already reported
+ * and removed) or one that contains its own parent makes the parent corrupt too.
  */
 function missingPart(child: string, error: unknown): unknown {
-  return error instanceof CacheMiss ? new CacheMiss(child, `its part ${child} is missing or unusable`, { cause: error }) : error;
+  if (error instanceof CacheMiss) return new CacheMiss(child, `its part ${child} is missing or unusable`, { cause: error });
+  return error instanceof Corrupt ? new Corrupt(`its part ${child} is unusable (${error.message})`) : error;
 }

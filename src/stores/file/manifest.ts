@@ -10,8 +10,12 @@ import { writeFileAtomicSync } from "../../fs/atomic.js";
 import { SHARD_LENGTH } from "./layout.js";
 
 export const FORMAT = "fleche-file-store";
-/** The format version this fleche writes and reads. */
-export const FORMAT_VERSION = 1;
+/**
+ * The format version this fleche writes. Version 2 added check values to every file (envelope 2,
+ * record format 2); a root of version 1 is read (its older entries are misses) and becomes version 2
+ * with the first write.
+ */
+export const FORMAT_VERSION = 2;
 
 /** What the manifest holds. */
 export interface Manifest {

@@ -5,7 +5,7 @@
  * `FLECHE_SECRET_KEY` environment variable (colon-separated hex). They live in a private field and never
  * appear in messages, logs or `toConfig()`.
  */
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
+import { createHmac, createSecretKey, timingSafeEqual, type Hmac, type KeyObject } from "node:crypto";
 import { ConfigError } from "../../errors.js";
 
 /** Secret keys as users give them: bytes, hex (colon-separated for several), or a list of either. */
@@ -83,6 +83,30 @@ export class Signer {
     if (given.length !== MAC_HEX_LENGTH / 2) return false;
     return this.#keys.some((key) => timingSafeEqual(mac(key, domain, parts), given));
   }
+
+  /** Start checking a signature over `domain` and `parts`, to be continued with {@link PendingCheck.update}. */
+  begin(domain: string, parts: readonly (Uint8Array | string)[]): PendingCheck {
+    const macs: Hmac[] = this.#keys.map((key) => {
+      const hmac = createHmac("sha256", key).update(domain);
+      for (const part of parts) hmac.update(part);
+      return hmac;
+    });
+    return {
+      update: (part) => macs.forEach((hmac) => hmac.update(part)),
+      matches: (hex) => {
+        const given = hex.length === MAC_HEX_LENGTH ? Buffer.from(hex, "hex") : Buffer.alloc(0);
+        const digests = macs.map((hmac) => hmac.digest());
+        return given.length === MAC_HEX_LENGTH / 2 && digests.some((d) => timingSafeEqual(d, given));
+      },
+    };
+  }
+}
+
+/** A signature check fed in parts, for payloads checked while they are read. */
+export interface PendingCheck {
+  update(part: Uint8Array): void;
+  /** True when the parts fed so far carry signature `hex` under any key. Call once. */
+  matches(hex: string): boolean;
 }
 
 function mac(key: KeyObject, domain: string, parts: readonly (Uint8Array | string)[]): Buffer {

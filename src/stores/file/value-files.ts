@@ -2,25 +2,34 @@
  * Reading and writing value files. The hot path stays on the calling thread: a file of up to
  * {@link SYNC_LIMIT} bytes is read or written with synchronous calls (a few microseconds from the page
  * cache, where a thread-pool round trip costs tens), larger ones go through the thread pool so the event
- * loop keeps running. A large uncompressed file is read straight into a buffer of the payload's exact
- * size, so a raw typed array comes back without a copy.
+ * loop keeps running. A large file's payload is read in chunks straight into a buffer of its exact size
+ * while the main thread checksums the chunks already read, so the check hides behind the I/O and a raw
+ * typed array comes back without a copy.
+ *
+ * Every read checks before it decodes: the length, then the signature (signed stores) or the check value
+ * (every other store), then decompression bounded by the recorded decoded length, and only then
+ * deserialization.
  */
 import { closeSync, fstatSync, read as readCallback, readSync } from "node:fs";
 import { close as closeCallback } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { endianness } from "node:os";
 import { writeFileAtomic, writeFileAtomicSync } from "../../fs/atomic.js";
+import { crc32 } from "../../fs/crc32.js";
 import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
 import { isPromise, type MaybePromise } from "../../maybe.js";
 import { binaryType, bytesOf, fromBytes, type BinaryValue } from "../../serializers/binary.js";
 import { serializerNamed } from "../../serializers/index.js";
 import type { Serializer } from "../../serializers/types.js";
-import type { EntryNode, PartsNode } from "../destructure.js";
-import { compress, decompress, sniff, type Compression } from "./compression.js";
-import { ANY_VERSION, EnvelopeProblem, headerLine, parseHead, payloadOf, signedRest, valueDomain, type Head, type Header } from "./envelope.js";
+import type { EntryNode } from "../destructure.js";
+import { compress, decompress, DecompressionProblem, type Compression } from "./compression.js";
+import { CHECK_OFFSET, EnvelopeProblem, checkValue, checkedPart, headerLine, lengthProblem, parseHead, payloadOf, signedRest, valueDomain, type Head, type Header } from "./envelope.js";
 import type { Signer } from "./signing.js";
 import { openIfExists } from "./open.js";
+import { integrity } from "./integrity.js";
+import { Corrupt, decodeWith, type Decoded } from "./decoded.js";
+
+export { Corrupt, type Decoded } from "./decoded.js";
 
 /** Files up to this size are read and written synchronously. */
 export const SYNC_LIMIT = 256 * 1024;
@@ -34,27 +43,21 @@ const closeAsync = promisify(closeCallback);
 /** Raw payloads are little-endian by definition; a big-endian host serializes binary data instead. */
 const RAW = endianness() === "LE";
 
-/** An entry cannot be used: corrupt, truncated, tampered, or from a newer format. */
-export class Corrupt extends Error {
-  /** Not corrupt but unreadable by this version: reported, never removed. */
-  readonly newer: boolean;
-
-  constructor(reason: string, newer = false) {
-    super(reason);
-    this.newer = newer;
-  }
-}
-
-/** A value file read and checked: header and payload (payload not yet deserialized). */
+/** A value file read and checked: header and decoded payload (not yet deserialized). */
 export interface ValueFile {
   readonly header: Header;
+  /** The payload, decompressed. */
   readonly payload: Uint8Array;
   /** The payload fills its own aligned ArrayBuffer and may be used in place. */
   readonly owned: boolean;
 }
 
-/** What a value file holds once its payload is decoded. */
-export type Decoded = { readonly whole: unknown } | { readonly parts: PartsNode };
+/** A large binary value's file, written before its key is known; {@link LargeRaw.check} fills in the check value. */
+export interface LargeRaw {
+  readonly chunks: readonly Uint8Array[];
+  /** The bytes to write at `offset` once the key is known (the check value covers the key). */
+  check(key: string): { readonly offset: number; readonly bytes: Uint8Array };
+}
 
 /** Reads and writes the value files of one store. */
 export class ValueFiles {
@@ -69,27 +72,39 @@ export class ValueFiles {
   /** Write the entry `node` under `key` at `path`. @throws SaveError when it cannot be encoded or written. */
   write(key: string, path: string, node: EntryNode): MaybePromise<void> {
     const { header, payload } = this.#encode(node);
-    const head = headerLine(key, header, payload, this.signer);
-    const size = head.length + payload.length;
-    if (this.compression) {
-      const packed = compress(this.compression, Buffer.concat([head, payload]), size <= SYNC_LIMIT);
-      return isPromise(packed) ? packed.then((bytes) => writeFile(path, [bytes], false)) : writeFile(path, [packed], packed.length <= SYNC_LIMIT);
-    }
-    return writeFile(path, [head, payload], size <= SYNC_LIMIT);
+    const finish = (stored: Uint8Array, sync: boolean): MaybePromise<void> => {
+      const { s: serializer, n: decoded, ...rest } = header;
+      const stamped: Header = this.compression ? { s: serializer, n: stored.byteLength, z: this.compression, u: decoded, ...rest } : header;
+      const head = headerLine(key, stamped, stored, this.signer);
+      return writeFile(path, [head, stored], sync && head.length + stored.length <= SYNC_LIMIT);
+    };
+    if (!this.compression) return finish(payload, true);
+    // Only the payload is compressed: the header line stays readable, so it can be checked first.
+    const packed = compress(this.compression, payload, payload.byteLength <= SYNC_LIMIT);
+    return isPromise(packed) ? packed.then((bytes) => finish(bytes, false)) : finish(packed, true);
   }
 
   /**
-   * The file of `value` as chunks when it is a large binary value whose file does not depend on its key
-   * (raw, unsigned: a signature covers the key; uncompressed), so it can be written before the key is
-   * known. Else undefined.
+   * The file of `value` when it is a large binary value whose bytes do not depend on its key (raw,
+   * unsigned: a signature covers the key; uncompressed), so it can be written before the key is known:
+   * its chunks, and how to fill in the check value (which covers the key) once the key is known. Else
+   * undefined.
    */
-  largeRaw(value: unknown): Uint8Array[] | undefined {
+  largeRaw(value: unknown): LargeRaw | undefined {
     if (!RAW || this.signer.enabled || this.compression || typeof value !== "object" || value === null) return undefined;
     const type = binaryType(value);
     if (!type) return undefined;
     const payload = bytesOf(value as BinaryValue);
     if (payload.byteLength <= SYNC_LIMIT) return undefined;
-    return [headerLine("", { s: "raw", n: payload.byteLength, t: type }, payload, this.signer), payload];
+    const line = headerLine(undefined, { s: "raw", n: payload.byteLength, t: type }, payload, this.signer);
+    return {
+      chunks: [line, payload],
+      check: (key) => {
+        const head = envelope(() => parseHead(line))!;
+        const check = checkValue(crc32(payload), checkedPart(line, head), key);
+        return { offset: CHECK_OFFSET, bytes: Buffer.from(check.toString(16).padStart(8, "0"), "latin1") };
+      },
+    };
   }
 
   #encode(node: EntryNode): { header: Header; payload: Uint8Array } {
@@ -119,7 +134,8 @@ export class ValueFiles {
   // ---- reading ----
 
   /**
-   * Read and check the value file at `path` (envelope, length and, when signing, the signature).
+   * Read and check the value file at `path` (envelope, length, then the signature or the check value),
+   * and decompress its payload.
    * @throws CacheMiss when there is no file; Corrupt when it cannot be used; FlecheError when it cannot be read.
    */
   read(key: string, path: string): MaybePromise<ValueFile> {
@@ -131,7 +147,7 @@ export class ValueFiles {
       closeSync(fd);
       throw error;
     }
-    if (size > SYNC_LIMIT) return this.#readLarge(key, fd, size);
+    if (size > SYNC_LIMIT) return this.#readLarge(key, path, fd, size);
     let bytes: Buffer;
     try {
       bytes = readWhole(fd, size);
@@ -140,71 +156,77 @@ export class ValueFiles {
     } finally {
       closeSync(fd);
     }
-    return this.#unpack(key, bytes, true);
+    return this.#checkWhole(key, bytes, true);
   }
 
-  async #readLarge(key: string, fd: number, size: number): Promise<ValueFile> {
+  /** Check a whole file in memory and decompress its payload. */
+  #checkWhole(key: string, bytes: Uint8Array, sync: boolean): MaybePromise<ValueFile> {
+    const head = envelope(() => parseHead(bytes));
+    if (!head) throw new Corrupt("truncated inside the header line");
+    const stored = envelope(() => payloadOf(bytes, head));
+    if (this.signer.enabled) {
+      this.#checkSignature(head, this.signer.begin(valueDomain(key), [signedRest(bytes, head), stored]));
+    } else if (integrity.check && checkValue(crc32(stored), checkedPart(bytes, head), key) !== head.check) {
+      throw checkFailed();
+    }
+    return inflate(head.header, stored, sync, false);
+  }
+
+  /**
+   * A large file: the header line from a first synchronous read, then the payload in chunks through the
+   * thread pool, checked chunk by chunk while the next ones are read.
+   */
+  async #readLarge(key: string, path: string, fd: number, size: number): Promise<ValueFile> {
     try {
       const first = Buffer.allocUnsafe(HEAD_CHUNK);
-      const got = readSync(fd, first, 0, HEAD_CHUNK, 0);
+      let got: number;
+      try {
+        got = readSync(fd, first, 0, HEAD_CHUNK, 0);
+      } catch (error) {
+        throw readError(path, error);
+      }
       const start = first.subarray(0, got);
-      if (sniff(start, ANY_VERSION) !== "plain") return await this.#unpack(key, await readRange(fd, 0, size), false);
       const head = envelope(() => parseHead(start));
-      if (!head) return await this.#unpack(key, await readRange(fd, 0, size), false); // a header longer than the chunk
+      if (!head) return await this.#checkWhole(key, await readChunked(fd, 0, size, () => {}), false); // a header longer than the chunk
       const length = size - head.payloadStart;
-      if (length !== head.header.n) throw new Corrupt(`truncated: ${length} of ${head.header.n} payload bytes`);
-      const payload = await readRange(fd, head.payloadStart, length);
-      this.#checkSignature(key, head, signedRest(start, head), payload);
-      return { header: head.header, payload, owned: true };
+      if (length !== head.header.n) throw new Corrupt(lengthProblem(length, head.header.n));
+      let feed: (chunk: Uint8Array) => void;
+      let verify: () => void;
+      if (this.signer.enabled) {
+        const pending = this.signer.begin(valueDomain(key), [signedRest(start, head)]);
+        feed = (chunk) => pending.update(chunk);
+        verify = () => this.#checkSignature(head, pending);
+      } else if (!integrity.check) {
+        feed = () => {};
+        verify = () => {};
+      } else {
+        let crc = 0;
+        feed = (chunk) => (crc = crc32(chunk, crc));
+        verify = () => {
+          if (checkValue(crc, checkedPart(start, head), key) !== head.check) throw checkFailed();
+        };
+      }
+      const stored = await readChunked(fd, head.payloadStart, length, feed);
+      if (stored.length !== length) throw new Corrupt(lengthProblem(stored.length, length));
+      verify();
+      return await inflate(head.header, stored, false, true);
     } finally {
       await closeAsync(fd);
     }
   }
 
-  /** Decompress if needed, then parse and check the envelope in `bytes`. */
-  #unpack(key: string, bytes: Uint8Array, sync: boolean): MaybePromise<ValueFile> {
-    const kind = sniff(bytes, ANY_VERSION);
-    if (kind === "plain") return this.#check(key, bytes);
-    let plain: MaybePromise<Uint8Array>;
-    try {
-      plain = decompress(kind, bytes, sync);
-    } catch (error) {
-      throw notCompressed(kind, error);
-    }
-    if (!isPromise(plain)) return this.#check(key, plain, kind);
-    return plain.then(
-      (p) => this.#check(key, p, kind),
-      (error: unknown) => {
-        throw error instanceof FlecheError ? error : notCompressed(kind, error); // a missing zstd-napi is not corruption
-      },
-    );
-  }
-
-  #check(key: string, bytes: Uint8Array, compression?: Compression): ValueFile {
-    if (compression && sniff(bytes, ANY_VERSION) !== "plain") {
-      throw new Corrupt(`not a fleche value file (it ${compression === "brotli" ? "is not a known format" : `decompresses as ${compression}, but not to a fleche envelope`})`);
-    }
-    const head = envelope(() => parseHead(bytes));
-    if (!head) throw new Corrupt("truncated inside the header line");
-    const payload = envelope(() => payloadOf(bytes, head));
-    this.#checkSignature(key, head, signedRest(bytes, head), payload);
-    return { header: head.header, payload, owned: false };
-  }
-
-  #checkSignature(key: string, head: Head, rest: Uint8Array, payload: Uint8Array): void {
-    if (!this.signer.enabled) return;
+  #checkSignature(head: Head, pending: ReturnType<Signer["begin"]>): void {
     if (!head.signature) throw new Corrupt("it is not signed, but this store requires signatures");
-    if (!this.signer.verify(valueDomain(key), [rest, payload], head.signature)) {
-      throw new Corrupt("it failed its signature check (tampered, truncated or signed with another key)");
-    }
+    if (!pending.matches(head.signature)) throw new Corrupt("it failed its signature check (tampered, truncated or signed with another key)");
   }
 
   /**
-   * The header of the value file at `path` without checking the payload or signature (listings and gc
-   * only need the child keys).
+   * The header of the value file at `path` without checking the payload, its check value or signature
+   * (listings and gc only need the child keys).
    */
   readHeader(key: string, path: string): MaybePromise<Header> {
     const fd = openEntry(key, path);
+    let whole: Promise<Buffer> | undefined;
     try {
       const size = fstatSync(fd).size;
       let first: Buffer;
@@ -213,32 +235,16 @@ export class ValueFiles {
       } catch (error) {
         throw readError(path, error);
       }
-      if (sniff(first, ANY_VERSION) === "plain") {
-        const head = envelope(() => parseHead(first));
-        if (head) return head.header;
-      }
-      if (size <= SYNC_LIMIT) return this.#unpackHeader(size === first.length ? first : readWhole(fd, size), true);
+      const head = envelope(() => parseHead(first));
+      if (head) return head.header;
+      if (first.length === size) throw new Corrupt("truncated inside the header line");
+      if (size <= SYNC_LIMIT) return headerOf(readWhole(fd, size));
+      whole = readChunked(fd, 0, size, () => {});
+      const fdToClose = fd;
+      return whole.then(headerOf).finally(() => closeSync(fdToClose));
     } finally {
-      closeSync(fd);
+      if (!whole) closeSync(fd);
     }
-    return readFile(path).then((bytes) => this.#unpackHeader(bytes, false));
-  }
-
-  #unpackHeader(bytes: Uint8Array, sync: boolean): MaybePromise<Header> {
-    const kind = sniff(bytes, ANY_VERSION);
-    const parse = (plain: Uint8Array): Header => {
-      const head = envelope(() => parseHead(plain));
-      if (!head) throw new Corrupt("truncated inside the header line");
-      return head.header;
-    };
-    if (kind === "plain") return parse(bytes);
-    let plain: MaybePromise<Uint8Array>;
-    try {
-      plain = decompress(kind, bytes, sync);
-    } catch (error) {
-      throw notCompressed(kind, error);
-    }
-    return isPromise(plain) ? plain.then(parse, (e: unknown) => Promise.reject(e instanceof FlecheError ? e : notCompressed(kind, e))) : parse(plain);
   }
 
   /** Deserialize a checked file's payload. @throws Corrupt when the payload does not decode. */
@@ -258,19 +264,6 @@ export class ValueFiles {
   }
 }
 
-function decodeWith(serializer: Serializer, file: ValueFile): Decoded {
-  const { header } = file;
-  let value: unknown;
-  try {
-    value = serializer.decode(file.payload, header.k === 1);
-  } catch (error) {
-    throw new Corrupt(`its ${serializer.name} payload does not decode (${(error as Error).message})`);
-  }
-  if (header.d === undefined) return { whole: value };
-  if (!Array.isArray(value) || header.r!.some((slot) => slot >= value.length)) throw new Corrupt("its parts do not match its header");
-  return { parts: { kind: header.d, items: value, slots: header.r!, children: header.c!, ...(header.p === 1 ? { nullPrototype: true } : {}) } };
-}
-
 function envelope<T>(parse: () => T): T {
   try {
     return parse();
@@ -280,10 +273,36 @@ function envelope<T>(parse: () => T): T {
   }
 }
 
-function notCompressed(kind: Compression, error: unknown): Corrupt {
-  return kind === "brotli"
-    ? new Corrupt("not a fleche value file (no known header or compression)")
-    : new Corrupt(`its ${kind} data is corrupt (${(error as Error).message})`);
+function checkFailed(): Corrupt {
+  return new Corrupt("it failed its checksum (damaged, or a file of another key)");
+}
+
+function headerOf(bytes: Uint8Array): Header {
+  const head = envelope(() => parseHead(bytes));
+  if (!head) throw new Corrupt("truncated inside the header line");
+  return head.header;
+}
+
+/** The decoded payload of a checked file: decompressed (bounded by its recorded length) when compressed. */
+function inflate(header: Header, stored: Uint8Array, sync: boolean, owned: boolean): MaybePromise<ValueFile> {
+  if (header.z === undefined) return { header, payload: stored, owned };
+  let out: MaybePromise<Uint8Array>;
+  try {
+    out = decompress(header.z, stored, header.u!, sync);
+  } catch (error) {
+    throw asCorrupt(error);
+  }
+  if (!isPromise(out)) return { header, payload: out, owned: false };
+  return out.then(
+    (payload) => ({ header, payload, owned: false }),
+    (error: unknown) => Promise.reject(asCorrupt(error)),
+  );
+}
+
+/** A decompression failure is corruption; a missing zstd-napi (a FlecheError) is not. */
+function asCorrupt(error: unknown): unknown {
+  if (error instanceof DecompressionProblem) return new Corrupt(error.message);
+  return error;
 }
 
 /** Open an entry file for reading. @throws CacheMiss when absent; FlecheError naming the path otherwise. */
@@ -311,16 +330,56 @@ function readWhole(fd: number, size: number): Buffer {
   return offset === size ? bytes : bytes.subarray(0, offset);
 }
 
-/** `length` bytes at `position` of `fd`, through the thread pool, into an exactly sized, aligned buffer. */
-async function readRange(fd: number, position: number, length: number): Promise<Buffer> {
+/**
+ * Chunks of a large read: big enough that thread-pool round trips do not count (100 per 100 MB), small
+ * enough that a chunk is still in the CPU's cache when the main thread checksums it (4 MiB chunks
+ * measured slower on the development machine).
+ */
+const READ_CHUNK = 1024 * 1024;
+/** Reads kept in flight, so the thread pool reads the next chunks while the main thread checks this one. */
+const IN_FLIGHT = 3;
+
+/**
+ * `length` bytes at `position` of `fd`, through the thread pool, into an exactly sized, aligned buffer.
+ * Each chunk is handed to `consume`, in order, as soon as it has arrived, while later chunks are being
+ * read. Fewer bytes come back when the file ends early.
+ */
+async function readChunked(fd: number, position: number, length: number, consume: (chunk: Uint8Array) => void): Promise<Buffer> {
   const bytes = Buffer.allocUnsafeSlow(length);
-  let offset = 0;
-  while (offset < length) {
-    const { bytesRead } = await readAsync(fd, bytes, offset, length - offset, position + offset);
-    if (bytesRead === 0) break;
-    offset += bytesRead;
+  const reads: Promise<number>[] = [];
+  let next = 0;
+  const issue = () => {
+    if (next >= length) return;
+    const offset = next;
+    const size = Math.min(READ_CHUNK, length - offset);
+    next += size;
+    reads.push(readFull(fd, bytes, offset, size, position + offset));
+  };
+  for (let i = 0; i < IN_FLIGHT; i++) issue();
+  let done = 0;
+  try {
+    while (reads.length) {
+      const got = await reads.shift()!;
+      issue();
+      consume(bytes.subarray(done, done + got));
+      done += got;
+      if (got < Math.min(READ_CHUNK, length - (done - got))) break; // the file ended early
+    }
+  } finally {
+    await Promise.allSettled(reads); // never leave a read writing into the buffer
   }
-  return offset === length ? bytes : bytes.subarray(0, offset);
+  return done === length ? bytes : bytes.subarray(0, done);
+}
+
+/** Fill `bytes[offset, offset + size)` from `fd` at `position`; fewer bytes when the file ends. */
+async function readFull(fd: number, bytes: Buffer, offset: number, size: number, position: number): Promise<number> {
+  let got = 0;
+  while (got < size) {
+    const { bytesRead } = await readAsync(fd, bytes, offset + got, size - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
 }
 
 function writeFile(path: string, chunks: readonly Uint8Array[], sync: boolean): MaybePromise<void> {

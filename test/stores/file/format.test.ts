@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Cache, FileStore, cache, digest, fleche } from "../../../src/index.js";
+import { crc32 } from "../../../src/fs/crc32.js";
 import { tempDirs } from "../../helpers/temp.js";
 import { bundleScript } from "../../helpers/bundle.js";
 import { spawnSync } from "node:child_process";
@@ -27,10 +28,10 @@ describe("FileStore format", () => {
     assert.ok(statSync(join(root, key.slice(0, 2), key)).isFile());
     assert.ok(statSync(join(root, record.key.slice(0, 2), `${record.key}.json`)).isFile());
     const manifest = JSON.parse(readFileSync(join(root, "fleche-store.json"), "utf8"));
-    assert.deepEqual({ ...manifest, created: "-" }, { format: "fleche-file-store", version: 1, shard: 2, digest: "fleche-digest-v1", serializer: "json", created: "-" });
+    assert.deepEqual({ ...manifest, created: "-" }, { format: "fleche-file-store", version: 2, shard: 2, digest: "fleche-digest-v1", serializer: "json", created: "-" });
   });
 
-  it("writes call records as plain JSON, inline values included", async () => {
+  it("writes call records as plain JSON with their check value, inline values included", async () => {
     const root = dir();
     const store = new FileStore({ root });
     const cached = new Cache({ values: store, calls: store });
@@ -41,7 +42,10 @@ describe("FileStore format", () => {
       await greet("World");
       const [key] = await cached.callKeys();
       const text = readFileSync(join(root, key!.slice(0, 2), `${key}.json`), "utf8");
-      const parsed = JSON.parse(text);
+      const wrapper = JSON.parse(text);
+      assert.match(text, /^\{"crc32":"[0-9a-f]{8}","record":\{/);
+      assert.equal(wrapper.crc32, crc32(Buffer.from(text.slice(18))).toString(16).padStart(8, "0"), "the check value covers every byte after it");
+      const parsed = wrapper.record;
       assert.equal(parsed.name, "greet");
       assert.deepEqual(parsed.inline, [[parsed.arguments.name, "World"], [parsed.result, "Hello, World!"]]);
       assert.deepEqual(await cached.valueKeys(), [], "a small call costs one record file and no value file");
@@ -54,9 +58,9 @@ describe("FileStore format", () => {
     const value = [1, [2, 3]];
     const key = store.saveValue(value) as string;
     const line = firstLine(join(root, key.slice(0, 2), key));
-    assert.match(line, /^FLECHE 1 - \{.*\} *\n$/);
+    assert.match(line, /^FLECHE 2 [0-9a-f]{8} - \{.*\} *\n$/);
     assert.equal(line.length % 8, 0);
-    const header = JSON.parse(line.slice("FLECHE 1 - ".length));
+    const header = JSON.parse(line.slice("FLECHE 2 01234567 - ".length));
     assert.deepEqual(header, { s: "v8", n: header.n, d: "array", c: [digest([2, 3])], r: [1] });
     assert.equal(statSync(join(root, key.slice(0, 2), key)).size, line.length + header.n);
   });
@@ -99,15 +103,22 @@ describe("FileStore format", () => {
     assert.equal(store.loadCall("a".repeat(64)), undefined);
   });
 
-  it("gzip files start with the gzip magic bytes, zstd with zstd's, brotli with neither", async () => {
+  it("compresses only the payload: the header line names the compression and the decoded length", async () => {
     const magic: Record<string, number[] | undefined> = { gzip: [0x1f, 0x8b], zstd: [0x28, 0xb5, 0x2f, 0xfd] };
     for (const compress of ["gzip", "zstd", "brotli"] as const) {
       const root = dir();
       const store = new FileStore({ root, compress });
       const key = (await store.saveValue("a".repeat(1000))) as string;
-      const head = readFileSync(join(root, key.slice(0, 2), key)).subarray(0, 4);
-      if (magic[compress]) assert.deepEqual([...head.subarray(0, magic[compress]!.length)], magic[compress]);
-      else assert.notEqual(head.toString("latin1"), "FLEC");
+      const path = join(root, key.slice(0, 2), key);
+      const line = firstLine(path);
+      assert.match(line, /^FLECHE 2 [0-9a-f]{8} - \{/);
+      const header = JSON.parse(line.slice("FLECHE 2 01234567 - ".length));
+      assert.equal(header.z, compress);
+      assert.equal(header.u, 1005, "the v8 encoding of the string is 1005 bytes");
+      const payload = readFileSync(path).subarray(line.length);
+      assert.equal(payload.length, header.n);
+      if (magic[compress]) assert.deepEqual([...payload.subarray(0, magic[compress]!.length)], magic[compress]);
+      assert.ok(payload.length < 100, `${compress} compressed the payload`);
     }
   });
 

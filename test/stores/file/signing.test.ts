@@ -6,6 +6,7 @@ import { inspect } from "node:util";
 import { join } from "node:path";
 import { Cache, CacheMiss, ConfigError, FileStore, cache, fleche } from "../../../src/index.js";
 import { tempDirs } from "../../helpers/temp.js";
+import { crc32 } from "../../../src/fs/crc32.js";
 import { captureLogs } from "../../helpers/logs.js";
 
 const dir = tempDirs("file-signing");
@@ -31,12 +32,12 @@ describe("FileStore signing", () => {
     const root = dir();
     const store = new FileStore({ root, secretKey: K1 });
     const key = store.saveValue([1, 2]) as string;
-    assert.match(readFileSync(valuePath(root, key), "latin1"), /^FLECHE 1 hmac-sha256:[0-9a-f]{64} \{/);
+    assert.match(readFileSync(valuePath(root, key), "latin1"), /^FLECHE 2 [0-9a-f]{8} hmac-sha256:[0-9a-f]{64} \{/);
     const record = { key: "ab".repeat(32), name: "f", module: null, version: null, codeDigest: null, arguments: {}, result: null, metadata: {} };
     store.saveCall(record);
     const text = readFileSync(callPath(root, record.key), "utf8");
     assert.deepEqual(JSON.parse(text).record, record, "a signed record file is still JSON");
-    assert.match(text, /^\{"hmac-sha256":"[0-9a-f]{64}","record":/);
+    assert.match(text, /^\{"crc32":"[0-9a-f]{8}","hmac-sha256":"[0-9a-f]{64}","written":\d{13},"record":/);
   });
 
   for (const [label, damage] of [
@@ -75,7 +76,23 @@ describe("FileStore signing", () => {
     });
   }
 
-  it("turns a tampered record into a miss with a warning", async () => {
+  it("checks the signature of a large value while reading it in chunks", async () => {
+    const root = dir();
+    const store = new FileStore({ root, secretKey: K1 });
+    const data = Float64Array.from({ length: 500_000 }, (_, i) => i * 0.25);
+    const key = (await store.saveValue(data)) as string;
+    assert.deepEqual(await store.loadValue(key), data);
+    flipByte(valuePath(root, key), 1_000_000);
+    const logs = captureLogs();
+    try {
+      await assert.rejects(async () => store.loadValue(key), CacheMiss);
+    } finally {
+      logs.restore();
+    }
+    assert.match(logs.warn.join("\n"), /signature check/);
+  });
+
+  it("turns a tampered record into a miss with a warning, even with its check value recomputed", async () => {
     const root = dir();
     const store = new FileStore({ root, secretKey: K1 });
     const c = new Cache({ values: store, calls: store });
@@ -88,7 +105,9 @@ describe("FileStore signing", () => {
     await f(21);
     const [key] = await c.callKeys();
     const path = callPath(root, key!);
-    writeFileSync(path, readFileSync(path, "utf8").replace('"name":"twice"', '"name":"thrice"'));
+    const tampered = Buffer.from(readFileSync(path, "utf8").replace('"name":"twice"', '"name":"thrice"'));
+    // Whoever can write the file can recompute its CRC-32; only the signature stops them.
+    writeFileSync(path, Buffer.concat([tampered.subarray(0, 10), Buffer.from(crc32(tampered.subarray(18)).toString(16).padStart(8, "0")), tampered.subarray(18)]));
     const logs = captureLogs();
     try {
       assert.equal(store.loadCall(key!), undefined);
@@ -99,6 +118,37 @@ describe("FileStore signing", () => {
     assert.equal(runs, 2);
     assert.match(logs.warn.join("\n"), /signature check/);
     assert.equal(store.loadCall(key!)!.name, "twice");
+  });
+
+  it("refuses an older signed record copied back over a newer one, when this store object saw the newer one", async () => {
+    const root = dir();
+    const store = new FileStore({ root, secretKey: K1 });
+    const c = new Cache({ values: store, calls: store });
+    let version = 1;
+    const f = fleche(function current(x: number) {
+      return `${x} computed by version ${version}`;
+    });
+    using _ = cache(c);
+    await f(1);
+    const key = await f.digest(1);
+    const old = readFileSync(callPath(root, key));
+    version = 2;
+    await f.rerun(1);
+    assert.equal(await f(1), "1 computed by version 2");
+    writeFileSync(callPath(root, key), old); // the replay: a genuine, older, signed record
+    const logs = captureLogs();
+    try {
+      assert.equal(store.loadCall(key), undefined);
+    } finally {
+      logs.restore();
+    }
+    assert.match(logs.warn.join("\n"), /older signed record .* a replay/);
+    assert.equal(existsSync(callPath(root, key)), false, "the replayed record is removed");
+
+    // The documented limit: a store object that never saw the newer record cannot tell.
+    writeFileSync(callPath(root, key), old);
+    const fresh = new FileStore({ root, secretKey: K1 });
+    assert.match(JSON.stringify(fresh.loadCall(key)), /version 1/);
   });
 
   it("refuses unsigned files and files signed with another key; an unsigned store reads signed files", () => {
