@@ -3,12 +3,13 @@
  * a buggy tool) is a miss with a warning, never a wrong value. Two CRC-32s per `calls` row:
  *
  * - `result_check` covers what a cache hit serves: the key, the result digest and the inline values, as
- *   the stored text. The hot path (`loadResult`) reads it with them, one CRC over ~200 bytes.
- * - `record_check` covers the whole record: identity, argument digests, result, inline values and
- *   metadata, over a JSON text rebuilt from the loaded record, namespaces in sorted order. SQLite keeps
- *   each namespace's JSON text as written, so `JSON.stringify` of what it parses back is that text
- *   again (fast, native); PostgreSQL's `jsonb` reorders object keys, so there each namespace is
- *   written canonically (keys sorted at every level).
+ *   the stored text. The hot path (`loadResult`) reads it with them, one CRC over ~350 bytes for a tiny
+ *   call (or a comparison with the texts verified before, `VerifiedHits`).
+ * - `record_check` covers the whole record: identity, argument digests, result, inline values (their
+ *   stored text) and metadata, as length-prefixed fields rebuilt from the loaded record, namespaces in
+ *   sorted order. SQLite keeps each namespace's JSON text as written, so `JSON.stringify` of what it
+ *   parses back is that text again (fast, native); PostgreSQL's `jsonb` reorders object keys, so there
+ *   each namespace is written canonically (keys sorted at every level).
  *
  * CRC-32 detects accidental damage and edits by tools that do not know the checksums; it is not a
  * signature: someone who edits a row and recomputes its checksums is not detected.
