@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { Cache, D, Memory, Sql, cache, digest, fleche, withCache, type CallRecord } from "../../src/index.js";
 import { formatNs, measure, median, printTable, ratio } from "../harness.js";
-import { resultCheck, VerifiedHits } from "../../src/stores/sql/checks.js";
+import { recordCheck, resultCheck, VerifiedHits } from "../../src/stores/sql/checks.js";
 
 const WORK = fileURLToPath(new URL("../.work/", import.meta.url));
 const BIG = `${WORK}sql-1m.db`;
@@ -24,6 +24,7 @@ export default async function sql(): Promise<void> {
   if (!existsSync(BIG)) await buildBig();
   await scale();
   await hotPath();
+  await recordLoads();
 }
 
 /** Record `i` of the big store: f0..f9, x unique, y shared by 1000 calls, runtime and tags. */
@@ -208,6 +209,43 @@ export async function hotPath(): Promise<void> {
     { hit: "first read of a row (CRC-32)", check: formatNs(crc.nsPerOp), "with / without": ratio(bare + crc.nsPerOp, bare) },
   ]);
   console.log("\nPython fleche's SQL-backed hit, for reference: about 1 ms.");
+}
+
+/**
+ * What the whole-record checksum costs a query that loads records: 10,000 calls of the big store's
+ * shape, a query loading the 1000 calls of one function, against `record_check` recomputed for those
+ * records alone, in the same run.
+ */
+export async function recordLoads(): Promise<void> {
+  const dir = `${WORK}sql-loads/`;
+  rmSync(dir, { recursive: true, force: true });
+  const store = new Sql({ url: `${dir}calls.db` });
+  store.saveCalls(Array.from({ length: 10_000 }, (_, i) => bigRecord(i)));
+  const template = { name: "f3" };
+  const load = () => {
+    const out: CallRecord[] = [];
+    for (const record of store.queryCalls(template) as Iterable<CallRecord>) out.push(record);
+    return out;
+  };
+  const records = load();
+  const inline = records.map((r) => (r.inline?.length ? JSON.stringify(r.inline) : null));
+  let sink = 0;
+  const query = await measure("query", () => load().length, { batch: 3, batches: 9, warmup: 2 });
+  const checks = await measure("checks", () => records.forEach((r, i) => (sink ^= recordCheck(r, "sqlite", inline[i]!))), {
+    batch: 3,
+    batches: 9,
+    warmup: 2,
+  });
+  if (sink === 0.5) console.log(sink);
+  await store.close();
+  const bare = query.nsPerOp - checks.nsPerOp;
+  printTable(`(d) Loading records: a query returning ${records.length} records (same run)`, [
+    {
+      "per record": formatNs(query.nsPerOp / records.length),
+      "of which record_check": formatNs(checks.nsPerOp / records.length),
+      "with / without": ratio(query.nsPerOp, bare),
+    },
+  ]);
 }
 
 /** An equal string that is another object (as each database read returns). */

@@ -6,19 +6,19 @@
  */
 import type BetterSqlite3 from "better-sqlite3";
 import type { PoolClient } from "pg";
-import { recordCheck, resultCheck } from "./checks.js";
+import { recordCheck, resultCheck, type MetadataKeeping } from "./checks.js";
 import { postgres, sqlite } from "./dialect.js";
 import { recordOf, type StoredRow } from "./rows.js";
 
 const PAGE = 1000;
 
 /** The two checksums of a stored row, null where it cannot have one. */
-export function checksOf(row: StoredRow): [resultCheck: number | null, recordCheck: number | null] {
+export function checksOf(row: StoredRow, keeping: MetadataKeeping): [resultCheck: number | null, recordCheck: number | null] {
   const { result, inline } = row;
   const resultOk = (result === null || typeof result === "string") && (inline === null || typeof inline === "string");
   let record: number | null = null;
   try {
-    record = recordCheck(recordOf(row));
+    record = recordCheck(recordOf(row), keeping, typeof inline === "string" ? inline : null);
   } catch {
     // unreadable before the upgrade: it stays unreadable
   }
@@ -30,7 +30,7 @@ export function backfillSqlite(db: BetterSqlite3.Database): void {
   const update = db.prepare("UPDATE calls SET result_check = ?, record_check = ? WHERE key = ?");
   for (let last = ""; ; ) {
     const rows = page.all(last) as StoredRow[];
-    for (const row of rows) update.run(...checksOf(row), row.key);
+    for (const row of rows) update.run(...checksOf(row, "sqlite"), row.key);
     if (rows.length < PAGE) return;
     last = rows[rows.length - 1]!.key;
   }
@@ -42,7 +42,7 @@ export async function backfillPostgres(client: PoolClient): Promise<void> {
     FROM unnest($1::text[], $2::int[], $3::int[]) AS u(key, rc, kc) WHERE c.key = u.key`;
   for (let last = ""; ; ) {
     const rows = (await client.query(page, [last])).rows as StoredRow[];
-    const checks = rows.map(checksOf);
+    const checks = rows.map((row) => checksOf(row, "postgres"));
     await client.query(update, [rows.map((r) => r.key), checks.map((c) => c[0]), checks.map((c) => c[1])]);
     if (rows.length < PAGE) return;
     last = rows[rows.length - 1]!.key;

@@ -3,10 +3,13 @@
  * a buggy tool) is a miss with a warning, never a wrong value. Two CRC-32s per `calls` row:
  *
  * - `result_check` covers what a cache hit serves: the key, the result digest and the inline values, as
- *   the stored text. The hot path (`loadResult`) reads it with them, one CRC over ~200 bytes.
- * - `record_check` covers the whole record: identity, argument digests, result, inline values and
- *   metadata, over a canonical JSON text rebuilt from the loaded record (object keys sorted), because
- *   PostgreSQL's `jsonb` does not keep the text it was given.
+ *   the stored text. The hot path (`loadResult`) reads it with them, one CRC over ~350 bytes for a tiny
+ *   call (or a comparison with the texts verified before, `VerifiedHits`).
+ * - `record_check` covers the whole record: identity, argument digests, result, inline values (their
+ *   stored text) and metadata, as length-prefixed fields rebuilt from the loaded record, namespaces in
+ *   sorted order. SQLite keeps each namespace's JSON text as written, so `JSON.stringify` of what it
+ *   parses back is that text again (fast, native); PostgreSQL's `jsonb` reorders object keys, so there
+ *   each namespace is written canonically (keys sorted at every level).
  *
  * CRC-32 detects accidental damage and edits by tools that do not know the checksums; it is not a
  * signature: someone who edits a row and recomputes its checksums is not detected.
@@ -54,11 +57,26 @@ export class VerifiedHits {
   }
 }
 
-/** The checksum of a whole record (canonical JSON: equal records give equal texts whatever the key order). */
-export function recordCheck(record: CallRecord): number {
-  const inline = record.inline?.length ? record.inline : null;
-  const { key, name, module, version, codeDigest, result } = record;
-  return check(canonicalJson([key, name, module, version, codeDigest, Object.entries(record.arguments), result, inline, record.metadata]));
+/** How a database keeps metadata JSON: as the text written (`sqlite`), or reordered (`postgres`). */
+export type MetadataKeeping = "sqlite" | "postgres";
+
+/**
+ * The checksum of a whole record, as `keeping` gives it back (see this module's comment). `inline` is
+ * the stored text of its inline values (the `inline` column), which is hashed as it is.
+ */
+export function recordCheck(record: CallRecord, keeping: MetadataKeeping, inline: string | null): number {
+  const { key, name, module, version, codeDigest, result, metadata } = record;
+  // Length-prefixed fields: no escaping to compute, and no way for text to move between fields.
+  const v = version === null ? "-" : typeof version === "number" ? `n${version}` : `s${field(version)}`;
+  let text = `${field(key)}${field(name)}${field(module)}${v}${field(codeDigest)}${field(result)}${field(inline)}`;
+  for (const argument in record.arguments) text += `${field(argument)}${field(record.arguments[argument]!)}`;
+  const json = keeping === "sqlite" ? JSON.stringify : canonicalJson;
+  for (const namespace of Object.keys(metadata).sort()) text += `${field(namespace)}${json(metadata[namespace])}\n`;
+  return check(text);
+}
+
+function field(text: string | null): string {
+  return text === null ? "-" : `${text.length}:${text}`;
 }
 
 /** JSON with object keys in sorted order (values as `JSON.stringify` writes them). */

@@ -61,7 +61,7 @@ export class PostgresDriver implements SqlDriver {
     if (records.length === 0) return;
     // A SaveError here (a string PostgreSQL cannot keep, a version JSON cannot hold) rejects the promise.
     for (const record of records) assertStorable(record, postgresText, this.#label);
-    const rows = records.map(toRows);
+    const rows = records.map((record) => toRows(record, "postgres"));
     return this.#run(async (pool) => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -170,7 +170,7 @@ export class PostgresDriver implements SqlDriver {
     for (let last = ""; ; ) {
       const rows = await this.#run(async (pool) => (await pool.query(page, [last])).rows as StoredRow[]);
       for (const row of rows) {
-        const problem = rowProblem(row);
+        const problem = rowProblem(row, "postgres");
         tally.checked++;
         if (problem === undefined) continue;
         tally.problems.push({ key: row.key, problem });
@@ -223,7 +223,7 @@ export class PostgresDriver implements SqlDriver {
 
   #decode(row: StoredRow | QueryResultRow): CallRecord | undefined {
     try {
-      return fromRow(row as StoredRow);
+      return fromRow(row as StoredRow, "postgres");
     } catch (error) {
       logger().warn(`${this.#label}: call ${(row as StoredRow).key} is unreadable (${(error as Error).message}); treating it as a miss`);
       return undefined;

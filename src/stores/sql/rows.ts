@@ -8,7 +8,7 @@ import { SaveError } from "../../errors.js";
 import { logger } from "../../log.js";
 import { inlineProblem, recordProblem, type CallRecord, type Version } from "../../call-record.js";
 import type { ResultRef } from "../types.js";
-import { DamagedRow, recordCheck, resultCheck, type VerifiedHits } from "./checks.js";
+import { DamagedRow, recordCheck, resultCheck, type MetadataKeeping, type VerifiedHits } from "./checks.js";
 
 /** The `calls` row of a record. */
 export interface CallRow {
@@ -30,7 +30,10 @@ export interface CallRow {
 }
 
 /** Split a record into its rows. Throws `SaveError` for a version JSON cannot hold (NaN, Infinity). */
-export function toRows(record: CallRecord): {
+export function toRows(
+  record: CallRecord,
+  keeping: MetadataKeeping,
+): {
   call: CallRow;
   args: [position: number, name: string, value: string][];
   meta: [namespace: string, data: string][];
@@ -47,7 +50,7 @@ export function toRows(record: CallRecord): {
     inline,
     timestop: typeof stop === "number" && Number.isFinite(stop) ? stop : null,
     result_check: resultCheck(record.key, record.result, inline),
-    record_check: recordCheck(record),
+    record_check: recordCheck(record, keeping, inline),
   };
   const args = Object.entries(record.arguments).map(([name, value], position): [number, string, string] => [position, name, value]);
   const meta = Object.entries(record.metadata).map(([ns, data]): [string, string] => [ns, JSON.stringify(data)]);
@@ -84,9 +87,9 @@ export interface StoredRow {
  * Rebuild a record and verify its checksum; throws an `Error` saying what is wrong when the rows do not
  * make a valid record, a `DamagedRow` when they do but not the one that was saved.
  */
-export function fromRow(row: StoredRow): CallRecord {
+export function fromRow(row: StoredRow, keeping: MetadataKeeping): CallRecord {
   const record = recordOf(row);
-  if (row.record_check !== recordCheck(record)) throw new DamagedRow("its checksum does not match its content: damaged or edited");
+  if (row.record_check !== recordCheck(record, keeping, typeof row.inline === "string" ? row.inline : null)) throw new DamagedRow("its checksum does not match its content: damaged or edited");
   return record;
 }
 

@@ -13,14 +13,16 @@
  *   record (`checks.ts`), verified on every read. The upgrade computes them for the rows present
  *   (`backfill.ts`), in the same transaction; a row that was already unreadable keeps no record check
  *   and stays a miss.
+ * - 4: `record_check` over length-prefixed fields (version 3 hashed JSON texts, for a few weeks of
+ *   development only); the upgrade recomputes both checksums of every row, as from version 2.
  */
 import type { Dialect } from "./dialect.js";
 
 /** The schema version this code reads and writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
-/** The first version with checksums: older databases get theirs computed when upgraded. */
-export const CHECKS_VERSION = 3;
+/** The first version whose checksums this code computes: older databases get theirs (re)computed when upgraded. */
+export const CHECKS_VERSION = 4;
 
 /** The version table: one row. */
 export function versionTable(): string {
@@ -80,6 +82,7 @@ export function migrationStatements(d: Dialect, from: number): string[] {
       "CREATE INDEX calls_timestop ON calls (timestop)",
     ],
     2: ["ALTER TABLE calls ADD COLUMN result_check INTEGER", "ALTER TABLE calls ADD COLUMN record_check INTEGER"],
+    3: [], // the same columns; only the checksums are recomputed (`backfill.ts`)
   };
   const out: string[] = [];
   for (let v = from; v < SCHEMA_VERSION; v++) out.push(...(steps[v] ?? []));

@@ -72,7 +72,7 @@ function saveTransaction(db: Database, label: string): BetterSqlite3.Transaction
   return db.transaction((records: readonly CallRecord[]) => {
     for (const record of records) {
       assertStorable(record, sqliteText, label);
-      const { call, args, meta } = toRows(record);
+      const { call, args, meta } = toRows(record, "sqlite");
       const fields = [call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop, call.result_check, call.record_check];
       if (insert.run(call.key, ...fields).changes === 0) {
         // A record under this key exists: replace it whole (its argument and metadata rows too).

@@ -216,7 +216,7 @@ export class SqliteDriver implements SqlDriver {
     for (let last = ""; ; ) {
       const rows = this.#retryBusy(() => page.all(last)) as StoredRow[];
       for (const row of rows) {
-        const problem = rowProblem(row);
+        const problem = rowProblem(row, "sqlite");
         tally.checked++;
         if (problem === undefined) continue;
         tally.problems.push({ key: row.key, problem });
@@ -266,7 +266,7 @@ export class SqliteDriver implements SqlDriver {
   /** A row that does not make a valid record is a miss with a warning (it is overwritten when recomputed). */
   #decode(row: StoredRow): CallRecord | undefined {
     try {
-      return fromRow(row);
+      return fromRow(row, "sqlite");
     } catch (error) {
       logger().warn(`${this.#label}: call ${row.key} is unreadable (${(error as Error).message}); treating it as a miss`);
       return undefined;

@@ -5,16 +5,17 @@
  * cascade), unless a writer replaced the row meanwhile: the delete names the checksums it found.
  */
 import { fromRow, resultFromColumns, type StoredRow } from "./rows.js";
+import type { MetadataKeeping } from "./checks.js";
 import type { VerifyReport } from "../types.js";
 
 /** Rows read per statement. */
 export const VERIFY_PAGE = 1000;
 
 /** What is wrong with a stored row, or undefined when it loads as the record saved. */
-export function rowProblem(row: StoredRow): string | undefined {
+export function rowProblem(row: StoredRow, keeping: MetadataKeeping): string | undefined {
   try {
     resultFromColumns(row.key, row.result, row.inline, row.result_check);
-    fromRow(row);
+    fromRow(row, keeping);
     return undefined;
   } catch (error) {
     return (error as Error).message;

@@ -176,6 +176,22 @@ for (const target of targets) {
       assert.deepEqual(report.problems.map((p) => p.key), [records[2]!.key]);
       await again.close();
     });
+
+    it("recomputes the checksums of a schema-3 database (written by a development build)", async () => {
+      const store = await target.make();
+      const records = [sampleRecord(3), sampleRecord(9)]; // with inline values
+      await store.saveCalls(records);
+      await store.close();
+      // Version 3 hashed other texts: its checksums do not match what this fleche computes.
+      await target.exec(store, "UPDATE calls SET record_check = 12345, result_check = 678");
+      await target.exec(store, "UPDATE fleche_schema SET version = 3");
+      const again = new Sql({ url: store.location.url });
+      for (const r of records) assert.deepEqual(await again.loadCall(r.key), r);
+      assert.deepEqual(await again.loadResult(records[0]!.key), { result: records[0]!.result, inline: records[0]!.inline });
+      assert.equal((await again.info()).schemaVersion, SCHEMA_VERSION);
+      assert.deepEqual(await again.verify(), { checked: 2, problems: [], removed: 0 });
+      await again.close();
+    });
   });
 }
 
