@@ -537,10 +537,12 @@ function inChain(chain: Chain | undefined, key: string): boolean {
 /**
  * A part that cannot be loaded makes the value assembled from it unusable. A missing part is a miss, not
  * a corrupt file to remove: the part may be held aside for a moment by a conditional eviction (touch.ts),
- * and a save of the value rewrites what is missing (its touch fails). A corrupt part (already reported
- * and removed) or one that contains its own parent makes the parent corrupt too.
+ * and a save of the value rewrites what is missing (its touch fails). A corrupt part (reported and
+ * removed already, so its miss carries the Corrupt as cause), or one that contains its own parent, makes
+ * the parent corrupt too.
  */
 function missingPart(child: string, error: unknown): unknown {
-  if (error instanceof CacheMiss) return new CacheMiss(child, `its part ${child} is missing or unusable`, { cause: error });
-  return error instanceof Corrupt ? new Corrupt(`its part ${child} is unusable (${error.message})`) : error;
+  const corrupt = error instanceof Corrupt ? error : error instanceof CacheMiss && error.cause instanceof Corrupt ? error.cause : undefined;
+  if (corrupt) return new Corrupt(`its part ${child} is unusable (${corrupt.message})`);
+  return error instanceof CacheMiss ? new CacheMiss(child, `its part ${child} is missing`, { cause: error }) : error;
 }
