@@ -331,11 +331,12 @@ function readWhole(fd: number, size: number): Buffer {
 }
 
 /**
- * Chunks of a large read: big enough that thread-pool round trips do not count (100 per 100 MB), small
- * enough that a chunk is still in the CPU's cache when the main thread checksums it (4 MiB chunks
- * measured slower on the development machine).
+ * Chunks of a large read: big enough that thread-pool round trips do not count (25 per 100 MB), small
+ * enough that the main thread's checksum of the last one adds little. With the SIMD CRC-32 (about 7 GB/s)
+ * 4 MiB measured faster than 1 MiB on 2 cores: a 100 MB load at 1.07–1.13× one readSync, against
+ * 1.18–1.25× with 1 MiB chunks (bench/sections/20-file.ts, section e).
  */
-const READ_CHUNK = 1024 * 1024;
+const READ_CHUNK = 4 * 1024 * 1024;
 /** Reads kept in flight, so the thread pool reads the next chunks while the main thread checks this one. */
 const IN_FLIGHT = 3;
 
