@@ -297,13 +297,29 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
       return keyedCall(this, args);
     },
     async load(this: unknown, ...args): Promise<Awaited<ReturnType<F>>> {
-      const call = await keyedCall(this, args);
+      let call: Call;
+      try {
+        call = await keyedCall(this, args);
+      } catch (error) {
+        // A call without its required arguments is never cached: a plain miss, not an internal error. It
+        // has no key to report (it is never keyed), hence the empty one.
+        if (error instanceof MissingRequired) throw new CacheMiss("", `${error.message}; such a call is never cached`);
+        throw error;
+      }
       const hit = await activeCache().lookup(call.key);
       if (hit === MISS) throw new CacheMiss(call.key, `${fname}: no stored result for this call (key ${call.key})`);
       return hit as Awaited<ReturnType<F>>;
     },
     async contains(this: unknown, ...args) {
-      return activeCache().contains((await keyedCall(this, args)).key);
+      let call: Call;
+      try {
+        call = await keyedCall(this, args);
+      } catch (error) {
+        // Such a call runs uncached every time, so no record of it can be stored.
+        if (error instanceof MissingRequired) return false;
+        throw error;
+      }
+      return activeCache().contains(call.key);
     },
     rerun(this: unknown, ...args) {
       const refreshing = new Refreshing(activeCache());
