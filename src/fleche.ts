@@ -15,10 +15,11 @@ import { runPost, runPre, type MetadataFields } from "./metadata/provider.js";
 import { Refreshing } from "./caches/refreshing.js";
 import { MISS, type CacheLike } from "./cache-like.js";
 import { CallMemo } from "./call-memo.js";
+import { keysOf } from "./known-keys.js";
 import type { FlecheOptions } from "./options.js";
 import type { PreparedCall } from "./prepared-call.js";
 import type { Query } from "./query/query.js";
-import type { MetadataFilter } from "./query/template.js";
+import { rejectUnknownFilterKeys, type MetadataFilter } from "./query/template.js";
 import type { Version } from "./call-record.js";
 
 // biome-ignore lint: any is the honest type of an arbitrary function's parameters here
@@ -36,6 +37,9 @@ export interface FunctionQuery {
   readonly version?: Version | undefined;
   readonly result?: unknown;
 }
+
+/** Every key `f.query(...)` accepts (name, module and code digest are the function's own). */
+export const FUNCTION_QUERY_KEYS = keysOf<FunctionQuery>()(["args", "metadata", "version", "result"]);
 
 /** The helpers every wrapped function carries (also under `.fleche`). */
 export interface FlecheHelpers<F extends AnyFunction> {
@@ -328,6 +332,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
       >;
     },
     query(filter: FunctionQuery = {}) {
+      rejectUnknownFilterKeys(`${fname}.query()`, filter, FUNCTION_QUERY_KEYS);
       const { identity } = profile;
       const version = "version" in filter ? filter.version : identity.version;
       return activeCache().query({
