@@ -15,8 +15,8 @@ import { runPost, runPre, type MetadataFields } from "./metadata/provider.js";
 import { Refreshing } from "./caches/refreshing.js";
 import { MISS, type CacheLike } from "./cache-like.js";
 import { CallMemo } from "./call-memo.js";
-import { keysOf } from "./known-keys.js";
-import type { FlecheOptions } from "./options.js";
+import { keysOf, rejectUnknownKeys } from "./known-keys.js";
+import { FLECHE_OPTION_KEYS, type FlecheOptions } from "./options.js";
 import type { PreparedCall } from "./prepared-call.js";
 import type { Query } from "./query/query.js";
 import { rejectUnknownFilterKeys, type MetadataFilter } from "./query/template.js";
@@ -110,6 +110,7 @@ function flightsOf(cache: CacheLike): Map<string, Promise<unknown>> {
  */
 export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}): Fleched<F> {
   if (typeof fn !== "function") throw new TypeError(`fleche(fn): expected a function, got ${typeof fn}`);
+  rejectUnknownKeys(`fleche(${fn.name || "anonymous"})`, options, FLECHE_OPTION_KEYS);
   const profile = buildProfile(fn, options);
   const extraMeta = options.meta ?? [];
   const fname = profile.identity.name;

@@ -13,15 +13,16 @@ import { statSync } from "node:fs";
 import { resolve, join } from "node:path";
 import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
 import { logger } from "../../log.js";
+import { rejectUnknownKeys } from "../../known-keys.js";
 import { digest } from "../../digest/index.js";
 import type { CallRecord } from "../../call-record.js";
 import type { MaybePromise } from "../../maybe.js";
-import type { CallStore, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "../types.js";
+import { VERIFY_OPTION_KEYS, type CallStore, type StoreConfig, type ValueStore, type VerifyOptions, type VerifyReport } from "../types.js";
 import { decodeEntry } from "./decode.js";
 import { EntryFiles } from "./entry-files.js";
 import { LockTimeout } from "./file-lock.js";
 import { discardInstance, isWasmAbort, loadH5wasm, loadedH5wasm } from "./h5wasm.js";
-import { CAMEL_CASE, SNAKE_CASE, resolveOptions, type Hdf5Compression, type Hdf5StoreOptions } from "./options.js";
+import { CAMEL_CASE, HDF5_STORE_OPTION_KEYS, SNAKE_CASE, resolveOptions, type Hdf5Compression, type Hdf5StoreOptions } from "./options.js";
 import { planValue } from "./plan.js";
 import { readRecord, recordWriter } from "./records.js";
 import { verifyFiles } from "./verify.js";
@@ -43,6 +44,7 @@ export class Hdf5Store implements ValueStore, CallStore {
   readonly #label: string;
 
   constructor(options: Hdf5StoreOptions) {
+    rejectUnknownKeys("new Hdf5Store(...)", options, HDF5_STORE_OPTION_KEYS);
     const resolved = resolveOptions(options, { origin: "new Hdf5Store(...)", ...CAMEL_CASE });
     this.root = resolved.root;
     this.prefixLength = resolved.prefixLength;
@@ -146,6 +148,7 @@ export class Hdf5Store implements ValueStore, CallStore {
    * value again); report what is damaged or left over, and with `repair` remove it (see `verify.ts`).
    */
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    rejectUnknownKeys("Hdf5Store.verify()", options, VERIFY_OPTION_KEYS);
     const h5 = await this.#library();
     const done = { count: 0 };
     const values = await verifyFiles(h5, { files: this.#values, read: decodeEntry, kind: "values" }, options, done);

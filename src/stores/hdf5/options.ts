@@ -3,6 +3,7 @@
  * at the edge with messages that name the option and where it came from.
  */
 import { ConfigError } from "../../errors.js";
+import { keysOf } from "../../known-keys.js";
 import { MAX_PREFIX_LENGTH } from "./layout.js";
 
 /** Compression of large numeric datasets: off, gzip (deflate level 4, as h5py's default), or a deflate level 1–9. */
@@ -25,6 +26,9 @@ export interface Hdf5StoreOptions {
    */
   readonly compression?: Hdf5Compression;
 }
+
+/** Every option of {@link Hdf5StoreOptions}; `new Hdf5Store()` rejects any other key. */
+export const HDF5_STORE_OPTION_KEYS = keysOf<Hdf5StoreOptions>()(["root", "prefixLength", "compression"]);
 
 /** Validated options. */
 export interface ResolvedOptions {
