@@ -14,8 +14,8 @@
  * argument, its assumptions and its limits are in docs/gc.md.
  */
 import { CacheMiss, FlecheError } from "../errors.js";
-import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import { allKeys } from "../stores/keys.js";
+import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { CallStore, ValueStore } from "../stores/types.js";
 import type { InFlight } from "./in-flight.js";
 

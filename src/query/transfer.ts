@@ -46,8 +46,8 @@ export interface TransferReport {
 
 /** Copy `calls` into `target`. */
 export async function transferCalls(calls: AsyncIterable<LazyCall>, target: CacheLike, options: TransferOptions = {}): Promise<TransferReport> {
-  rejectUnknownKeys("transfer()", options, TRANSFER_OPTION_KEYS);
   const report: TransferReport = { transferred: [], skipped: [], dangling: [] };
+  rejectUnknownKeys("transfer()", options, TRANSFER_OPTION_KEYS); // before anything is listed, copied or popped
   const snapshot: LazyCall[] = [];
   for await (const call of calls) snapshot.push(call); // never evict from a store while it is being listed
   for (const call of snapshot) {

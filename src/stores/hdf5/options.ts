@@ -2,8 +2,8 @@
  * The options of the HDF5 store, in TypeScript (camelCase) and in config files (snake_case), validated
  * at the edge with messages that name the option and where it came from.
  */
-import { ConfigError } from "../../errors.js";
 import { keysOf } from "../../known-keys.js";
+import { ConfigError } from "../../errors.js";
 import { MAX_PREFIX_LENGTH } from "./layout.js";
 
 /** Compression of large numeric datasets: off, gzip (deflate level 4, as h5py's default), or a deflate level 1–9. */
