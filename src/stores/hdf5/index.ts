@@ -19,7 +19,7 @@ import type { MaybePromise } from "../../maybe.js";
 import type { CallStore, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "../types.js";
 import { decodeEntry } from "./decode.js";
 import { EntryFiles } from "./entry-files.js";
-import { LockTimeout } from "./file-lock.js";
+import { LockTimeout } from "../../fs/file-lock.js";
 import { discardInstance, isWasmAbort, loadH5wasm, loadedH5wasm } from "./h5wasm.js";
 import { CAMEL_CASE, SNAKE_CASE, resolveOptions, type Hdf5Compression, type Hdf5StoreOptions } from "./options.js";
 import { planValue } from "./plan.js";
