@@ -7,17 +7,17 @@
  * entries. Readers take no lock: files are replaced, never edited, so a reader sees a whole file.
  */
 import { existsSync, statSync, utimesSync } from "node:fs";
-import { refreshMtime } from "../../fs/touch.js";
+import { refreshMtime } from "../../../fs/touch.js";
 import { basename } from "node:path";
-import { CacheMiss } from "../../errors.js";
-import { logger } from "../../log.js";
+import { CacheMiss } from "../../../errors.js";
+import { logger } from "../../../log.js";
 import { EntryFileWriter, entryKeys, firstLine, keysOf, unlinkQuietly, type EntryWriter } from "./entry-writer.js";
-import { withLock, type LockOptions } from "../../fs/file-lock.js";
-import { isWasmAbort } from "./h5wasm.js";
+import { withLock, type LockOptions } from "../../../fs/file-lock.js";
+import { isWasmAbort } from "../h5wasm.js";
 import { ReadHandles, type OpenFile } from "./handles.js";
 import { Layout } from "./layout.js";
-import { NodeReader } from "./node-reader.js";
-import type { H5File, H5Wasm } from "./h5-subset.js";
+import { NodeReader } from "../codec/node-reader.js";
+import type { H5File, H5Wasm } from "../h5-subset.js";
 
 export { entryKeys, firstLine, type EntryWriter } from "./entry-writer.js";
 
