@@ -13,7 +13,7 @@
  * pass refers only to values its writer touched moments before, so none of them is removed. The
  * argument, its assumptions and its limits are in docs/gc.md.
  */
-import { CacheMiss, FlecheError } from "../errors.js";
+import { CacheMiss, ConfigError, FlecheError } from "../errors.js";
 import { allKeys } from "../stores/keys.js";
 import type { CallStore, ValueStore } from "../stores/types.js";
 import type { InFlight } from "./in-flight.js";
@@ -69,7 +69,7 @@ export function mergeReports(reports: readonly GcReport[], dryRun: boolean): GcR
 /** Collect the garbage of one value store against one call store. */
 export async function collectGarbage(values: ValueStore, calls: CallStore, inFlight: InFlight, options: GcOptions = {}): Promise<GcReport> {
   const { dryRun = false, grace = DEFAULT_GRACE, onProgress } = options;
-  if (!(grace >= 0)) throw new FlecheError(`gc: grace must be a number of seconds ≥ 0, got ${grace}`, "FLECHE_OPTION");
+  if (!(grace >= 0)) throw new ConfigError(`gc: grace must be a number of seconds ≥ 0, got ${grace}`);
   const watch = inFlight.watch(); // from here on, every value the cache writes is spared
   // Taken before any record is listed: a record the mark phase misses was committed after this moment,
   // and its writer touched its values after `cutoff` (docs/gc.md). Grace 0 turns the age check off.

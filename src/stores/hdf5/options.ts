@@ -3,7 +3,7 @@
  * at the edge with messages that name the option and where it came from.
  */
 import { ConfigError } from "../../errors.js";
-import { MAX_PREFIX_LENGTH } from "./layout.js";
+import { MAX_PREFIX_LENGTH } from "./files/layout.js";
 
 /** Compression of large numeric datasets: off, gzip (deflate level 4, as h5py's default), or a deflate level 1–9. */
 export type Hdf5Compression = false | "gzip" | number;
