@@ -1,14 +1,54 @@
 /**
  * The errors fleche throws. Every one extends {@link FlecheError} and carries a stable `code`, so callers
  * can branch on `err.code` without string matching. Messages name the store, option or file involved.
+ * `docs/errors.md` documents every code.
  */
+
+/**
+ * Every code a {@link FlecheError} can carry. The list is closed on purpose: a throw site cannot invent a
+ * code (the constructor takes {@link ErrorCode}), and `test/errors.test.ts` checks that `docs/errors.md`
+ * documents exactly these, so adding one is a deliberate act that comes with its documentation.
+ */
+export const ERROR_CODES = [
+  // Carried by the classes below, one code per class.
+  "FLECHE_MISS",
+  "FLECHE_REJECTED",
+  "FLECHE_INDIGESTIBLE",
+  "FLECHE_SAVE",
+  "FLECHE_AMBIGUOUS",
+  "FLECHE_SIGNATURE",
+  "FLECHE_CONFIG",
+  "FLECHE_UNAVAILABLE",
+  // Carried by a plain FlecheError (or an internal subclass): the code alone tells them apart.
+  "FLECHE_REQUIRED",
+  "FLECHE_IO",
+  "FLECHE_FORMAT",
+  "FLECHE_READ_ONLY",
+  "FLECHE_BUSY",
+  "FLECHE_SQLITE_LOST",
+  "FLECHE_CLOSED",
+  "FLECHE_MISSING_DEPENDENCY",
+  "FLECHE_QUERY",
+  "FLECHE_EMPTY",
+  "FLECHE_NOT_UNIQUE",
+  "FLECHE_UNDATED",
+  "FLECHE_STATE",
+  "FLECHE_GC_UNREADABLE",
+] as const;
+
+/** A stable, machine-readable error code; `docs/errors.md` says what each means and what to do. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Base class of every error fleche throws on purpose. */
 export class FlecheError extends Error {
-  /** A stable, machine-readable identifier such as `"FLECHE_MISS"`. */
-  readonly code: string;
+  /** A stable, machine-readable identifier such as `"FLECHE_MISS"` (see `docs/errors.md`). */
+  readonly code: ErrorCode;
 
-  constructor(message: string, code = "FLECHE_ERROR", options?: { cause?: unknown }) {
+  /**
+   * @param code - required, so that every error says which documented case it is; there is no
+   *   catch-all code to fall back on.
+   */
+  constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;

@@ -68,6 +68,7 @@ export {
   SaveError,
   SignatureError,
   StoreUnavailable,
+  type ErrorCode,
 } from "./errors.js";
 export { setLogger, type Logger } from "./log.js";
 export { CacheStack } from "./caches/stack.js";

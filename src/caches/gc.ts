@@ -13,7 +13,7 @@
  * pass refers only to values its writer touched moments before, so none of them is removed. The
  * argument, its assumptions and its limits are in docs/gc.md.
  */
-import { CacheMiss, FlecheError } from "../errors.js";
+import { CacheMiss, ConfigError, FlecheError } from "../errors.js";
 import { allKeys } from "../stores/keys.js";
 import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { CallStore, ValueStore } from "../stores/types.js";
@@ -74,7 +74,7 @@ export function mergeReports(reports: readonly GcReport[], dryRun: boolean): GcR
 export async function collectGarbage(values: ValueStore, calls: CallStore, inFlight: InFlight, options: GcOptions = {}): Promise<GcReport> {
   rejectUnknownKeys("gc()", options, GC_OPTION_KEYS);
   const { dryRun = false, grace = DEFAULT_GRACE, onProgress } = options;
-  if (!(grace >= 0)) throw new FlecheError(`gc: grace must be a number of seconds ≥ 0, got ${grace}`, "FLECHE_OPTION");
+  if (!(grace >= 0)) throw new ConfigError(`gc: grace must be a number of seconds ≥ 0, got ${grace}`);
   const watch = inFlight.watch(); // from here on, every value the cache writes is spared
   // Taken before any record is listed: a record the mark phase misses was committed after this moment,
   // and its writer touched its values after `cutoff` (docs/gc.md). Grace 0 turns the age check off.

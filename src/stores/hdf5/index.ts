@@ -8,6 +8,15 @@
  * (`prefixLength: 0`). Writes replace whole files by rename and take a lock file per shared file, so
  * readers never see a torn file and concurrent writers in several processes lose nothing. A damaged
  * entry or file is a miss with a warning; the other entries of the file stay readable.
+ *
+ * The folder has two layers under this store, so that each can be read (and changed) on its own:
+ * - `codec/`: a value ⇄ HDF5 nodes, knowing nothing of files (plan, write-plan, decode, node-reader, the
+ *   checksums, the attribute and member names of the format);
+ * - `files/`: entry files on disk, never looking inside a value (safe writes by copy-check-rename, pooled
+ *   read handles, the prefix layout, copying a node between files). It uses only the format's version
+ *   attribute and the node reader from `codec/`; `codec/` never imports `files/`.
+ * The store, its options, call records and verify sit here and join the two; h5wasm.ts loads the library
+ * and h5-subset.ts types the part of it fleche uses. The cross-process lock is general: src/fs/file-lock.ts.
  */
 import { statSync } from "node:fs";
 import { resolve, join } from "node:path";
@@ -20,15 +29,15 @@ import { digest } from "../../digest/index.js";
 import type { CallRecord } from "../../call-record.js";
 import type { MaybePromise } from "../../maybe.js";
 import type { CallStore, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "../types.js";
-import { decodeEntry } from "./decode.js";
-import { EntryFiles } from "./entry-files.js";
-import { LockTimeout } from "./file-lock.js";
+import { decodeEntry } from "./codec/decode.js";
+import { EntryFiles } from "./files/entry-files.js";
+import { LockTimeout } from "../../fs/file-lock.js";
 import { discardInstance, isWasmAbort, loadH5wasm, loadedH5wasm } from "./h5wasm.js";
 import { CAMEL_CASE, SNAKE_CASE, resolveOptions, type Hdf5Compression, type Hdf5StoreOptions } from "./options.js";
-import { planValue } from "./plan.js";
+import { planValue } from "./codec/plan.js";
 import { readRecord, recordWriter } from "./records.js";
 import { verifyFiles } from "./verify.js";
-import { writeNode, type WriteOptions } from "./write-plan.js";
+import { writeNode, type WriteOptions } from "./codec/write-plan.js";
 import type { H5Wasm } from "./h5-subset.js";
 
 export type { Hdf5Compression, Hdf5StoreOptions } from "./options.js";

@@ -4,7 +4,7 @@
  */
 import { keysOf } from "../../known-keys.js";
 import { ConfigError } from "../../errors.js";
-import { MAX_PREFIX_LENGTH } from "./layout.js";
+import { MAX_PREFIX_LENGTH } from "./files/layout.js";
 
 /** Compression of large numeric datasets: off, gzip (deflate level 4, as h5py's default), or a deflate level 1–9. */
 export type Hdf5Compression = false | "gzip" | number;

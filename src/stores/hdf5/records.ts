@@ -4,10 +4,10 @@
  * nulls) and readable anywhere: `json.loads(f[key][()])` in h5py.
  */
 import { freezeRecord, recordProblem, type CallRecord } from "../../call-record.js";
-import { Tag, TypeClass } from "./format.js";
-import { Damaged, type NodeReader } from "./node-reader.js";
-import { fixedString, writeNode } from "./write-plan.js";
-import type { EntryWriter } from "./entry-files.js";
+import { Tag, TypeClass } from "./codec/format.js";
+import { Damaged, type NodeReader } from "./codec/node-reader.js";
+import { fixedString, writeNode } from "./codec/write-plan.js";
+import type { EntryWriter } from "./files/entry-files.js";
 
 /** Writes `record` as an entry. */
 export function recordWriter(record: CallRecord): EntryWriter {

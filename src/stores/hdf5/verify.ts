@@ -13,9 +13,9 @@
 import { readdirSync, statSync, unlinkSync } from "node:fs";
 import { basename, join } from "node:path";
 import { digest } from "../../digest/index.js";
-import { entryKeys, firstLine, type EntryFiles, type EntryReader } from "./entry-files.js";
-import { Attr } from "./format.js";
-import { Damaged, NodeReader, type DatasetContents } from "./node-reader.js";
+import { entryKeys, firstLine, type EntryFiles, type EntryReader } from "./files/entry-files.js";
+import { Attr } from "./codec/format.js";
+import { Damaged, NodeReader, type DatasetContents } from "./codec/node-reader.js";
 import type { H5Wasm } from "./h5-subset.js";
 import type { VerifyOptions, VerifyReport } from "../types.js";
 

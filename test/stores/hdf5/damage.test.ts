@@ -12,8 +12,8 @@ import { sampleRecord } from "../../conformance/call-store.js";
 import { captureLogs } from "../../helpers/logs.js";
 import { KEY, tempRoot } from "./helpers.js";
 import { loadH5wasm } from "../../../src/stores/hdf5/h5wasm.js";
-import { fixedString, writeNode } from "../../../src/stores/hdf5/write-plan.js";
-import { Attr, Tag } from "../../../src/stores/hdf5/format.js";
+import { fixedString, writeNode } from "../../../src/stores/hdf5/codec/write-plan.js";
+import { Attr, Tag } from "../../../src/stores/hdf5/codec/format.js";
 
 const A = KEY("ab01");
 const B = KEY("ab02");

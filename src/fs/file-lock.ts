@@ -1,7 +1,8 @@
 /**
  * A cross-process lock: the file `<target>.lock`, created exclusively (O_EXCL) by the holder and removed
- * when it is done. It serialises the writers of one HDF5 file across processes; readers never take it
- * (writes replace files by rename, so a reader always sees a complete file).
+ * when it is done. It serialises the writers of one file across processes (the HDF5 store takes it for
+ * each shared entry file); readers never take it, because writers replace files by rename, so a reader
+ * always sees a complete file.
  *
  * The lock file names its holder (pid, host, process start time, a random token). A waiter removes a
  * lock whose holder is gone: on the same host when the pid no longer runs (or now belongs to a process
@@ -9,7 +10,7 @@
  * older than `staleMs`. Removal happens under a short-lived guard file (`<lock>.break`, itself created
  * with O_EXCL) after re-reading the lock, so two waiters never remove a lock that a third process has
  * just taken. The remaining window (a breaker killed while holding the guard, whose guard is then cleared
- * by age) is documented in docs/hdf5-format.md.
+ * by age) is documented in docs/hdf5-format.md, where the HDF5 store, its first user, describes it.
  */
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync, mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";

@@ -2,22 +2,22 @@
  * One directory of HDF5 entry files (the values, or the calls, of one store): reading entries through
  * pooled read-only handles, and changing them through entry-writer.ts (new file, check, rename).
  *
- * Writers of a shared prefix file take its lock file (`<name>.lock`, see file-lock.ts) for the whole
+ * Writers of a shared prefix file take its lock file (`<name>.lock`, see src/fs/file-lock.ts) for the whole
  * read-copy-check-rename cycle, so concurrent writers in several processes never lose each other's
  * entries. Readers take no lock: files are replaced, never edited, so a reader sees a whole file.
  */
 import { existsSync, statSync, utimesSync } from "node:fs";
-import { refreshMtime } from "../../fs/touch.js";
+import { refreshMtime } from "../../../fs/touch.js";
 import { basename } from "node:path";
-import { CacheMiss } from "../../errors.js";
-import { logger } from "../../log.js";
+import { CacheMiss } from "../../../errors.js";
+import { logger } from "../../../log.js";
 import { EntryFileWriter, entryKeys, firstLine, keysOf, unlinkQuietly, type EntryWriter } from "./entry-writer.js";
-import { withLock, type LockOptions } from "./file-lock.js";
-import { isWasmAbort } from "./h5wasm.js";
+import { withLock, type LockOptions } from "../../../fs/file-lock.js";
+import { isWasmAbort } from "../h5wasm.js";
 import { ReadHandles, type OpenFile } from "./handles.js";
 import { Layout } from "./layout.js";
-import { NodeReader } from "./node-reader.js";
-import type { H5File, H5Wasm } from "./h5-subset.js";
+import { NodeReader } from "../codec/node-reader.js";
+import type { H5File, H5Wasm } from "../h5-subset.js";
 
 export { entryKeys, firstLine, type EntryWriter } from "./entry-writer.js";
 

@@ -8,8 +8,8 @@
  * A handle on a replaced file keeps reading the complete old version until then, never a torn one.
  */
 import { statSync, type Stats } from "node:fs";
-import type { H5File, H5Wasm } from "./h5-subset.js";
-import type { StructureMemo } from "./node-reader.js";
+import type { H5File, H5Wasm } from "../h5-subset.js";
+import type { StructureMemo } from "../codec/node-reader.js";
 
 /** Handles kept open at most (each holds one file descriptor). */
 const POOL_SIZE = 16;

@@ -5,7 +5,7 @@
  */
 import { Attr, TypeClass, typedArrayNameFor, TYPED_ARRAYS } from "./format.js";
 import { crcOfStrings, crcOfView } from "./checksum.js";
-import type { H5Metadata, H5Wasm } from "./h5-subset.js";
+import type { H5Metadata, H5Wasm } from "../h5-subset.js";
 
 /** An entry that cannot be read back exactly: damaged, tampered with, or not in a form fleche knows. */
 export class Damaged extends Error {

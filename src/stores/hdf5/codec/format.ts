@@ -3,7 +3,7 @@
  * type tags written into `fleche_type`, and the HDF5 dtype of each typed array. Other tools read the
  * files through these names, so they are a public contract like the digest.
  */
-import type { TypedArray } from "../../typed-array.js";
+import type { TypedArray } from "../../../typed-array.js";
 
 /** Version of the layout, written as the root attribute `fleche_format` of every file. */
 export const FORMAT_VERSION = 1;

@@ -10,7 +10,7 @@
  *
  * The CRC-32 itself is shared with the file store (`src/fs/crc32.ts`).
  */
-import { crc32 } from "../../fs/crc32.js";
+import { crc32 } from "../../../fs/crc32.js";
 
 const encoder = new TextEncoder();
 const ZERO = new Uint8Array(1);

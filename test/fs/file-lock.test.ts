@@ -2,11 +2,20 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { FileLock, LockTimeout, withLock } from "../../../src/stores/hdf5/file-lock.js";
-import { tempRoot } from "./helpers.js";
+import { FileLock, LockTimeout, withLock } from "../../src/fs/file-lock.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const fresh = tempDirs("lock");
+
+/** A fresh, empty directory (removed when the test file is done); `label` only names it. */
+function tempRoot(label: string): string {
+  const dir = `${fresh()}-${label}`;
+  mkdirSync(dir);
+  return dir;
+}
 
 const hourAgo = () => new Date(Date.now() - 3_600_000);
 

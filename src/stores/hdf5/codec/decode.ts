@@ -7,8 +7,8 @@
  * Anything inconsistent (a tag on the wrong kind of node, a dtype that does not match the tag, a
  * reference to nothing) is {@link Damaged}: the entry becomes a miss rather than a wrong value.
  */
-import { Digest } from "../../digest/index.js";
-import { NdArray, type NumericArray } from "../../ndarray.js";
+import { Digest } from "../../../digest/index.js";
+import { NdArray, type NumericArray } from "../../../ndarray.js";
 import { Attr, MapMembers, Tag, TypeClass, TYPED_ARRAYS, TYPED_ARRAY_DTYPES, typedArrayNameFor, type AnyTypedArray, type TypedArrayName } from "./format.js";
 import { keyOfMember } from "./names.js";
 import { Damaged, type DatasetContents, type NodeReader } from "./node-reader.js";

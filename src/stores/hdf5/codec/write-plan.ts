@@ -6,7 +6,7 @@
  */
 import { Attr, type AnyTypedArray } from "./format.js";
 import { crcOfStrings, crcOfView } from "./checksum.js";
-import type { H5Group, H5Object } from "./h5-subset.js";
+import type { H5Group, H5Object } from "../h5-subset.js";
 import type { DatasetPlan, PlanAttribute, PlanNode } from "./plan.js";
 
 /** How numeric datasets are written. */

@@ -7,8 +7,8 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError } from "../../errors.js";
-import { KEY_LENGTH } from "../keys.js";
+import { ConfigError } from "../../../errors.js";
+import { KEY_LENGTH } from "../../keys.js";
 
 /** Names of entry files: hex, then ".h5" (temporary and damaged files never match). */
 const ENTRY_FILE = /^([0-9a-f]+)\.h5$/;

@@ -12,15 +12,15 @@
  */
 import { copyFileSync, constants, mkdirSync, renameSync, unlinkSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { logger } from "../../log.js";
-import { tempPathFor } from "../../fs/atomic.js";
-import { isFullKey } from "../keys.js";
-import { Attr, FORMAT_VERSION } from "./format.js";
+import { logger } from "../../../log.js";
+import { tempPathFor } from "../../../fs/atomic.js";
+import { isFullKey } from "../../keys.js";
+import { Attr, FORMAT_VERSION } from "../codec/format.js";
 import { copyNode, Uncopyable } from "./copy-tree.js";
-import { isWasmAbort } from "./h5wasm.js";
+import { isWasmAbort } from "../h5wasm.js";
 import type { ReadHandles } from "./handles.js";
 import type { Layout } from "./layout.js";
-import type { H5File, H5Group, H5Wasm } from "./h5-subset.js";
+import type { H5File, H5Group, H5Wasm } from "../h5-subset.js";
 
 /** Writes one entry as the member `name` of `parent`. */
 export type EntryWriter = (parent: H5Group, name: string) => void;

@@ -6,9 +6,9 @@
  *
  * The mapping is specified in docs/hdf5-format.md.
  */
-import { SaveError } from "../../errors.js";
-import { Digest, digestSymbol } from "../../digest/index.js";
-import { NdArray } from "../../ndarray.js";
+import { SaveError } from "../../../errors.js";
+import { Digest, digestSymbol } from "../../../digest/index.js";
+import { NdArray } from "../../../ndarray.js";
 import { Attr, MapMembers, Tag, TYPED_ARRAY_DTYPES, TYPED_ARRAYS, type AnyTypedArray, type TypedArrayName } from "./format.js";
 import { isPlainText, memberName } from "./names.js";
 

@@ -5,7 +5,7 @@
  * entry copied across; this is that copy. It works on any tree of groups and numeric or string
  * datasets, fleche's or another tool's, without decoding values.
  */
-import type { H5Group, H5Object, H5Wasm } from "./h5-subset.js";
+import type { H5Group, H5Object, H5Wasm } from "../h5-subset.js";
 
 const DEFLATE = 1;
 
