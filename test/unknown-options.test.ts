@@ -114,10 +114,11 @@ describe("unknown option keys", () => {
     }
   });
 
-  it("table() rejects them", async () => {
+  it("table() and sortBy() reject them", async () => {
     const { cache } = await onDisk();
     try {
       await assert.rejects(cache.query().table({ shrink_keys: false } as never), (error: unknown) => error instanceof ConfigError && /`shrink_keys`.*did you mean `shrinkKeys`/.test(error.message));
+      assert.throws(() => cache.query().sortBy("xs", { revers: true } as never), rejects("sortBy()", "revers", ["reverse"], "reverse"));
     } finally {
       await cache.close();
     }
