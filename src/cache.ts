@@ -22,6 +22,7 @@ import { InFlight } from "./caches/in-flight.js";
 import { ReadOnly } from "./caches/read-only.js";
 import { Filtered, type CallPredicate } from "./caches/filtered.js";
 import { CacheStack } from "./caches/stack.js";
+import { keysOf, rejectUnknownKeys } from "./known-keys.js";
 import { collectGarbage, type GcOptions, type GcReport } from "./caches/gc.js";
 import { redigestCache, type RedigestOptions, type RedigestReport } from "./caches/redigest.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "./query/transfer.js";
@@ -40,6 +41,9 @@ export interface CacheOptions {
   readonly inline?: boolean;
 }
 
+/** Every option of {@link CacheOptions}; `new Cache()` rejects any other key. */
+export const CACHE_OPTION_KEYS = keysOf<CacheOptions>()(["values", "calls", "inline"]);
+
 /** A cache made of a value store and a call store. */
 export class Cache implements CacheLike {
   readonly values: ValueStore;
@@ -50,6 +54,7 @@ export class Cache implements CacheLike {
   readonly #stored = new WeakMap<Call, { readonly keys: readonly string[]; readonly at: number }>();
 
   constructor(options: CacheOptions) {
+    rejectUnknownKeys("new Cache(...)", options, CACHE_OPTION_KEYS);
     const { values, calls, inline = true } = options ?? ({} as CacheOptions);
     if (!isValueStore(values)) {
       throw new ConfigError(`new Cache(...): \`values\` must be a value store, got ${describe(values)}`);

@@ -15,10 +15,11 @@ import { runPost, runPre, type MetadataFields } from "./metadata/provider.js";
 import { Refreshing } from "./caches/refreshing.js";
 import { MISS, type CacheLike } from "./cache-like.js";
 import { CallMemo } from "./call-memo.js";
-import type { FlecheOptions } from "./options.js";
+import { keysOf, rejectUnknownKeys } from "./known-keys.js";
+import { FLECHE_OPTION_KEYS, type FlecheOptions } from "./options.js";
 import type { PreparedCall } from "./prepared-call.js";
 import type { Query } from "./query/query.js";
-import type { MetadataFilter } from "./query/template.js";
+import { rejectUnknownFilterKeys, type MetadataFilter } from "./query/template.js";
 import type { Version } from "./call-record.js";
 
 // biome-ignore lint: any is the honest type of an arbitrary function's parameters here
@@ -36,6 +37,9 @@ export interface FunctionQuery {
   readonly version?: Version | undefined;
   readonly result?: unknown;
 }
+
+/** Every key `f.query(...)` accepts (name, module and code digest are the function's own). */
+export const FUNCTION_QUERY_KEYS = keysOf<FunctionQuery>()(["args", "metadata", "version", "result"]);
 
 /** The helpers every wrapped function carries (also under `.fleche`). */
 export interface FlecheHelpers<F extends AnyFunction> {
@@ -106,6 +110,7 @@ function flightsOf(cache: CacheLike): Map<string, Promise<unknown>> {
  */
 export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}): Fleched<F> {
   if (typeof fn !== "function") throw new TypeError(`fleche(fn): expected a function, got ${typeof fn}`);
+  rejectUnknownKeys(`fleche(${fn.name || "anonymous"})`, options, FLECHE_OPTION_KEYS);
   const profile = buildProfile(fn, options);
   const extraMeta = options.meta ?? [];
   const fname = profile.identity.name;
@@ -297,13 +302,29 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
       return keyedCall(this, args);
     },
     async load(this: unknown, ...args): Promise<Awaited<ReturnType<F>>> {
-      const call = await keyedCall(this, args);
+      let call: Call;
+      try {
+        call = await keyedCall(this, args);
+      } catch (error) {
+        // A call without its required arguments is never cached: a plain miss, not an internal error. It
+        // has no key to report (it is never keyed), hence the empty one.
+        if (error instanceof MissingRequired) throw new CacheMiss("", `${error.message}; such a call is never cached`);
+        throw error;
+      }
       const hit = await activeCache().lookup(call.key);
       if (hit === MISS) throw new CacheMiss(call.key, `${fname}: no stored result for this call (key ${call.key})`);
       return hit as Awaited<ReturnType<F>>;
     },
     async contains(this: unknown, ...args) {
-      return activeCache().contains((await keyedCall(this, args)).key);
+      let call: Call;
+      try {
+        call = await keyedCall(this, args);
+      } catch (error) {
+        // Such a call runs uncached every time, so no record of it can be stored.
+        if (error instanceof MissingRequired) return false;
+        throw error;
+      }
+      return activeCache().contains(call.key);
     },
     rerun(this: unknown, ...args) {
       const refreshing = new Refreshing(activeCache());
@@ -312,6 +333,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
       >;
     },
     query(filter: FunctionQuery = {}) {
+      rejectUnknownFilterKeys(`${fname}.query()`, filter, FUNCTION_QUERY_KEYS);
       const { identity } = profile;
       const version = "version" in filter ? filter.version : identity.version;
       return activeCache().query({

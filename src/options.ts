@@ -1,6 +1,7 @@
 /**
  * The options of {@link fleche}. Every option is about the *key*: which calls count as the same call.
  */
+import { keysOf } from "./known-keys.js";
 import type { MetadataProvider } from "./metadata/provider.js";
 import type { Version } from "./call-record.js";
 
@@ -49,3 +50,6 @@ export interface FlecheOptions {
    */
   readonly strict?: boolean;
 }
+
+/** Every option {@link FlecheOptions} has; `fleche()` rejects any other key when wrapping (never per call). */
+export const FLECHE_OPTION_KEYS = keysOf<FlecheOptions>()(["name", "module", "version", "params", "ignore", "require", "hashCode", "meta", "strict"]);

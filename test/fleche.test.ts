@@ -190,6 +190,21 @@ describe("fleche: staying out of the way", () => {
     assert.equal(runs, 3);
   });
 
+  it("answers contains() false and load() CacheMiss when a required argument is missing", async () => {
+    const f = fleche(
+      function seeded(n: number, seed?: number) {
+        return n + (seed ?? 0);
+      },
+      { require: "seed" },
+    );
+    await f(1);
+    assert.equal(await f.contains(1), false);
+    await assert.rejects(f.load(1), (error: unknown) => error instanceof CacheMiss && /seed/.test(error.message));
+    await f(1, 5);
+    assert.equal(await f.contains(1, 5), true);
+    assert.equal(await f.load(1, 5), 6);
+  });
+
   it("rejects unknown ignore/require names when wrapping", () => {
     assert.throws(() => fleche((a: number) => a, { ignore: "b" }), /option `ignore` names 'b'/);
   });

@@ -5,6 +5,7 @@
  */
 import { CacheMiss, ConfigError, Rejected } from "../errors.js";
 import { LazyCall } from "../lazy-call.js";
+import { unknownKeyMessage } from "../known-keys.js";
 import { PreparedCall } from "../prepared-call.js";
 import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
 import { CacheView } from "./view.js";
@@ -110,7 +111,7 @@ export function filterFromConfig(table: unknown, origin: string): QueryFilter {
   const known = ["name", "module", "version", "code_digest", "args", "result", "metadata"];
   const filter: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(table)) {
-    if (!known.includes(key)) throw new ConfigError(`${origin}: unknown key \`filter.${key}\` (expected one of: ${known.join(", ")})`);
+    if (!known.includes(key)) throw new ConfigError(unknownKeyMessage(origin, "key", `filter.${key}`, known.map((k) => `filter.${k}`)));
     filter[key === "code_digest" ? "codeDigest" : key] = value;
   }
   return filter as QueryFilter;

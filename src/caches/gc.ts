@@ -15,6 +15,7 @@
  */
 import { CacheMiss, ConfigError, FlecheError } from "../errors.js";
 import { allKeys } from "../stores/keys.js";
+import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { CallStore, ValueStore } from "../stores/types.js";
 import type { InFlight } from "./in-flight.js";
 
@@ -34,6 +35,9 @@ export interface GcOptions {
   /** Progress: the phase, entries done, and the total when known. */
   readonly onProgress?: (phase: "mark" | "sweep", done: number, total?: number) => void;
 }
+
+/** Every option of {@link GcOptions}; `gc()` rejects any other key before it looks at a store. */
+export const GC_OPTION_KEYS = keysOf<GcOptions>()(["dryRun", "grace", "onProgress"]);
 
 /** What a garbage-collection pass found and did. */
 export interface GcReport {
@@ -68,6 +72,7 @@ export function mergeReports(reports: readonly GcReport[], dryRun: boolean): GcR
 
 /** Collect the garbage of one value store against one call store. */
 export async function collectGarbage(values: ValueStore, calls: CallStore, inFlight: InFlight, options: GcOptions = {}): Promise<GcReport> {
+  rejectUnknownKeys("gc()", options, GC_OPTION_KEYS);
   const { dryRun = false, grace = DEFAULT_GRACE, onProgress } = options;
   if (!(grace >= 0)) throw new ConfigError(`gc: grace must be a number of seconds ≥ 0, got ${grace}`);
   const watch = inFlight.watch(); // from here on, every value the cache writes is spared

@@ -8,6 +8,7 @@
  * never neither. Running it again is a no-op; a run that stopped half-way converges on the next one.
  */
 import { CacheMiss, ConfigError, Indigestible } from "../errors.js";
+import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import { logger } from "../log.js";
 import { LazyCall } from "../lazy-call.js";
 import type { CacheLike } from "../cache-like.js";
@@ -23,6 +24,9 @@ export interface RedigestOptions {
   /** Progress: records done and the total. */
   readonly onProgress?: (done: number, total: number) => void;
 }
+
+/** Every option of {@link RedigestOptions}; `redigest()` rejects any other key. */
+export const REDIGEST_OPTION_KEYS = keysOf<RedigestOptions>()(["onerror", "onProgress"]);
 
 /** What `redigest()` did. */
 export interface RedigestReport {
@@ -40,6 +44,7 @@ const POLICIES: readonly RedigestOnError[] = ["raise", "skip", "evict"];
 
 /** Re-key every record of `cache` whose key is stale. `cache` must be writable (saves and evicts go through it). */
 export async function redigestCache(cache: CacheLike, options: RedigestOptions = {}): Promise<RedigestReport> {
+  rejectUnknownKeys("redigest()", options, REDIGEST_OPTION_KEYS);
   const { onerror = "raise", onProgress } = options;
   if (!POLICIES.includes(onerror)) {
     throw new ConfigError(`redigest: unknown onerror policy ${JSON.stringify(onerror)} (choose from ${POLICIES.join(", ")})`);

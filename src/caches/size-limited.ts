@@ -13,6 +13,7 @@
  */
 import { serialize } from "node:v8";
 import { CacheMiss, ConfigError } from "../errors.js";
+import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import { isPromise, type MaybePromise } from "../maybe.js";
 import { logger } from "../log.js";
 import { LazyCall } from "../lazy-call.js";
@@ -43,6 +44,9 @@ export interface SizeLimitOptions {
   readonly eviction?: string;
 }
 
+/** Every option of {@link SizeLimitOptions}; `new SizeLimited()` rejects any other key. */
+export const SIZE_LIMIT_OPTION_KEYS = keysOf<SizeLimitOptions>()(["maxSize", "maxBytes", "eviction"]);
+
 /** How many records may queue read-touches while the existing records are being counted. */
 const PENDING_TOUCH_LIMIT = 10_000;
 
@@ -63,6 +67,7 @@ export class SizeLimited extends CacheView {
 
   constructor(inner: CacheLike, options: SizeLimitOptions) {
     super(inner);
+    rejectUnknownKeys("SizeLimited", options, SIZE_LIMIT_OPTION_KEYS);
     const { maxSize, maxBytes, eviction = "random" } = options ?? {};
     if (maxSize === undefined && maxBytes === undefined) throw new ConfigError("SizeLimited: give maxSize, maxBytes or both");
     if (maxSize !== undefined && !(Number.isInteger(maxSize) && maxSize >= 1)) {

@@ -22,7 +22,7 @@ import { Filtered, filterFromConfig } from "../caches/filtered.js";
 import { SizeLimited } from "../caches/size-limited.js";
 import { MODIFIER_KEYS } from "./modifiers.js";
 import { expandTemplate } from "./templates.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../known-keys.js";
 import { parseBytes } from "./bytes.js";
 import { evictionNames } from "../caches/eviction.js";
 import "../stores/builtin.js";

@@ -22,7 +22,7 @@ import { cacheFromConfig } from "./build.js";
 import { loadConfig, type ConfigEntry, type ConfigLayer, type LoadedConfig } from "./load.js";
 import { processEnvironment } from "./discover.js";
 import { rebaseTable } from "./paths.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../known-keys.js";
 import type { CacheConfig, CacheLike } from "../cache-like.js";
 import type { MetadataProvider } from "../metadata/provider.js";
 import type { FlecheConfig } from "./define.js";

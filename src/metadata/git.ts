@@ -10,6 +10,7 @@
 import { createRequire } from "node:module";
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { MetadataFields, MetadataProvider } from "./provider.js";
 
 /** Options of {@link Git}. */
@@ -23,6 +24,9 @@ export interface GitOptions {
   /** The git executable. @default "git" */
   readonly command?: string;
 }
+
+/** Every option of {@link GitOptions}; `Git()` rejects any other key. */
+export const GIT_OPTION_KEYS = keysOf<GitOptions>()(["timeout", "ttl", "cwd", "command"]);
 
 /** What the provider records. */
 interface GitState extends MetadataFields {
@@ -48,6 +52,7 @@ interface Entry {
 
 /** Creates the git provider. */
 export function Git(options: GitOptions = {}): MetadataProvider {
+  rejectUnknownKeys("Git()", options, GIT_OPTION_KEYS);
   const timeout = options.timeout ?? 2000;
   const ttl = options.ttl ?? 2000;
   const command = options.command ?? "git";

@@ -1,8 +1,18 @@
 /** How queries sort, group and de-duplicate calls: by an argument's value or by a function of the call. */
+import { keysOf } from "../known-keys.js";
 import type { LazyCall } from "../lazy-call.js";
 
 /** What sorting, grouping and de-duplicating look at: an argument name, or a function of the call. */
 export type CallKey = string | ((call: LazyCall) => unknown);
+
+/** Options of `query.sortBy(key, options)`. */
+export interface SortOptions {
+  /** Largest first. @default false */
+  readonly reverse?: boolean;
+}
+
+/** Every option of {@link SortOptions}; `sortBy` rejects any other key (`{ revers: true }` must not sort ascending). */
+export const SORT_OPTION_KEYS = keysOf<SortOptions>()(["reverse"]);
 
 /** The value `key` picks from `call` (an argument's value is loaded). */
 export function keyOf(call: LazyCall, key: CallKey): unknown {

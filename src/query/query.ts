@@ -4,10 +4,11 @@
  * query and never changes the receiver.
  */
 import { FlecheError } from "../errors.js";
+import { rejectUnknownKeys } from "../known-keys.js";
 import { digest } from "../digest/index.js";
 import { tableRows, type TableOptions, type TableRow } from "./table.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "./transfer.js";
-import { compare, keyOf, type CallKey } from "./ordering.js";
+import { SORT_OPTION_KEYS, compare, keyOf, type CallKey, type SortOptions } from "./ordering.js";
 import { emptyQuery, scanExtreme, timestopOf, undatedQuery, type Extreme, type ExtremeFinder } from "./extremes.js";
 import type { CacheLike } from "../cache-like.js";
 import type { LazyCall } from "../lazy-call.js";
@@ -67,7 +68,9 @@ export class Query implements AsyncIterable<LazyCall> {
    * The calls sorted by `key` (an argument name, whose value is loaded, or a function of the call).
    * Re-sorted on every iteration. Numbers, strings, bigints and dates compare naturally.
    */
-  sortBy(key: CallKey, { reverse = false }: { reverse?: boolean } = {}): Query {
+  sortBy(key: CallKey, options: SortOptions = {}): Query {
+    rejectUnknownKeys("sortBy()", options, SORT_OPTION_KEYS);
+    const reverse = options.reverse ?? false;
     const source = this.source;
     return new Query(async function* () {
       const keyed: { call: LazyCall; value: unknown }[] = [];

@@ -3,6 +3,7 @@
  * Keys are shortened to their shortest unambiguous prefix; values are previewed, not dumped.
  */
 import { inspect } from "node:util";
+import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { JsonValue } from "../call-record.js";
 import type { LazyCall } from "../lazy-call.js";
 
@@ -20,11 +21,15 @@ export interface TableOptions {
   readonly width?: number;
 }
 
+/** Every option of {@link TableOptions}; `table()` rejects any other key. */
+export const TABLE_OPTION_KEYS = keysOf<TableOptions>()(["args", "result", "metadata", "shrinkKeys", "width"]);
+
 /** One row of a call table. */
 export type TableRow = Record<string, string | number | boolean | null>;
 
 /** Build the rows for `calls`. */
 export async function tableRows(calls: readonly LazyCall[], options: TableOptions = {}): Promise<TableRow[]> {
+  rejectUnknownKeys("table()", options, TABLE_OPTION_KEYS);
   const width = options.width ?? 40;
   const keys = await shortKeys(calls, options.shrinkKeys ?? true);
   const rows: TableRow[] = [];

@@ -10,6 +10,7 @@
  * digest-only reference, with a warning); a call without its result is never copied.
  */
 import { CacheMiss } from "../errors.js";
+import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import { logger } from "../log.js";
 import type { CacheLike } from "../cache-like.js";
 import type { LazyCall } from "../lazy-call.js";
@@ -30,6 +31,9 @@ export interface TransferOptions {
   readonly onProgress?: (done: TransferReport) => void;
 }
 
+/** Every option of {@link TransferOptions}; `transfer()` rejects any other key before it moves anything. */
+export const TRANSFER_OPTION_KEYS = keysOf<TransferOptions>()(["pop", "overwrite", "allowDangling", "onProgress"]);
+
 /** What a transfer did. */
 export interface TransferReport {
   /** Keys written to the target. */
@@ -43,6 +47,7 @@ export interface TransferReport {
 /** Copy `calls` into `target`. */
 export async function transferCalls(calls: AsyncIterable<LazyCall>, target: CacheLike, options: TransferOptions = {}): Promise<TransferReport> {
   const report: TransferReport = { transferred: [], skipped: [], dangling: [] };
+  rejectUnknownKeys("transfer()", options, TRANSFER_OPTION_KEYS); // before anything is listed, copied or popped
   const snapshot: LazyCall[] = [];
   for await (const call of calls) snapshot.push(call); // never evict from a store while it is being listed
   for (const call of snapshot) {

@@ -7,6 +7,7 @@ import { CacheMiss } from "../errors.js";
 import { digest } from "../digest/index.js";
 import { deepClone } from "../clone.js";
 import { freezeRecord, type CallRecord } from "../call-record.js";
+import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { CallStore, StoreConfig, ValueStore } from "./types.js";
 
 /** Options of {@link Memory}. */
@@ -14,6 +15,9 @@ export interface MemoryOptions {
   /** A name shown in messages; defaults to "memory". */
   readonly label?: string;
 }
+
+/** Every option of {@link MemoryOptions}; `new Memory()` rejects any other key. */
+export const MEMORY_OPTION_KEYS = keysOf<MemoryOptions>()(["label"]);
 
 /** The in-memory store. Lost when the process exits; not shared between processes. */
 export class Memory implements ValueStore, CallStore {
@@ -23,6 +27,7 @@ export class Memory implements ValueStore, CallStore {
   readonly #label: string;
 
   constructor(options: MemoryOptions = {}) {
+    rejectUnknownKeys("new Memory(...)", options, MEMORY_OPTION_KEYS);
     this.#label = options.label ?? "memory";
   }
 

@@ -3,6 +3,7 @@
  * {@link registerStore} plus one line in `stores/builtin.ts`; config files can then name it.
  */
 import { ConfigError } from "../errors.js";
+import { didYouMean } from "../known-keys.js";
 import type { Store, StoreConfig } from "./types.js";
 
 /** Which side of a cache a store is built for. */
@@ -62,7 +63,7 @@ export function checkOptions(options: Readonly<Record<string, unknown>>, known: 
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       throw new ConfigError(
-        `${context.origin}: unknown option \`${key}\` for a '${type}' store (known: ${known.join(", ") || "none"})`,
+        `${context.origin}: unknown option \`${key}\` for a '${type}' store${didYouMean(key, known)} (known: ${known.join(", ") || "none"})`,
       );
     }
   }

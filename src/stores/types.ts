@@ -29,6 +29,7 @@
  * | `toConfig()` | both | the store's config table (snake_case keys); `Cache.fromConfig` rebuilds an equal store |
  * | `close()` | both | optional: release handles and connections |
  */
+import { keysOf } from "../known-keys.js";
 import type { MaybePromise } from "../maybe.js";
 import type { CallRecord } from "../call-record.js";
 import type { RecordTemplate } from "../query/template.js";
@@ -64,6 +65,9 @@ export interface VerifyOptions {
   /** Progress callback: entries done so far, and the total when known. */
   readonly onProgress?: (done: number, total?: number) => void;
 }
+
+/** Every option of {@link VerifyOptions}; a store's `verify()` rejects any other key. */
+export const VERIFY_OPTION_KEYS = keysOf<VerifyOptions>()(["repair", "deep", "onProgress"]);
 
 /** What every store has, whatever its role. */
 export interface Store {

@@ -4,12 +4,23 @@
  */
 import { CacheMiss } from "../errors.js";
 import { digest } from "../digest/index.js";
+import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { CallRecord } from "../call-record.js";
 import type { CallStore, StoreConfig, ValueStore } from "./types.js";
+
+/** Options of {@link Void}: none. Accepted as an object so a mistaken option is an error, not ignored. */
+export type VoidOptions = Readonly<Record<never, never>>;
+
+/** The options {@link Void} accepts: none. */
+export const VOID_OPTION_KEYS = keysOf<VoidOptions>()([]);
 
 /** The store that forgets everything. */
 export class Void implements ValueStore, CallStore {
   readonly type = "void";
+
+  constructor(options?: VoidOptions) {
+    rejectUnknownKeys("new Void(...)", options, VOID_OPTION_KEYS);
+  }
 
   saveValue(value: unknown, key?: string): string {
     return key ?? digest(value);

@@ -15,6 +15,7 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { inspect } from "node:util";
 import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
+import { rejectUnknownKeys } from "../../known-keys.js";
 import { digest } from "../../digest/index.js";
 import { logger } from "../../log.js";
 import { isPromise, type MaybePromise } from "../../maybe.js";
@@ -25,7 +26,7 @@ import type { Serializer, SerializerName } from "../../serializers/types.js";
 import { isFullKey } from "../keys.js";
 import { DEFAULT_MIN_PART_SIZE, KnownParts, assemble, planEntries, type PlannedEntry } from "../destructure.js";
 import { countReuses } from "../reuses.js";
-import type { CallStore, StoreConfig, ValueStore, VerifyOptions, VerifyReport } from "../types.js";
+import { VERIFY_OPTION_KEYS, type CallStore, type StoreConfig, type ValueStore, type VerifyOptions, type VerifyReport } from "../types.js";
 import type { Compression } from "./compression.js";
 import { Layout, type EntryKind } from "./layout.js";
 import { FORMAT_VERSION, readManifest, writeManifest } from "./manifest.js";
@@ -444,6 +445,7 @@ export class FileStore implements ValueStore, CallStore {
    * the stale temporary files.
    */
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    rejectUnknownKeys("FileStore.verify()", options, VERIFY_OPTION_KEYS);
     this.#open();
     return verifyFiles(
       this.#layout,

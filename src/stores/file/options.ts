@@ -2,6 +2,7 @@
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { ConfigError } from "../../errors.js";
+import { keysOf, rejectUnknownKeys } from "../../known-keys.js";
 import { requireSerializer } from "../../serializers/index.js";
 import type { Serializer, SerializerName } from "../../serializers/types.js";
 import { parseBytes } from "../../config/bytes.js";
@@ -41,6 +42,9 @@ export interface FileStoreOptions {
   readonly minPartSize?: number | string;
 }
 
+/** Every option of {@link FileStoreOptions}; `new FileStore()` rejects any other key. */
+export const FILE_STORE_OPTION_KEYS = keysOf<FileStoreOptions>()(["root", "serializer", "compress", "secretKey", "remainingDepth", "minPartSize"]);
+
 /** Checked options. */
 export interface NormalizedOptions {
   readonly root: string;
@@ -54,6 +58,7 @@ export interface NormalizedOptions {
 /** Check and normalise options; `where` names the call in errors. */
 export function normalizeOptions(options: FileStoreOptions, where: string): NormalizedOptions {
   if (typeof options !== "object" || options === null) throw new ConfigError(`${where}: expected an options object with a \`root\``);
+  rejectUnknownKeys(where, options, FILE_STORE_OPTION_KEYS);
   return {
     root: normalizeRoot(options.root, `${where}: \`root\``),
     serializer: requireSerializer(options.serializer ?? "v8", `${where}: \`serializer\``),

@@ -22,6 +22,9 @@ import { statSync } from "node:fs";
 import { resolve, join } from "node:path";
 import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
 import { logger } from "../../log.js";
+import { rejectUnknownKeys } from "../../known-keys.js";
+import { VERIFY_OPTION_KEYS } from "../types.js";
+import { HDF5_STORE_OPTION_KEYS } from "./options.js";
 import { digest } from "../../digest/index.js";
 import type { CallRecord } from "../../call-record.js";
 import type { MaybePromise } from "../../maybe.js";
@@ -52,6 +55,7 @@ export class Hdf5Store implements ValueStore, CallStore {
   readonly #label: string;
 
   constructor(options: Hdf5StoreOptions) {
+    rejectUnknownKeys("new Hdf5Store(...)", options, HDF5_STORE_OPTION_KEYS);
     const resolved = resolveOptions(options, { origin: "new Hdf5Store(...)", ...CAMEL_CASE });
     this.root = resolved.root;
     this.prefixLength = resolved.prefixLength;
@@ -155,6 +159,7 @@ export class Hdf5Store implements ValueStore, CallStore {
    * value again); report what is damaged or left over, and with `repair` remove it (see `verify.ts`).
    */
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    rejectUnknownKeys("Hdf5Store.verify()", options, VERIFY_OPTION_KEYS);
     const h5 = await this.#library();
     const done = { count: 0 };
     const values = await verifyFiles(h5, { files: this.#values, read: decodeEntry, kind: "values" }, options, done);

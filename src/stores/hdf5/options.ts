@@ -2,6 +2,7 @@
  * The options of the HDF5 store, in TypeScript (camelCase) and in config files (snake_case), validated
  * at the edge with messages that name the option and where it came from.
  */
+import { keysOf } from "../../known-keys.js";
 import { ConfigError } from "../../errors.js";
 import { MAX_PREFIX_LENGTH } from "./files/layout.js";
 
@@ -25,6 +26,9 @@ export interface Hdf5StoreOptions {
    */
   readonly compression?: Hdf5Compression;
 }
+
+/** Every option of {@link Hdf5StoreOptions}; `new Hdf5Store()` rejects any other key. */
+export const HDF5_STORE_OPTION_KEYS = keysOf<Hdf5StoreOptions>()(["root", "prefixLength", "compression"]);
 
 /** Validated options. */
 export interface ResolvedOptions {

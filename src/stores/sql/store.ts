@@ -8,6 +8,7 @@
  * new Sql({ url: "postgres://fleche@db.internal/cache" }) // password from PGPASSWORD or ~/.pgpass
  */
 import { ConfigError } from "../../errors.js";
+import { keysOf, rejectUnknownKeys } from "../../known-keys.js";
 import { checkOptions, type StoreContext } from "../registry.js";
 import { PostgresDriver } from "./postgres.js";
 import { SqliteDriver } from "./sqlite.js";
@@ -15,7 +16,7 @@ import { MEMORY, parseSqlUrl, redactUrl, stripPassword, type SqlLocation } from 
 import type { MaybePromise } from "../../maybe.js";
 import type { CallRecord } from "../../call-record.js";
 import type { RecordTemplate } from "../../query/template.js";
-import type { CallStore, KeyStream, ResultRef, StoreConfig, VerifyOptions, VerifyReport } from "../types.js";
+import { VERIFY_OPTION_KEYS, type CallStore, type KeyStream, type ResultRef, type StoreConfig, type VerifyOptions, type VerifyReport } from "../types.js";
 import type { SqlDriver, SqlInfo } from "./driver.js";
 
 /** Options of {@link Sql}. */
@@ -37,6 +38,9 @@ export interface SqlOptions {
   readonly readOnly?: boolean;
 }
 
+/** Every option of {@link SqlOptions}; `new Sql()` rejects any other key. */
+export const SQL_OPTION_KEYS = keysOf<SqlOptions>()(["url", "readOnly"]);
+
 /** The SQL call store (SQLite or PostgreSQL). SQLite answers synchronously, PostgreSQL with promises. */
 export class Sql implements CallStore {
   readonly type = "sql";
@@ -47,6 +51,7 @@ export class Sql implements CallStore {
 
   /** @throws ConfigError for an unknown URL scheme, a file that is not a SQLite database, a newer schema. */
   constructor(options: SqlOptions = {}) {
+    rejectUnknownKeys("new Sql(...)", options, SQL_OPTION_KEYS);
     this.location = parseSqlUrl(options.url ?? MEMORY);
     const label = `Sql store ${redactUrl(this.location.url)}`;
     if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") {
@@ -114,6 +119,11 @@ export class Sql implements CallStore {
    * edited outside fleche is reported; with `repair` it is deleted. See docs/stores.md, "Integrity".
    */
   verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    try {
+      rejectUnknownKeys("Sql.verify()", options, VERIFY_OPTION_KEYS);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#driver.verify(options);
   }
 

@@ -44,6 +44,7 @@ describe("FileStore config", () => {
 
   for (const [label, values, pattern] of [
     ["an unknown option", { type: "file", root: "x", lock_timeout: 1 }, /unknown option `lock_timeout` for a 'file' store/],
+    ["a camelCase option", { type: "file", root: "x", secretKey: "00" }, /unknown option `secretKey` for a 'file' store \(did you mean `secret_key`\?\)/],
     ["a missing root", { type: "file" }, /needs a `root`/],
     ["an unknown serializer", { type: "file", root: "x", serializer: "pickle" }, /`serializer`.*v8, json, msgpack/],
     ["a bad compression", { type: "file", root: "x", compress: "lz4" }, /`compress`.*"gzip"/],
