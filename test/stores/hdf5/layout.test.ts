@@ -99,7 +99,7 @@ describe("Hdf5Store options and config", () => {
 
   it("rejects unknown and invalid options with the option's name", () => {
     const config = (values: Record<string, unknown>) => () => cacheFromConfig({ values: { type: "hdf5", ...values }, calls: { type: "memory" } }, "fleche.toml [h5]");
-    assert.throws(config({ root: "x", prefixLength: 2 }), /fleche\.toml \[h5\] values: unknown option `prefixLength` for a 'hdf5' store \(known: root, prefix_length, compression\)/);
+    assert.throws(config({ root: "x", prefixLength: 2 }), /fleche\.toml \[h5\] values: unknown option `prefixLength` for a 'hdf5' store \(did you mean `prefix_length`\?\) \(known: root, prefix_length, compression\)/);
     assert.throws(config({ root: "x", prefix_length: 9 }), /`prefix_length` must be an integer from 0 to 8, got 9/);
     assert.throws(config({ root: "x", prefix_length: "2" }), /`prefix_length` must be an integer/);
     assert.throws(config({ root: "x", compression: "zstd" }), /`compression` must be false, "gzip" or a deflate level from 1 to 9, got 'zstd'/);
