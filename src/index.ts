@@ -22,7 +22,7 @@ export {
   type FunctionIdentity,
 } from "./digest/index.js";
 export { Cache, type CacheOptions } from "./cache.js";
-export { MISS, type CacheConfig, type CacheLike } from "./cache-like.js";
+export { MISS, type CacheConfig, type CacheCore, type CacheLike } from "./cache-like.js";
 export { Refreshing } from "./caches/refreshing.js";
 export {
   activeCache,
