@@ -22,7 +22,7 @@ import { CachePool } from "../caches/pool.js";
 import { ReadOnly } from "../caches/read-only.js";
 import { Filtered, filterFromConfig } from "../caches/filtered.js";
 import { SizeLimited } from "../caches/size-limited.js";
-import { MODIFIER_KEYS } from "./modifiers.js";
+import { MODIFIER_KEYS } from "../caches/modifiers.js";
 import { expandTemplate } from "./templates.js";
 import { didYouMean } from "./suggest.js";
 import { parseBytes } from "./bytes.js";

@@ -130,6 +130,20 @@ describe("the import graph of src/", () => {
     assert.deepEqual(cycles.map((c) => c.join(" → ")), [], `import cycles in src/:\n${cycles.map((c) => `  ${c.join(" → ")}`).join("\n")}`);
   });
 
+  it("config depends on the cache, never the reverse: importing cache.ts loads no config and no store", () => {
+    // Stores register at the entry points (index.ts, the CLI), so a cache built in code loads only what it uses.
+    const reached = new Set<string>();
+    const pending = ["src/cache.ts"];
+    while (pending.length) {
+      const file = pending.pop()!;
+      if (reached.has(file)) continue;
+      reached.add(file);
+      pending.push(...(graph.get(file) ?? []));
+    }
+    const forbidden = [...reached].filter((f) => /^src\/(config\/|stores\/(builtin|registry)\.ts|stores\/(file|hdf5|sql)\/)/.test(f));
+    assert.deepEqual(forbidden, []);
+  });
+
   it("finder: reports a cycle as a path, and nothing for a tree", () => {
     const looped = new Map([["a", ["b"]], ["b", ["c", "d"]], ["c", ["a"]], ["d", []], ["e", ["e"]]]);
     assert.deepEqual(findCycles(looped), [["a", "b", "c", "a"], ["e", "e"]]);
