@@ -14,7 +14,6 @@ import { matchesRecord, type QueryFilter, type RecordTemplate } from "./query/te
 import { allKeys, checkPrefix, expandPrefix, isFullKey, shrinkAgainst } from "./stores/keys.js";
 import { isCallStore, isValueStore, type CallStore, type ResultRef, type ValueStore } from "./stores/types.js";
 import { MISS, type CacheConfig, type CacheLike } from "./cache-like.js";
-import { cacheFromConfig } from "./config/build.js";
 import type { Call } from "./call.js";
 import { inlineValueOf, isInlineValue, type CallRecord, type Metadata } from "./call-record.js";
 import { digestArgument } from "./digest/index.js";
@@ -63,11 +62,6 @@ export class Cache implements CacheLike {
     this.values = values;
     this.calls = calls;
     this.inline = inline;
-  }
-
-  /** Build any cache shape from its config (the inverse of `toConfig()`). */
-  static fromConfig(config: CacheConfig): CacheLike {
-    return cacheFromConfig(config);
   }
 
   lookup(key: string): MaybePromise<unknown> {

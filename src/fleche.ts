@@ -8,7 +8,8 @@ import { CacheMiss, FlecheError, Indigestible, Rejected, StoreUnavailable } from
 import { D, digestArgument, isDigest, registerWrapped, type Digest } from "./digest/index.js";
 import { isPromise } from "./maybe.js";
 import { logger } from "./log.js";
-import { Call, bindArguments, keyWith } from "./call.js";
+import { Call, keyWith } from "./call.js";
+import { bindArguments } from "./bind.js";
 import { buildProfile, type Profile } from "./profile.js";
 import { activeCache, activeMeta, withState } from "./context.js";
 import { runPost, runPre, type MetadataFields } from "./metadata/provider.js";

@@ -5,6 +5,12 @@
  * (`call.ts`), digests its arguments (`digest/`), looks the key up in the active cache (`context.ts`,
  * `cache.ts`), whose two stores (`stores/`) hold values and call records.
  */
+import { registerBuiltinStores } from "./stores/builtin.js";
+
+// The entry point registers the built-in store types, so config files can name them; deeper modules
+// never do it as a side effect of being imported (the CLI's entry does the same).
+registerBuiltinStores();
+
 export { fleche, type Fleched, type FlecheHelpers, type FunctionQuery } from "./fleche.js";
 export type { FlecheOptions } from "./options.js";
 export { Call, THIS } from "./call.js";
@@ -22,7 +28,7 @@ export {
   type FunctionIdentity,
 } from "./digest/index.js";
 export { Cache, type CacheOptions } from "./cache.js";
-export { MISS, type CacheConfig, type CacheLike } from "./cache-like.js";
+export { MISS, type CacheConfig, type CacheCore, type CacheLike } from "./cache-like.js";
 export { Refreshing } from "./caches/refreshing.js";
 export {
   activeCache,

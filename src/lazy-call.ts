@@ -7,7 +7,7 @@ import { D, type Digest } from "./digest/index.js";
 import { logger } from "./log.js";
 import { Call } from "./call.js";
 import { inlineValueOf, type CallRecord, type Metadata, type Version } from "./call-record.js";
-import type { CacheLike } from "./cache-like.js";
+import type { CacheCore } from "./cache-core.js";
 
 /** The arguments of a stored call, loaded: see {@link LazyCall.loadArguments}. */
 export interface LoadedArguments {
@@ -21,7 +21,8 @@ export interface LoadedArguments {
 export class LazyCall {
   constructor(
     readonly record: CallRecord,
-    readonly cache: CacheLike,
+    /** The cache the call came from: its values load from there, `query.evict()` removes it there. */
+    readonly cache: CacheCore,
   ) {}
 
   get key(): string {

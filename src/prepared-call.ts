@@ -6,7 +6,6 @@
 import { FlecheError } from "./errors.js";
 import type { Call } from "./call.js";
 import type { Metadata } from "./call-record.js";
-import type { CacheLike } from "./cache-like.js";
 
 /**
  * The state a prepared call shares with the copies views make of it (`reown`): committing or
@@ -24,6 +23,14 @@ interface Settlement {
  */
 const dropped = new FinalizationRegistry<() => void>((settle) => settle());
 
+/**
+ * The cache that files a prepared call's record: the part of `CacheLike` a prepared call needs. Named
+ * here, not imported, so that `cache-like.ts` can hand out prepared calls without a cycle.
+ */
+export interface CommitTarget {
+  commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string>;
+}
+
 /** A call admitted to a cache, waiting for its result. */
 export class PreparedCall {
   #shared: Settlement;
@@ -34,7 +41,7 @@ export class PreparedCall {
    */
   constructor(
     readonly call: Call,
-    readonly owner: CacheLike,
+    readonly owner: CommitTarget,
     onSettle?: () => void,
   ) {
     this.#shared = { state: "open", onSettle };
@@ -72,7 +79,7 @@ export class PreparedCall {
   }
 
   /** The same call (sharing its state), committing through `owner` instead. */
-  reown(owner: CacheLike): PreparedCall {
+  reown(owner: CommitTarget): PreparedCall {
     const copy = new PreparedCall(this.call, owner);
     copy.#shared = this.#shared;
     return copy;

@@ -12,6 +12,7 @@ import {
   Rejected,
   SaveError,
   Void,
+  cacheFromConfig,
   digest,
 } from "../src/index.js";
 import { captureLogs } from "./helpers/logs.js";
@@ -171,14 +172,14 @@ describe("Cache", () => {
   it("round-trips its config", async () => {
     const c = fresh();
     assert.deepEqual(c.toConfig(), { values: { type: "memory" }, calls: { type: "memory" } });
-    const rebuilt = Cache.fromConfig(c.toConfig());
+    const rebuilt = cacheFromConfig(c.toConfig());
     assert.ok(rebuilt instanceof Cache);
     assert.ok(rebuilt.values instanceof Memory);
-    const v = Cache.fromConfig({ values: { type: "void" }, calls: { type: "void" } }) as Cache;
+    const v = cacheFromConfig({ values: { type: "void" }, calls: { type: "void" } }) as Cache;
     assert.ok(v.calls instanceof Void);
-    assert.throws(() => Cache.fromConfig({ values: { type: "nope" }, calls: { type: "memory" } }), /unknown store type 'nope'/);
-    assert.throws(() => Cache.fromConfig({ values: { type: "memory", root: "x" }, calls: { type: "memory" } }), /unknown option `root`/);
-    assert.throws(() => Cache.fromConfig({ values: { type: "memory" } }), /missing `calls`/);
+    assert.throws(() => cacheFromConfig({ values: { type: "nope" }, calls: { type: "memory" } }), /unknown store type 'nope'/);
+    assert.throws(() => cacheFromConfig({ values: { type: "memory", root: "x" }, calls: { type: "memory" } }), /unknown option `root`/);
+    assert.throws(() => cacheFromConfig({ values: { type: "memory" } }), /missing `calls`/);
   });
 });
 
@@ -212,6 +213,6 @@ describe("inline values", () => {
     assert.equal((await c.loadRecord(key))!.inline, undefined);
     assert.equal([...(c.values as Memory).listValues()].length, 2);
     assert.deepEqual(c.toConfig(), { values: { type: "memory" }, calls: { type: "memory" }, inline: false });
-    assert.equal((Cache.fromConfig(c.toConfig()) as Cache).inline, false);
+    assert.equal((cacheFromConfig(c.toConfig()) as Cache).inline, false);
   });
 });

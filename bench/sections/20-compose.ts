@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { Cache, CachePool, CacheStack, Call, Memory, SizeLimited, cache, fleche, loadConfig, withCache, type CacheLike } from "../../src/index.js";
+import { Cache, CachePool, CacheStack, Call, Memory, SizeLimited, cache, cacheFromConfig, fleche, loadConfig, withCache, type CacheLike } from "../../src/index.js";
 import { formatNs, measure, printTable, ratio, type Measurement } from "../harness.js";
 
 const fresh = () => new Cache({ values: new Memory(), calls: new Memory() });
@@ -101,7 +101,7 @@ async function configCost(): Promise<Record<string, string>[]> {
   const env = { cwd, home, env: {} };
   const load = await measure("discover, read and merge 3 files (walk of 4 directories)", () => loadConfig(env), { batch: 200, batches: 10, warmup: 200 });
   const config = loadConfig(env);
-  const build = await measure("build the 2-layer stack from its table", () => Cache.fromConfig(config.tables.get("s")!.value as never), {
+  const build = await measure("build the 2-layer stack from its table", () => cacheFromConfig(config.tables.get("s")!.value as never), {
     batch: 2_000,
     batches: 10,
     warmup: 2_000,

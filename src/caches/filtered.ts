@@ -9,7 +9,7 @@ import { unknownKeyMessage } from "../known-keys.js";
 import { PreparedCall } from "../prepared-call.js";
 import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
 import { CacheView } from "./view.js";
-import { withModifiers } from "../config/modifiers.js";
+import { withModifiers } from "./modifiers.js";
 import { matchesRecord, toTemplate, type QueryFilter, type RecordTemplate } from "../query/template.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 import type { Call } from "../call.js";

@@ -5,7 +5,7 @@
  */
 import { Rejected } from "../errors.js";
 import { PreparedCall } from "../prepared-call.js";
-import { withModifiers } from "../config/modifiers.js";
+import { withModifiers } from "./modifiers.js";
 import { Filtered, type CallPredicate } from "./filtered.js";
 import { CacheView } from "./view.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";

@@ -19,7 +19,7 @@ import { logger } from "../log.js";
 import { LazyCall } from "../lazy-call.js";
 import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
 import { CacheView } from "./view.js";
-import { withModifiers } from "../config/modifiers.js";
+import { withModifiers } from "./modifiers.js";
 import { isFullKey } from "../stores/keys.js";
 import { digestArgument } from "../digest/index.js";
 import { evictionPolicy, type EvictionPolicy } from "./eviction.js";

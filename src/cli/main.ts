@@ -22,6 +22,11 @@ import { gc } from "./commands/gc.js";
 import { transfer } from "./commands/transfer.js";
 import { verify } from "./commands/verify.js";
 import { config } from "./commands/config.js";
+import { registerBuiltinStores } from "../stores/builtin.js";
+
+// An entry point: the built-in store types are registered here, before any config is read (plugins
+// loaded with `--import` may add more), not as a side effect of importing the config builder.
+registerBuiltinStores();
 
 const program = new Command("fleche")
   .description("Look into fleche caches and maintain them.")

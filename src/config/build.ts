@@ -10,7 +10,9 @@
  *   (a `Filtered` view), `read_only = true` (a `ReadOnly` view, outermost).
  *
  * Errors are `ConfigError`s naming `origin` (file and table) and the offending key. The input is never
- * modified.
+ * modified. Store `type`s resolve through the registry, where the entry points (`index.ts`, the CLI)
+ * register the built-in stores: config depends on the cache, never the reverse, and importing this file
+ * loads no store.
  */
 import { ConfigError } from "../errors.js";
 import { Cache } from "../cache.js";
@@ -20,19 +22,21 @@ import { CachePool } from "../caches/pool.js";
 import { ReadOnly } from "../caches/read-only.js";
 import { Filtered, filterFromConfig } from "../caches/filtered.js";
 import { SizeLimited } from "../caches/size-limited.js";
-import { MODIFIER_KEYS } from "./modifiers.js";
+import { MODIFIER_KEYS } from "../caches/modifiers.js";
 import { expandTemplate } from "./templates.js";
 import { didYouMean } from "../known-keys.js";
 import { parseBytes } from "./bytes.js";
 import { evictionNames } from "../caches/eviction.js";
-import "../stores/builtin.js";
 import type { CacheConfig, CacheLike } from "../cache-like.js";
 import type { CallStore, ValueStore } from "../stores/types.js";
 
 const PLAIN_KEYS = ["values", "calls", "inline"];
 const SHAPE_KEYS = ["template", "stack", "pool"];
 
-/** Build the cache a config describes. `origin` names where it came from in error messages. */
+/**
+ * Build the cache a config describes: the inverse of every cache's `toConfig()`. `origin` names where
+ * the config came from in error messages.
+ */
 export function cacheFromConfig(config: CacheConfig, origin = "cache config"): CacheLike {
   if (Array.isArray(config)) return stackFromConfig(config, origin);
   if (!isTable(config)) {

@@ -7,10 +7,10 @@ import { logger } from "../log.js";
 import { LazyCall } from "../lazy-call.js";
 import { Query } from "./query.js";
 import { toTemplate, type QueryFilter, type RecordTemplate } from "./template.js";
-import type { CacheLike } from "../cache-like.js";
+import type { CacheCore } from "../cache-core.js";
 
 /** A query over the calls of `cache` that match `filter`. */
-export function queryOver(cache: CacheLike, filter: QueryFilter): Query {
+export function queryOver(cache: CacheCore, filter: QueryFilter): Query {
   let template: RecordTemplate;
   try {
     template = toTemplate(filter);

@@ -10,7 +10,7 @@ import { tableRows, type TableOptions, type TableRow } from "./table.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "./transfer.js";
 import { SORT_OPTION_KEYS, compare, keyOf, type CallKey, type SortOptions } from "./ordering.js";
 import { emptyQuery, scanExtreme, timestopOf, undatedQuery, type Extreme, type ExtremeFinder } from "./extremes.js";
-import type { CacheLike } from "../cache-like.js";
+import type { CacheCore } from "../cache-core.js";
 import type { LazyCall } from "../lazy-call.js";
 
 export type { CallKey } from "./ordering.js";
@@ -131,7 +131,7 @@ export class Query implements AsyncIterable<LazyCall> {
   }
 
   /** Copy the matching calls into `target` (see {@link transferCalls}). */
-  transfer(target: CacheLike, options: TransferOptions = {}): Promise<TransferReport> {
+  transfer(target: CacheCore, options: TransferOptions = {}): Promise<TransferReport> {
     return transferCalls(this, target, options);
   }
 

@@ -12,7 +12,7 @@
 import { CacheMiss } from "../errors.js";
 import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import { logger } from "../log.js";
-import type { CacheLike } from "../cache-like.js";
+import type { CacheCore } from "../cache-core.js";
 import type { LazyCall } from "../lazy-call.js";
 
 /** Options of {@link transferCalls}. */
@@ -45,7 +45,7 @@ export interface TransferReport {
 }
 
 /** Copy `calls` into `target`. */
-export async function transferCalls(calls: AsyncIterable<LazyCall>, target: CacheLike, options: TransferOptions = {}): Promise<TransferReport> {
+export async function transferCalls(calls: AsyncIterable<LazyCall>, target: CacheCore, options: TransferOptions = {}): Promise<TransferReport> {
   const report: TransferReport = { transferred: [], skipped: [], dangling: [] };
   rejectUnknownKeys("transfer()", options, TRANSFER_OPTION_KEYS); // before anything is listed, copied or popped
   const snapshot: LazyCall[] = [];
@@ -67,7 +67,7 @@ export async function transferCalls(calls: AsyncIterable<LazyCall>, target: Cach
 }
 
 /** Copy one call; false (with a warning) when a value it refers to is missing at the source. */
-async function copy(call: LazyCall, target: CacheLike, options: TransferOptions): Promise<boolean> {
+async function copy(call: LazyCall, target: CacheCore, options: TransferOptions): Promise<boolean> {
   const kept = options.pop ? "; it stays in the source" : "";
   let result: unknown;
   try {

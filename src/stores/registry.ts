@@ -1,6 +1,7 @@
 /**
  * The store registry: config `type` name → factory. A new store is one file that calls
- * {@link registerStore} plus one line in `stores/builtin.ts`; config files can then name it.
+ * {@link registerStore} plus one line in `registerBuiltinStores` (`stores/builtin.ts`); config files can
+ * then name it.
  */
 import { ConfigError } from "../errors.js";
 import { didYouMean } from "../known-keys.js";

@@ -26,7 +26,7 @@
  * | `touchValue(key)` | values | optional: refresh the written-at time of the entry and, transitively, of its parts; `false` when it or a part is absent (nothing is then promised: store it again). A commit touches its arguments right before filing the record (docs/gc.md) |
  * | `evictValueIfStale(key, cutoff)` | values | optional: remove the entry only if it was neither written nor touched after `cutoff`, atomically with respect to `saveValue` and `touchValue`; `true` when it removed it. Garbage collection sweeps through it, so a value reused during a pass is never lost |
  * | `verify(options)` | both | optional: check every entry (signatures, envelopes), remove what is corrupt and what killed writers left behind; report |
- * | `toConfig()` | both | the store's config table (snake_case keys); `Cache.fromConfig` rebuilds an equal store |
+ * | `toConfig()` | both | the store's config table (snake_case keys); `cacheFromConfig` rebuilds an equal store |
  * | `close()` | both | optional: release handles and connections |
  */
 import { keysOf } from "../known-keys.js";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { Cache, CacheStack, FlecheError, Memory, Rejected, SizeLimited, digest, gc, registerStore, type CallRecord, type ValueStore } from "../../src/index.js";
+import { Cache, CacheStack, FlecheError, Memory, Rejected, SizeLimited, cacheFromConfig, digest, gc, registerStore, type CallRecord, type ValueStore } from "../../src/index.js";
 import { JsonDirStore } from "../fixtures/json-dir-store.js";
 import { REPO, runTs, tempDir } from "../helpers/project.js";
 import { callOf, fresh, keysOf, put, sleep } from "./helpers.js";
@@ -123,7 +123,7 @@ describe("gc", () => {
 
   it("loses nothing while calls are saved concurrently with repeated sweeps", async () => {
     registerStore("slow-memory", () => slowMemory());
-    const c = Cache.fromConfig({ values: { type: "slow-memory" }, calls: { type: "slow-memory" } }) as Cache;
+    const c = cacheFromConfig({ values: { type: "slow-memory" }, calls: { type: "slow-memory" } }) as Cache;
     let stop = false;
     const sweeps = (async () => {
       let n = 0;

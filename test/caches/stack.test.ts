@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { AmbiguousDigestError, Cache, CacheMiss, CacheStack, ConfigError, MISS, Memory, cache, fleche, withCache } from "../../src/index.js";
+import { AmbiguousDigestError, Cache, CacheMiss, CacheStack, ConfigError, MISS, Memory, cache, cacheFromConfig, fleche, withCache } from "../../src/index.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callOf, fresh, keysOf, put, spy } from "./helpers.js";
 
@@ -162,6 +162,6 @@ describe("CacheStack", () => {
     assert.equal(cache(), stack);
     await stack.close();
     assert.deepEqual(closed, ["a", "b"]);
-    assert.ok(Cache.fromConfig(stack.toConfig()) instanceof CacheStack);
+    assert.ok(cacheFromConfig(stack.toConfig()) instanceof CacheStack);
   });
 });

@@ -25,9 +25,9 @@ const MEM = { values: { type: "memory" }, calls: { type: "memory" } };
 const VOID = { values: { type: "void" }, calls: { type: "void" } };
 
 function roundTrips(config: CacheConfig): CacheLike {
-  const cache = Cache.fromConfig(config);
+  const cache = cacheFromConfig(config);
   assert.deepEqual(cache.toConfig(), config);
-  assert.deepEqual(Cache.fromConfig(cache.toConfig()).toConfig(), config);
+  assert.deepEqual(cacheFromConfig(cache.toConfig()).toConfig(), config);
   return cache;
 }
 
@@ -35,14 +35,14 @@ describe("cache shapes from config", () => {
   it("builds a plain cache through the store registry", () => {
     const c = roundTrips(MEM) as Cache;
     assert.ok(c instanceof Cache && c.values instanceof Memory);
-    assert.ok((Cache.fromConfig(VOID) as Cache).calls instanceof Void);
+    assert.ok((cacheFromConfig(VOID) as Cache).calls instanceof Void);
   });
 
   it("builds stacks from arrays (and { stack = [...] } tables), keeping order", () => {
     const s = roundTrips([MEM, VOID]) as CacheStack;
     assert.ok(s instanceof CacheStack);
     assert.deepEqual(s.layers.map((l) => (l as Cache).values.type), ["memory", "void"]);
-    assert.ok(Cache.fromConfig({ stack: [MEM] }) instanceof CacheStack);
+    assert.ok(cacheFromConfig({ stack: [MEM] }) instanceof CacheStack);
   });
 
   it("builds pools, whose members may be read-only, size-limited or stacks", () => {
@@ -62,7 +62,7 @@ describe("cache shapes from config", () => {
     assert.equal(limited.eviction, "lru");
     roundTrips({ stack: [MEM, VOID], read_only: true });
     roundTrips({ pool: [MEM], max_size: 2 });
-    const bytes = Cache.fromConfig({ ...MEM, max_bytes: "2MiB" }) as SizeLimited;
+    const bytes = cacheFromConfig({ ...MEM, max_bytes: "2MiB" }) as SizeLimited;
     assert.equal(bytes.maxBytes, 2 * 1024 * 1024);
     assert.deepEqual(bytes.toConfig(), { ...MEM, max_bytes: 2 * 1024 * 1024 });
   });
@@ -70,7 +70,7 @@ describe("cache shapes from config", () => {
   it("never modifies its input", () => {
     const config = { stack: [{ template: "memory", max_size: 2 }, { pool: [VOID] }], read_only: true };
     const copy = structuredClone(config);
-    Cache.fromConfig(config);
+    cacheFromConfig(config);
     assert.deepEqual(config, copy);
   });
 
@@ -108,7 +108,7 @@ describe("templates", () => {
   });
 
   it("reject unknown templates and wrong arguments, naming table and key", () => {
-    assert.throws(() => Cache.fromConfig({ template: "void" }), (e: Error) => e instanceof ConfigError && /cache config: unknown cache template "void" in key `template` \(choose from .*memory/.test(e.message));
+    assert.throws(() => cacheFromConfig({ template: "void" }), (e: Error) => e instanceof ConfigError && /cache config: unknown cache template "void" in key `template` \(choose from .*memory/.test(e.message));
     assert.throws(() => expandTemplate("memory", { root: "x" }, "f.toml [m]"), /f\.toml \[m\]: invalid arguments for cache template 'memory': unexpected key `root`/);
     assert.throws(() => expandTemplate("file", {}, "f.toml [m]"), /invalid arguments for cache template 'file': `root` must be a non-empty string/);
     assert.throws(() => expandTemplate("file", { root: "x", compress: "gzip" }, "o"), /unexpected key `compress`\. Use explicit `values`\/`calls`/);
@@ -116,14 +116,14 @@ describe("templates", () => {
   });
 
   it("combine with modifiers, nest in stacks and pools, and can be registered", () => {
-    const c = Cache.fromConfig([{ template: "memory", read_only: true }, { pool: [{ template: "memory", max_size: 1 }] }]) as CacheStack;
+    const c = cacheFromConfig([{ template: "memory", read_only: true }, { pool: [{ template: "memory", max_size: 1 }] }]) as CacheStack;
     assert.ok(c.layers[0] instanceof ReadOnly && c.layers[1] instanceof CachePool);
     const root = tempDir();
     registerTemplate("jsondir", (args) => ({
       values: { type: "jsondir", root: join(String(args.root), "values") },
       calls: { type: "jsondir", root: join(String(args.root), "calls") },
     }));
-    const j = Cache.fromConfig({ template: "jsondir", root, inline: false }) as Cache;
+    const j = cacheFromConfig({ template: "jsondir", root, inline: false }) as Cache;
     assert.deepEqual(j.toConfig(), { values: { type: "jsondir", root: join(root, "values") }, calls: { type: "jsondir", root: join(root, "calls") }, inline: false });
   });
 });

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Cache, ConfigError, FileStore, digest, digestSymbol, fleche, registerDigest, withCache } from "../../src/index.js";
+import { Cache, ConfigError, FileStore, cacheFromConfig, digest, digestSymbol, fleche, registerDigest, withCache } from "../../src/index.js";
 import { tempDirs } from "../helpers/temp.js";
 import { DEFAULT_MIN_PART_SIZE, KnownParts, assemble, planEntries, type PartsNode, type PlannedEntry } from "../../src/stores/destructure.js";
 
@@ -309,14 +309,14 @@ describe("destructuring in a FileStore", () => {
     const store = new FileStore({ root: dir(), minPartSize: 4096 });
     assert.equal(store.toConfig().min_part_size, 4096);
     assert.equal(new FileStore({ root: dir() }).toConfig().min_part_size, undefined, "the default is not written");
-    const rebuilt = (Cache.fromConfig({ values: { type: "file", root: dir(), min_part_size: "16 KiB" }, calls: { type: "memory" } }) as Cache).values as FileStore;
+    const rebuilt = (cacheFromConfig({ values: { type: "file", root: dir(), min_part_size: "16 KiB" }, calls: { type: "memory" } }) as Cache).values as FileStore;
     assert.equal(rebuilt.minPartSize, 16 * 1024);
-    const roundTrip = (Cache.fromConfig({ values: store.toConfig(), calls: { type: "memory" } }) as Cache).values as FileStore;
+    const roundTrip = (cacheFromConfig({ values: store.toConfig(), calls: { type: "memory" } }) as Cache).values as FileStore;
     assert.equal(roundTrip.minPartSize, 4096);
     for (const bad of [-1, 1.5, "lots", null, true]) {
       assert.throws(() => new FileStore({ root: dir(), minPartSize: bad as never }), (e: unknown) => e instanceof ConfigError && /`minPartSize`/.test(e.message));
       assert.throws(
-        () => Cache.fromConfig({ values: { type: "file", root: dir(), min_part_size: bad }, calls: { type: "memory" } }),
+        () => cacheFromConfig({ values: { type: "file", root: dir(), min_part_size: bad }, calls: { type: "memory" } }),
         (e: unknown) => e instanceof ConfigError && /`min_part_size`/.test(e.message),
       );
     }

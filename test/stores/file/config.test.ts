@@ -3,7 +3,7 @@ import { describe, it, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { Cache, ConfigError, FileStore } from "../../../src/index.js";
+import { Cache, ConfigError, FileStore, cacheFromConfig } from "../../../src/index.js";
 import { tempDirs } from "../../helpers/temp.js";
 
 const dir = tempDirs("file-config");
@@ -19,27 +19,27 @@ describe("FileStore config", () => {
       values: { type: "file", root: join(root, "values"), serializer: "json", compress: "gzip", remaining_depth: 2 },
       calls: { type: "file", root: join(root, "calls"), serializer: "msgpack" },
     };
-    const built = Cache.fromConfig(config) as Cache;
+    const built = cacheFromConfig(config) as Cache;
     assert.ok(built.values instanceof FileStore);
     assert.equal((built.values as FileStore).remainingDepth, 2);
     assert.deepEqual(built.toConfig(), config);
-    assert.deepEqual(Cache.fromConfig(built.toConfig()).toConfig(), config);
+    assert.deepEqual(cacheFromConfig(built.toConfig()).toConfig(), config);
   });
 
   it("reads secret_key as hex strings, and writes `signed` instead of the keys", () => {
     const config = { type: "file", root: dir(), secret_key: ["aa".repeat(16), "bb".repeat(16)] };
-    const store = (Cache.fromConfig({ values: config, calls: { type: "memory" } }) as Cache).values as FileStore;
+    const store = (cacheFromConfig({ values: config, calls: { type: "memory" } }) as Cache).values as FileStore;
     assert.equal(store.signed, true);
     assert.deepEqual(store.toConfig(), { type: "file", root: config.root, serializer: "v8", signed: true });
   });
 
   it("a signed config needs a key from secret_key or FLECHE_SECRET_KEY", () => {
     const values = { type: "file", root: dir(), signed: true };
-    assert.throws(() => Cache.fromConfig({ values, calls: { type: "memory" } }), (e: unknown) => e instanceof ConfigError && /FLECHE_SECRET_KEY/.test(e.message));
+    assert.throws(() => cacheFromConfig({ values, calls: { type: "memory" } }), (e: unknown) => e instanceof ConfigError && /FLECHE_SECRET_KEY/.test(e.message));
     process.env.FLECHE_SECRET_KEY = "cc".repeat(16);
-    assert.equal(((Cache.fromConfig({ values, calls: { type: "memory" } }) as Cache).values as FileStore).signed, true);
+    assert.equal(((cacheFromConfig({ values, calls: { type: "memory" } }) as Cache).values as FileStore).signed, true);
     const off = { type: "file", root: dir(), signed: false };
-    assert.equal(((Cache.fromConfig({ values: off, calls: { type: "memory" } }) as Cache).values as FileStore).signed, false);
+    assert.equal(((cacheFromConfig({ values: off, calls: { type: "memory" } }) as Cache).values as FileStore).signed, false);
   });
 
   for (const [label, values, pattern] of [
@@ -53,7 +53,7 @@ describe("FileStore config", () => {
   ] as const) {
     it(`rejects ${label} with a ConfigError naming it`, () => {
       assert.throws(
-        () => Cache.fromConfig({ values: values as never, calls: { type: "memory" } }),
+        () => cacheFromConfig({ values: values as never, calls: { type: "memory" } }),
         (e: unknown) => e instanceof ConfigError && pattern.test(e.message) && /cache config values/.test(e.message),
       );
     });
@@ -78,6 +78,6 @@ describe("FileStore config", () => {
   it("writes Infinity depth as remaining_depth = inf (TOML) and reads it back", () => {
     const store = new FileStore({ root: dir(), remainingDepth: Infinity });
     assert.equal(store.toConfig().remaining_depth, Infinity);
-    assert.equal(((Cache.fromConfig({ values: store.toConfig(), calls: { type: "memory" } }) as Cache).values as FileStore).remainingDepth, Infinity);
+    assert.equal(((cacheFromConfig({ values: store.toConfig(), calls: { type: "memory" } }) as Cache).values as FileStore).remainingDepth, Infinity);
   });
 });

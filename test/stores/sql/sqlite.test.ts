@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { Cache, ConfigError, D, Memory, SaveError, Sql, cache, digest, fleche, tags, withCache } from "../../../src/index.js";
+import { Cache, ConfigError, D, Memory, SaveError, Sql, cache, cacheFromConfig, digest, fleche, tags, withCache } from "../../../src/index.js";
 import { matchesRecord } from "../../../src/query/template.js";
 import { allKeys } from "../../../src/stores/keys.js";
 import { templateCondition } from "../../../src/stores/sql/where.js";
@@ -354,16 +354,16 @@ describe("Sql on SQLite: push-down", () => {
 });
 
 describe("Sql in configuration", () => {
-  it("round-trips through Cache.fromConfig and is calls-only", async () => {
+  it("round-trips through cacheFromConfig and is calls-only", async () => {
     const path = fresh();
-    const c = Cache.fromConfig({ values: { type: "memory" }, calls: { type: "sql", url: path } }) as Cache;
+    const c = cacheFromConfig({ values: { type: "memory" }, calls: { type: "sql", url: path } }) as Cache;
     assert.ok(c.calls instanceof Sql);
     assert.deepEqual(c.toConfig(), { values: { type: "memory" }, calls: { type: "sql", url: `sqlite:///${path}` } });
     await c.close();
-    assert.throws(() => Cache.fromConfig({ values: { type: "sql", url: path }, calls: { type: "memory" } }), /cannot hold values/);
-    assert.throws(() => Cache.fromConfig({ values: { type: "memory" }, calls: { type: "sql", url: 3 } }), /`url` of a 'sql' store must be a string/);
-    assert.throws(() => Cache.fromConfig({ values: { type: "memory" }, calls: { type: "sql", echo: true } }), /unknown option `echo`/);
-    assert.throws(() => Cache.fromConfig({ values: { type: "memory" }, calls: { type: "sql", url: "redis://x" } }), /unknown scheme 'redis'/);
+    assert.throws(() => cacheFromConfig({ values: { type: "sql", url: path }, calls: { type: "memory" } }), /cannot hold values/);
+    assert.throws(() => cacheFromConfig({ values: { type: "memory" }, calls: { type: "sql", url: 3 } }), /`url` of a 'sql' store must be a string/);
+    assert.throws(() => cacheFromConfig({ values: { type: "memory" }, calls: { type: "sql", echo: true } }), /unknown option `echo`/);
+    assert.throws(() => cacheFromConfig({ values: { type: "memory" }, calls: { type: "sql", url: "redis://x" } }), /unknown scheme 'redis'/);
   });
 
   it("keeps results across store instances (a process restart)", async () => {

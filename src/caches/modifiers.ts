@@ -2,6 +2,7 @@
  * Views write their config as modifiers on the config of the cache they wrap: `read_only = true`,
  * `max_size = 100`, `filter = {...}` next to `values`/`calls`, a `template`, a `pool` or a `stack`.
  * `cacheFromConfig` applies them in a fixed order (size limit, then filter, then read-only outermost).
+ * This file lives beside the views, not in `config/`, so that caches never import the config layer.
  */
 import { ConfigError } from "../errors.js";
 import type { CacheConfig } from "../cache-like.js";
