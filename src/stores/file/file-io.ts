@@ -39,13 +39,3 @@ export function removeEntry(path: string): void {
     throw new FlecheError(`Cannot remove ${path}: ${(error as Error).message}`, "FLECHE_IO", { cause: error });
   }
 }
-
-/** Best-effort removal of an unusable file (a read-only medium keeps it, and it stays a miss). */
-export function removeFile(path: string): boolean {
-  try {
-    unlinkSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -33,7 +33,8 @@ import { FORMAT_VERSION, readManifest, writeManifest } from "./manifest.js";
 import { normalizeOptions, type FileStoreOptions } from "./options.js";
 import { RecordProblem, decodeRecord, encodeRecord } from "./records.js";
 import { Signer } from "./signing.js";
-import { readSmallBytes, removeEntry, removeFile } from "./file-io.js";
+import { readSmallBytes, removeEntry } from "./file-io.js";
+import { removeQuietly } from "../../fs/remove.js";
 import { evictFileIfStale, tombOf, touchFile } from "./touch.js";
 import { touchTree } from "../touch-tree.js";
 import type { Header } from "./envelope.js";
@@ -314,7 +315,7 @@ export class FileStore implements ValueStore, CallStore {
   /** Report an unusable file and remove it (unless a newer fleche wrote it), so a recomputation replaces it. */
   #discard(path: string, problem: Corrupt | RecordProblem): void {
     const newer = problem instanceof Corrupt && problem.newer;
-    const fate = newer ? "it is left in place" : removeFile(path) ? "it is removed and will be recomputed" : "it cannot be removed";
+    const fate = newer ? "it is left in place" : removeQuietly(path) ? "it is removed and will be recomputed" : "it cannot be removed";
     logger().warn(`Ignoring ${path}: ${problem.message}; ${fate}`);
   }
 

@@ -9,9 +9,10 @@
  * toucher writes the value again, or takes it back from the tomb itself. The tomb is a dot-file next to
  * the entry (`.<key>.tomb`), which listings and temporary-file sweeps ignore.
  */
-import { existsSync, linkSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, linkSync, renameSync, statSync } from "node:fs";
 import { sep } from "node:path";
 import { refreshMtime } from "../../fs/touch.js";
+import { removeQuietly } from "../../fs/remove.js";
 
 /** The name an entry file is moved to while a conditional eviction decides (one per entry). */
 export function tombOf(path: string): string {
@@ -78,13 +79,13 @@ function restore(tomb: string, path: string): boolean {
     linkSync(tomb, path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return exists(path); // no tomb: restored or removed by another
+    if (code === "ENOENT" || code === "ENOTDIR") return existsSync(path); // no tomb: restored or removed by another
     if (code !== "EEXIST") {
       try {
         renameSync(tomb, path);
         return true;
       } catch {
-        return exists(path);
+        return existsSync(path);
       }
     }
   }
@@ -92,19 +93,4 @@ function restore(tomb: string, path: string): boolean {
   return true;
 }
 
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
-}

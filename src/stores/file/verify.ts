@@ -4,9 +4,10 @@
  * by writers that were killed. With `repair` it removes what it finds unusable and the stale temporary
  * files.
  */
-import { readdirSync, statSync, unlinkSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { sep } from "node:path";
 import { isTempName } from "../../fs/atomic.js";
+import { removeQuietly } from "../../fs/remove.js";
 import type { VerifyOptions, VerifyReport } from "../types.js";
 import { entryKey, listDir, type Layout } from "./layout.js";
 import { Corrupt } from "./decoded.js";
@@ -48,7 +49,7 @@ export async function verifyFiles(layout: Layout, options: VerifyOptions, check:
     if (reported.has(entry.path)) return; // a cycle found by a deep load is not reported twice
     reported.add(entry.path);
     problems.push({ key: entry.key, problem: `${entry.kind === "value" ? "value" : "call record"} ${entry.path}: ${error.message}` });
-    if (options.repair && !(error instanceof Corrupt && error.newer) && unlink(entry.path)) {
+    if (options.repair && !(error instanceof Corrupt && error.newer) && removeQuietly(entry.path)) {
       removed++;
       gone.add(entry.path);
     }
@@ -84,7 +85,7 @@ export async function verifyFiles(layout: Layout, options: VerifyOptions, check:
   for (const dir of [layout.root, ...shards.map((shard) => `${layout.root}${sep}${shard}`)]) {
     for (const { name, path } of staleTemps(dir)) {
       problems.push({ key: name, problem: `temporary file ${path}: left by a writer that was killed (older than a minute)` });
-      if (options.repair && unlink(path)) removed++;
+      if (options.repair && removeQuietly(path)) removed++;
     }
   }
   return { checked: entries.length, problems, removed };
@@ -149,11 +150,3 @@ function staleTemps(dir: string): { name: string; path: string }[] {
   return stale;
 }
 
-function unlink(path: string): boolean {
-  try {
-    unlinkSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

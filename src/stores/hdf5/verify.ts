@@ -13,6 +13,7 @@
 import { readdirSync, statSync, unlinkSync } from "node:fs";
 import { basename, join } from "node:path";
 import { digest } from "../../digest/index.js";
+import { removeQuietly } from "../../fs/remove.js";
 import { entryKeys, firstLine, type EntryFiles, type EntryReader } from "./files/entry-files.js";
 import { Attr } from "./codec/format.js";
 import { Damaged, NodeReader, type DatasetContents } from "./codec/node-reader.js";
@@ -120,11 +121,3 @@ function leftovers(dir: string): { name: string; what: string }[] {
   return found;
 }
 
-function removeQuietly(path: string): boolean {
-  try {
-    unlinkSync(path);
-    return true;
-  } catch {
-    return false; // removed by someone else
-  }
-}

@@ -17,6 +17,7 @@ import { Cache, CacheMiss, FileStore, cache, digest, fleche } from "../../../src
 import type { CallRecord } from "../../../src/call-record.js";
 import { crc32 } from "../../../src/fs/crc32.js";
 import { tempDirs } from "../../helpers/temp.js";
+import { prng as random } from "../../conformance/random-templates.js";
 import { captureLogs } from "../../helpers/logs.js";
 
 const dir = tempDirs("file-fuzz");
@@ -26,17 +27,6 @@ const SEED = Number(process.env.FLECHE_FUZZ_SEED ?? 1);
 
 type Options = { serializer: "v8" | "json" | "msgpack"; compress: false | "gzip" | "brotli" | "zstd"; signed: boolean };
 
-/** A small deterministic PRNG (mulberry32), so a failing run can be repeated with its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Template {
   readonly root: string;
