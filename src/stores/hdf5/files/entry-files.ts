@@ -56,6 +56,8 @@ export class EntryFiles {
       opened = this.handles.open(h5, path);
     } catch (error) {
       if (isWasmAbort(error)) throw error;
+      // Removed by another process since it was found (its last entry was evicted): absent, not damaged.
+      if (!existsSync(path)) throw new CacheMiss(key, `No ${this.noun} ${key} in ${this.options.label}`);
       throw this.unreadable(key, path, `the file cannot be opened (${firstLine(error)})`, error);
     }
     if (opened === undefined) throw new CacheMiss(key, `No ${this.noun} ${key} in ${this.options.label}`);
@@ -178,6 +180,7 @@ export class EntryFiles {
         const file = this.handles.get(lib, path);
         keys = file ? entryKeys(lib, file.file_id) : [];
       } catch (error) {
+        if (!existsSync(path)) continue; // removed by another process since the directory was read
         logger().warn(`${this.options.label}: skipping ${path}: it cannot be read (${firstLine(error)}). Indicates a corrupt cache.`);
         continue;
       }
