@@ -12,7 +12,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isInlineValue, type CallRecord } from "../../src/index.js";
+import { type CallRecord } from "../../src/index.js";
+import { isInlineValue } from "../../src/call-record.js";
 import { REPO, runTs, tempDir } from "../helpers/project.js";
 import { oldValue, oldValueCount, raceCache, type RaceKind } from "../fixtures/gc-race-cache.js";
 
