@@ -13,7 +13,8 @@ registerSharedMapStore();
 
 // Each case gets a fresh space; `reopen` opens a second store on the same space, like reopening a directory.
 const fresh = () => new SharedMapStore({ space: randomUUID() });
-const reopen = (store: { toConfig(): { readonly [k: string]: unknown } }) => new SharedMapStore({ space: String(store.toConfig().space) });
+// The suites hand back the store `make` built, typed by role; it is ours, so the cast is safe.
+const reopen = (store: object) => new SharedMapStore({ space: (store as SharedMapStore).space });
 
 valueStoreSuite({ name: "SharedMapStore (example)", make: fresh, reopen });
 callStoreSuite({ name: "SharedMapStore (example)", make: fresh, reopen });
