@@ -9,7 +9,8 @@ import { rmSync } from "node:fs";
 
 rmSync("dist", { recursive: true, force: true });
 await build({
-  entryPoints: { index: "src/index.ts", "cli/main": "src/cli/main.ts" },
+  // One entry per published subpath (package.json `exports`); shared code goes to chunks, loaded once.
+  entryPoints: { index: "src/index.ts", "store-kit": "src/store-kit.ts", testing: "src/testing.ts", "cli/main": "src/cli/main.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -292,7 +292,7 @@ export class Cache implements CacheLike {
   }
 
   /** A read-only view of this cache: results are served, saves and evictions are rejected. */
-  readonly(): ReadOnly {
+  readOnly(): ReadOnly {
     return new ReadOnly(this);
   }
 

@@ -1,20 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  AmbiguousDigestError,
-  Cache,
-  CacheMiss,
-  Call,
-  ConfigError,
-  D,
-  FlecheError,
-  Memory,
-  Rejected,
-  SaveError,
-  Void,
-  cacheFromConfig,
-  digest,
-} from "../src/index.js";
+import { AmbiguousDigestError, Cache, CacheMiss, ConfigError, D, FlecheError, Memory, Rejected, SaveError, Void, cacheFromConfig, digest } from "../src/index.js";
+import { Call } from "../src/call.js";
 import { captureLogs } from "./helpers/logs.js";
 
 const fresh = () => new Cache({ values: new Memory(), calls: new Memory() });
@@ -121,7 +108,7 @@ describe("Cache", () => {
     const c = fresh();
     const key = await c.save(Call.of(identity, { x: 1 }), { r: 1 });
     c.values.evictValue(digest({ r: 1 }));
-    assert.equal(c.lookup(key), (await import("../src/index.js")).MISS);
+    assert.equal(c.lookup(key), (await import("../src/cache-core.js")).MISS);
   });
 
   it("evict removes the record only; values stay for gc", async () => {

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Call, D, digest, fleche } from "../src/index.js";
+import { D, digest, fleche } from "../src/index.js";
+import { Call } from "../src/call.js";
 import { callKey } from "../src/call.js";
 import { bindArguments } from "../src/bind.js";
 import { buildProfile } from "../src/profile.js";

@@ -1,20 +1,7 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  Cache,
-  ConfigError,
-  Memory,
-  Runtime,
-  activeMeta,
-  cache,
-  fleche,
-  meta,
-  project,
-  resetConfig,
-  tags,
-  withCache,
-  withTags,
-} from "../src/index.js";
+import { Cache, ConfigError, Memory, Runtime, activeMeta, cache, fleche, meta, project, tags, withCache, withTags } from "../src/index.js";
+import { resetConfig } from "../src/config/resolve.js";
 import { captureLogs } from "./helpers/logs.js";
 import { allKeys } from "../src/stores/keys.js";
 

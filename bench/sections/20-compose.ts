@@ -5,7 +5,9 @@
 import { join } from "node:path";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { Cache, CachePool, CacheStack, Call, Memory, SizeLimited, cache, cacheFromConfig, fleche, loadConfig, withCache, type CacheLike } from "../../src/index.js";
+import { Cache, CachePool, CacheStack, Memory, SizeLimited, cache, cacheFromConfig, fleche, withCache, type CacheLike } from "../../src/index.js";
+import { loadConfig } from "../../src/config/load.js";
+import { Call } from "../../src/call.js";
 import { formatNs, measure, printTable, ratio, type Measurement } from "../harness.js";
 
 const fresh = () => new Cache({ values: new Memory(), calls: new Memory() });
@@ -46,7 +48,7 @@ async function hitLatency(): Promise<Measurement[]> {
     await under("SizeLimited, random", new SizeLimited(fresh(), { maxSize: 1e6 })),
     await under("SizeLimited, lru (a hit moves the key)", new SizeLimited(fresh(), { maxSize: 1e6, eviction: "lru" })),
     await under("CacheStack, hit in the first layer", new CacheStack([fresh(), fresh()])),
-    await under("ReadOnly view", readOnlyBase.readonly(), readOnlyBase),
+    await under("ReadOnly view", readOnlyBase.readOnly(), readOnlyBase),
     await under("CachePool of 3, hit in the last member", new CachePool([fresh(), fresh(), lastMember]), lastMember),
   ];
 }

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Cache, CacheStack, Memory, cache, describeConfig, fleche, resetConfig, withCache } from "../../src/index.js";
+import { Cache, CacheStack, Memory, cache, describeConfig, fleche, withCache } from "../../src/index.js";
+import { resetConfig } from "../../src/config/resolve.js";
 import { heading } from "./print.js";
 
 // The project's config file: a persistent cache of files next to it (values under cache/values, call

@@ -1,7 +1,8 @@
 /**
- * Whole-cache operations as functions that work on any cache: `gc`, `redigest`, `transfer`, and the
- * views `readOnly` and `filtered`. The concrete caches also offer them as methods (`cache.gc()`), which
- * is what these functions call; views that cannot write refuse the writing ones with `Rejected`.
+ * Whole-cache operations as functions over any `CacheLike`: `gc`, `redigest`, `transfer`, and the views
+ * `readOnly` and `filtered`. Internal helpers, not public API: users call the methods (`cache.gc()`,
+ * `cache.readOnly()`, ...; docs/api.md), and the CLI and the composed caches call these, because they hold
+ * a `CacheLike` whose methods they cannot know statically; views that cannot write refuse with `Rejected`.
  */
 import { Rejected } from "../errors.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";

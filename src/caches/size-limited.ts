@@ -225,7 +225,7 @@ export class SizeLimited extends CacheView {
     this.#forget(full);
   }
   /** A read-only view. */
-  readonly(): ReadOnly {
+  readOnly(): ReadOnly {
     return new ReadOnly(this);
   }
   /** A live, read-only view of the calls that match. */

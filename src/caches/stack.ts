@@ -144,7 +144,7 @@ export class CacheStack implements CacheLike {
     return queryOver(this, filter);
   }
   /** A read-only view. */
-  readonly(): ReadOnly {
+  readOnly(): ReadOnly {
     return new ReadOnly(this);
   }
   /** A live, read-only view of the calls that match. */

@@ -130,7 +130,10 @@ export class Query implements AsyncIterable<LazyCall> {
     return best;
   }
 
-  /** Copy the matching calls into `target` (see {@link transferCalls}). */
+  /**
+   * Copy the matching calls, with their values, into `target` (`pop` moves them, `overwrite` replaces calls
+   * the target holds, `allowDangling` copies calls missing an argument's value); see docs/query.md.
+   */
   transfer(target: CacheCore, options: TransferOptions = {}): Promise<TransferReport> {
     return transferCalls(this, target, options);
   }

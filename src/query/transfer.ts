@@ -15,7 +15,7 @@ import { logger } from "../log.js";
 import type { CacheCore } from "../cache-core.js";
 import type { LazyCall } from "../lazy-call.js";
 
-/** Options of {@link transferCalls}. */
+/** Options of `cache.transfer()` and `query.transfer()`. */
 export interface TransferOptions {
   /** Remove each transferred call from its source cache. @default false */
   readonly pop?: boolean;
@@ -44,7 +44,7 @@ export interface TransferReport {
   readonly dangling: string[];
 }
 
-/** Copy `calls` into `target`. */
+/** Copy `calls` into `target`: what `cache.transfer()`, `query.transfer()` and the CLI run (internal). */
 export async function transferCalls(calls: AsyncIterable<LazyCall>, target: CacheCore, options: TransferOptions = {}): Promise<TransferReport> {
   const report: TransferReport = { transferred: [], skipped: [], dangling: [] };
   rejectUnknownKeys("transfer()", options, TRANSFER_OPTION_KEYS); // before anything is listed, copied or popped

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CacheMiss, CacheStack, MISS, Rejected, fleche, withCache } from "../../src/index.js";
+import { CacheMiss, CacheStack, Rejected, fleche, withCache } from "../../src/index.js";
+import { MISS } from "../../src/cache-core.js";
 import { fresh, put } from "./helpers.js";
 
 describe("Filtered", () => {

@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { Cache, CacheStack, FlecheError, Memory, Rejected, SizeLimited, cacheFromConfig, digest, gc, registerStore, type CallRecord, type ValueStore } from "../../src/index.js";
+import { Cache, CacheStack, FlecheError, Memory, Rejected, SizeLimited, cacheFromConfig, digest, type CallRecord } from "../../src/index.js";
+import { gc } from "../../src/caches/operations.js";
+import { registerStore } from "../../src/stores/registry.js";
+import { type ValueStore } from "../../src/stores/types.js";
 import { JsonDirStore } from "../fixtures/json-dir-store.js";
 import { REPO, runTs, tempDir } from "../helpers/project.js";
 import { callOf, fresh, keysOf, put, sleep } from "./helpers.js";
@@ -185,16 +188,16 @@ describe("gc", () => {
   it("collects every writable layer of a stack, and refuses read-only caches", async () => {
     const [a, b, team] = [fresh(), fresh(), fresh()];
     for (const c of [a, b, team]) c.values.saveValue(big("orphan"));
-    const report = await gc(new CacheStack([a, b, team.readonly()]));
+    const report = await gc(new CacheStack([a, b, team.readOnly()]));
     assert.equal(report.evicted.length, 2);
     assert.equal((await team.valueKeys()).length, 1);
-    await assert.rejects(gc(team.readonly()), Rejected);
+    await assert.rejects(gc(team.readOnly()), Rejected);
     await assert.rejects(gc(team.filter({})), Rejected);
   });
 });
 
 /** A memory store whose every operation takes a few milliseconds, so saves and sweeps interleave. */
-function slowMemory(): ValueStore & import("../../src/index.js").CallStore {
+function slowMemory(): ValueStore & import("../../src/stores/types.js").CallStore {
   const inner = new Memory();
   const slow = <A extends unknown[], R>(fn: (...a: A) => R) => async (...a: A): Promise<Awaited<R>> => {
     await sleep(Math.random() * 2);

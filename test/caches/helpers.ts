@@ -1,5 +1,6 @@
 /** Shared bits of the cache-composition tests. */
-import { Cache, Call, Memory, type CacheLike } from "../../src/index.js";
+import { Cache, Memory, type CacheLike } from "../../src/index.js";
+import { Call } from "../../src/call.js";
 
 export const identity = { name: "f", module: "tests", version: 1, codeDigest: null };
 

@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CacheMiss, CachePool, CacheStack, MISS, Memory, Rejected, fleche, isReadOnly, withCache } from "../../src/index.js";
+import { CacheMiss, CachePool, CacheStack, Memory, Rejected, fleche, withCache } from "../../src/index.js";
+import { MISS } from "../../src/cache-core.js";
+import { isReadOnly } from "../../src/caches/read-only.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callOf, fresh, keysOf, put } from "./helpers.js";
 
@@ -53,7 +55,7 @@ describe("CachePool", () => {
     const [a, b, c] = [fresh(), fresh(), fresh()];
     await put(a, 1);
     await put(c, 2);
-    const pool = new CachePool([a.readonly(), new CacheStack([b, c])]);
+    const pool = new CachePool([a.readOnly(), new CacheStack([b, c])]);
     assert.equal(await pool.query().count(), 2);
   });
 

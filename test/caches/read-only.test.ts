@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Memory, ReadOnly, Rejected, fleche, gc, readOnly, redigest, withCache } from "../../src/index.js";
+import { Memory, Rejected, fleche, withCache } from "../../src/index.js";
+import { gc, readOnly, redigest } from "../../src/caches/operations.js";
+import { ReadOnly } from "../../src/caches/read-only.js";
 import { captureLogs } from "../helpers/logs.js";
 import { fresh, keysOf, put } from "./helpers.js";
 
@@ -8,7 +10,7 @@ describe("ReadOnly", () => {
   it("serves what the cache holds and rejects saves and evictions", async () => {
     const base = fresh();
     const key = await put(base, 1, [1]);
-    const view = base.readonly();
+    const view = base.readOnly();
     assert.deepEqual(await view.lookup(key), [1]);
     assert.deepEqual(await (await view.load(key)).result(), [1]);
     assert.equal(await view.query().count(), 1);
@@ -27,7 +29,7 @@ describe("ReadOnly", () => {
     });
     const logs = captureLogs();
     try {
-      await withCache(base.readonly(), async () => {
+      await withCache(base.readOnly(), async () => {
         assert.equal(await f([1, 2, 3]), 3);
         assert.equal(await f([1, 2, 3]), 3);
       });

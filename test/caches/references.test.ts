@@ -141,7 +141,7 @@ describe("checkReferences", () => {
     const c = fresh();
     const key = await put(c, [6], ["six"]);
     await c.values.evictValue(digest(["six"]));
-    const [report] = await checkReferences(c.readonly(), { repair: true });
+    const [report] = await checkReferences(c.readOnly(), { repair: true });
     assert.equal(report!.readOnly, true);
     assert.deepEqual(report!.danglingCalls, [key]);
     assert.deepEqual(report!.removed, []);

@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CacheStack, ConfigError, Memory, SizeLimited, fleche, registerEviction, sizeOf, withCache } from "../../src/index.js";
+import { CacheStack, ConfigError, Memory, SizeLimited, fleche, withCache } from "../../src/index.js";
+import { registerEviction } from "../../src/caches/eviction.js";
+import { sizeOf } from "../../src/caches/size-limited.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callOf, fresh, keysOf, put } from "./helpers.js";
 

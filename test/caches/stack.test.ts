@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { AmbiguousDigestError, Cache, CacheMiss, CacheStack, ConfigError, MISS, Memory, cache, cacheFromConfig, fleche, withCache } from "../../src/index.js";
+import { AmbiguousDigestError, Cache, CacheMiss, CacheStack, ConfigError, Memory, cache, cacheFromConfig, fleche, withCache } from "../../src/index.js";
+import { MISS } from "../../src/cache-core.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callOf, fresh, keysOf, put, spy } from "./helpers.js";
 
@@ -85,7 +86,7 @@ describe("CacheStack", () => {
     await put(b, 1);
     const team = fresh();
     await put(team, 1);
-    await new CacheStack([a, b, team.readonly()]).evict(key);
+    await new CacheStack([a, b, team.readOnly()]).evict(key);
     assert.equal(await a.contains(key), false);
     assert.equal(await b.contains(key), false);
     assert.equal(await team.contains(key), true);
@@ -132,7 +133,7 @@ describe("CacheStack", () => {
     const key = await put(b, 1);
     const logs = captureLogs();
     try {
-      const stack = new CacheStack([top.readonly(), b]);
+      const stack = new CacheStack([top.readOnly(), b]);
       assert.equal(await stack.lookup(key), "r1");
       assert.ok(logs.warn.some((w) => w.includes("Not back-filling")));
     } finally {

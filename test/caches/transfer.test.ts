@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CacheMiss, Digest, digest, transfer } from "../../src/index.js";
+import { CacheMiss, Digest, digest } from "../../src/index.js";
+import { transfer } from "../../src/caches/operations.js";
 import { captureLogs } from "../helpers/logs.js";
 import { fresh, keysOf, put } from "./helpers.js";
 

@@ -2,20 +2,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  Cache,
-  CachePool,
-  CacheStack,
-  ConfigError,
-  Filtered,
-  Memory,
-  ReadOnly,
-  SizeLimited,
-  Void,
-  registerTemplate,
-  type CacheConfig,
-  type CacheLike,
-} from "../../src/index.js";
+import { Cache, CachePool, CacheStack, ConfigError, Memory, SizeLimited, Void, type CacheLike } from "../../src/index.js";
+import { type CacheConfig } from "../../src/cache-like.js";
+import { registerTemplate } from "../../src/config/templates.js";
+import { Filtered } from "../../src/caches/filtered.js";
+import { ReadOnly } from "../../src/caches/read-only.js";
 import { expandTemplate, templateNames } from "../../src/config/templates.js";
 import { cacheFromConfig } from "../../src/config/build.js";
 import { JsonDirStore } from "../fixtures/json-dir-store.js";
@@ -83,12 +74,12 @@ describe("cache shapes from config", () => {
 
   it("round-trips views made in code", () => {
     const base = new Cache({ values: new Memory(), calls: new Memory() });
-    assert.deepEqual(base.readonly().toConfig(), { ...MEM, read_only: true });
+    assert.deepEqual(base.readOnly().toConfig(), { ...MEM, read_only: true });
     assert.deepEqual(base.filter({ name: "f", args: { x: [1, 2] } }).toConfig(), { ...MEM, filter: { name: "f", args: { x: [1, 2] } } });
-    assert.deepEqual(new SizeLimited(base, { maxSize: 4 }).readonly().toConfig(), { ...MEM, max_size: 4, read_only: true });
-    assert.deepEqual(base.push(new Cache({ values: new Void(), calls: new Void() })).readonly().toConfig(), { stack: [VOID, MEM], read_only: true });
+    assert.deepEqual(new SizeLimited(base, { maxSize: 4 }).readOnly().toConfig(), { ...MEM, max_size: 4, read_only: true });
+    assert.deepEqual(base.push(new Cache({ values: new Void(), calls: new Void() })).readOnly().toConfig(), { stack: [VOID, MEM], read_only: true });
     assert.throws(() => base.filter(() => true).toConfig(), /a view filtered by a function has no config form/);
-    assert.throws(() => new ReadOnly(base.readonly()).toConfig(), /already sets `read_only`/);
+    assert.throws(() => new ReadOnly(base.readOnly()).toConfig(), /already sets `read_only`/);
   });
 });
 

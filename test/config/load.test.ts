@@ -2,7 +2,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { candidateFiles, discoverConfigFiles, loadConfig } from "../../src/index.js";
+import { candidateFiles, discoverConfigFiles } from "../../src/config/discover.js";
+import { loadConfig } from "../../src/config/load.js";
 import { merge } from "../../src/config/load.js";
 import { captureLogs } from "../helpers/logs.js";
 import { tempDir, writeFiles } from "../helpers/project.js";

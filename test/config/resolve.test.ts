@@ -5,26 +5,9 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "smol-toml";
-import {
-  Cache,
-  CachePool,
-  CacheStack,
-  ConfigError,
-  Memory,
-  ReadOnly,
-  cache,
-  configure,
-  currentConfig,
-  defaultCache,
-  defaultMetadata,
-  defineConfig,
-  fleche,
-  isStrict,
-  resetConfig,
-  resolveCacheName,
-  setStrictDefault,
-  withCache,
-} from "../../src/index.js";
+import { Cache, CachePool, CacheStack, ConfigError, Memory, cache, configure, defineConfig, fleche, withCache } from "../../src/index.js";
+import { currentConfig, defaultCache, defaultMetadata, isStrict, resetConfig, resolveCacheName, setStrictDefault } from "../../src/config/resolve.js";
+import { ReadOnly } from "../../src/caches/read-only.js";
 import { captureLogs } from "../helpers/logs.js";
 
 const MEM = { values: { type: "memory" }, calls: { type: "memory" } };

@@ -4,7 +4,8 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Cache, Git, Memory, fleche, meta, metadataFromNames, withCache } from "../../src/index.js";
+import { Cache, Git, Memory, fleche, meta, withCache } from "../../src/index.js";
+import { metadataFromNames } from "../../src/metadata/registry.js";
 import type { Call } from "../../src/call.js";
 
 const call = {} as Call; // the git provider does not look at the call

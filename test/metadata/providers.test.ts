@@ -2,22 +2,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { hostname, userInfo } from "node:os";
 import { readFileSync } from "node:fs";
-import {
-  Cache,
-  ConfigError,
-  Environment,
-  Memory,
-  Runtime,
-  fleche,
-  flecheVersion,
-  meta,
-  metadataFromNames,
-  metadataNames,
-  registerMetadata,
-  tags,
-  withCache,
-  type MetadataProvider,
-} from "../../src/index.js";
+import { Cache, ConfigError, Environment, Memory, Runtime, fleche, meta, tags, withCache, type MetadataProvider } from "../../src/index.js";
+import { flecheVersion } from "../../src/metadata/environment.js";
+import { metadataFromNames, metadataNames, registerMetadata } from "../../src/metadata/registry.js";
 import type { Call } from "../../src/call.js";
 
 const fresh = () => new Cache({ values: new Memory(), calls: new Memory() });

@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Cache, FlecheError, Memory, OPERATORS, toTemplate, matchesRecord, type CallRecord } from "../../src/index.js";
+import { Cache, FlecheError, Memory, type CallRecord } from "../../src/index.js";
+import { OPERATORS } from "../../src/query/metadata-filter.js";
+import { toTemplate, matchesRecord } from "../../src/query/template.js";
 import { compareCodePoints, jsonEqual } from "../../src/query/metadata-filter.js";
 
 const record = (metadata: CallRecord["metadata"]): CallRecord => ({

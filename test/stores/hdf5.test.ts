@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hdf5Store } from "../../src/index.js";
-import { valueStoreSuite } from "../conformance/value-store.js";
-import { callStoreSuite } from "../conformance/call-store.js";
+import { valueStoreSuite } from "../../src/testing/value-store.js";
+import { callStoreSuite } from "../../src/testing/call-store.js";
 
 const base = mkdtempSync(join(tmpdir(), "fleche-hdf5-"));
 after(() => rmSync(base, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Memory, digestSymbol } from "../../src/index.js";
-import { valueStoreSuite } from "../conformance/value-store.js";
-import { callStoreSuite } from "../conformance/call-store.js";
+import { valueStoreSuite } from "../../src/testing/value-store.js";
+import { callStoreSuite } from "../../src/testing/call-store.js";
 
 valueStoreSuite({ name: "Memory", make: () => new Memory() });
 callStoreSuite({ name: "Memory", make: () => new Memory() });

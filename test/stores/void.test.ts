@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Void, digest } from "../../src/index.js";
-import { valueStoreSuite } from "../conformance/value-store.js";
-import { callStoreSuite } from "../conformance/call-store.js";
+import { valueStoreSuite } from "../../src/testing/value-store.js";
+import { callStoreSuite } from "../../src/testing/call-store.js";
 
 valueStoreSuite({ name: "Void", make: () => new Void(), keeps: false });
 callStoreSuite({ name: "Void", make: () => new Void(), keeps: false });

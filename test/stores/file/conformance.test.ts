@@ -1,7 +1,7 @@
 /** FileStore passes both conformance suites with every serializer, compressed, signed and split differently. */
 import { FileStore, type FileStoreOptions } from "../../../src/index.js";
-import { valueStoreSuite } from "../../conformance/value-store.js";
-import { callStoreSuite } from "../../conformance/call-store.js";
+import { valueStoreSuite } from "../../../src/testing/value-store.js";
+import { callStoreSuite } from "../../../src/testing/call-store.js";
 import { tempDirs } from "../../helpers/temp.js";
 
 const dir = tempDirs("file-conformance");

@@ -8,7 +8,7 @@ import { crc32 } from "../../../src/fs/crc32.js";
 import { tempDirs } from "../../helpers/temp.js";
 import { bundleScript } from "../../helpers/bundle.js";
 import { spawnSync } from "node:child_process";
-import { sampleRecord } from "../../conformance/call-store.js";
+import { sampleRecord } from "../../../src/testing/call-store.js";
 
 const dir = tempDirs("file-format");
 

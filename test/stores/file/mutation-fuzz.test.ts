@@ -17,7 +17,7 @@ import { Cache, CacheMiss, FileStore, cache, digest, fleche } from "../../../src
 import type { CallRecord } from "../../../src/call-record.js";
 import { crc32 } from "../../../src/fs/crc32.js";
 import { tempDirs } from "../../helpers/temp.js";
-import { prng as random } from "../../conformance/random-templates.js";
+import { prng as random } from "../../../src/testing/random-templates.js";
 import { captureLogs } from "../../helpers/logs.js";
 
 const dir = tempDirs("file-fuzz");

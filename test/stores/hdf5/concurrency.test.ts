@@ -6,7 +6,8 @@ import { existsSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { Hdf5Store, allKeys } from "../../../src/index.js";
+import { Hdf5Store } from "../../../src/index.js";
+import { allKeys } from "../../../src/stores/keys.js";
 import { workerKey, workerValue } from "./workers/keys.js";
 import { KEY, tempRoot } from "./helpers.js";
 

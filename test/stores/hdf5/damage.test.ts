@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CacheMiss, Hdf5Store, digest } from "../../../src/index.js";
-import { sampleRecord } from "../../conformance/call-store.js";
+import { sampleRecord } from "../../../src/testing/call-store.js";
 import { captureLogs } from "../../helpers/logs.js";
 import { KEY, tempRoot } from "./helpers.js";
 import { loadH5wasm } from "../../../src/stores/hdf5/h5wasm.js";

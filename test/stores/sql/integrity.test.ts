@@ -13,7 +13,7 @@ import Database from "better-sqlite3";
 import { Cache, Memory, Sql, digest, fleche, withCache } from "../../../src/index.js";
 import { numbered } from "../../../src/stores/sql/dialect.js";
 import { SCHEMA_VERSION } from "../../../src/stores/sql/schema.js";
-import { sampleRecord } from "../../conformance/call-store.js";
+import { sampleRecord } from "../../../src/testing/call-store.js";
 import { dropDatabases, freshDatabase, onDatabase } from "../../helpers/postgres.js";
 import { captureLogs } from "../../helpers/logs.js";
 

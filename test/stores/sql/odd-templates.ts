@@ -6,7 +6,7 @@
  */
 import { digest } from "../../../src/index.js";
 import { normalizeMetadataFilter } from "../../../src/query/metadata-filter.js";
-import { prng } from "../../conformance/random-templates.js";
+import { prng } from "../../../src/testing/random-templates.js";
 import type { CallRecord, JsonValue } from "../../../src/call-record.js";
 import type { RecordTemplate } from "../../../src/query/template.js";
 import type { TextRules } from "../../../src/stores/sql/text.js";

@@ -5,8 +5,8 @@ import { matchesRecord } from "../../../src/query/template.js";
 import { templateCondition } from "../../../src/stores/sql/where.js";
 import { numbered, postgres } from "../../../src/stores/sql/dialect.js";
 import { SCHEMA_VERSION } from "../../../src/stores/sql/schema.js";
-import { callStoreSuite, sampleRecord } from "../../conformance/call-store.js";
-import { prng, randomRecords, randomTemplate } from "../../conformance/random-templates.js";
+import { callStoreSuite, sampleRecord } from "../../../src/testing/call-store.js";
+import { prng, randomRecords, randomTemplate } from "../../../src/testing/random-templates.js";
 import { dropDatabases, freshDatabase, onDatabase } from "../../helpers/postgres.js";
 import { captureLogs } from "../../helpers/logs.js";
 

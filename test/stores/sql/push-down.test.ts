@@ -16,7 +16,7 @@ import { matchesRecord, type RecordTemplate } from "../../../src/query/template.
 import { numbered, postgres, sqlite, type Dialect } from "../../../src/stores/sql/dialect.js";
 import { postgresText, sqliteText, unstorableField, type TextRules } from "../../../src/stores/sql/text.js";
 import { templateCondition } from "../../../src/stores/sql/where.js";
-import { sampleRecord } from "../../conformance/call-store.js";
+import { sampleRecord } from "../../../src/testing/call-store.js";
 import { dropDatabases, freshDatabase, onDatabase } from "../../helpers/postgres.js";
 import { oddRecords, oddTemplate, prng } from "./odd-templates.js";
 import type { CallRecord } from "../../../src/call-record.js";

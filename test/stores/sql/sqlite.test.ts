@@ -13,8 +13,8 @@ import { allKeys } from "../../../src/stores/keys.js";
 import { templateCondition } from "../../../src/stores/sql/where.js";
 import { sqlite } from "../../../src/stores/sql/dialect.js";
 import { SCHEMA_VERSION } from "../../../src/stores/sql/schema.js";
-import { callStoreSuite, sampleRecord } from "../../conformance/call-store.js";
-import { prng, randomRecords, randomTemplate } from "../../conformance/random-templates.js";
+import { callStoreSuite, sampleRecord } from "../../../src/testing/call-store.js";
+import { prng, randomRecords, randomTemplate } from "../../../src/testing/random-templates.js";
 import { captureLogs } from "../../helpers/logs.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fleche-sqlite-"));

@@ -7,12 +7,16 @@ import { closingAfter } from "./opened.js";
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { prng, randomRecords, randomTemplate } from "./random-templates.js";
-import { scanExtreme, timestopOf } from "../../src/query/extremes.js";
-import { AmbiguousDigestError, CacheMiss, Cache, MISS, Memory, digest } from "../../src/index.js";
-import { allKeys, expandPrefix, shrinkAgainst } from "../../src/stores/keys.js";
-import { matchesRecord, type RecordTemplate } from "../../src/query/template.js";
-import type { CallRecord } from "../../src/call-record.js";
-import type { CallStore } from "../../src/stores/types.js";
+import { scanExtreme, timestopOf } from "../query/extremes.js";
+import { AmbiguousDigestError, CacheMiss } from "../errors.js";
+import { Cache } from "../cache.js";
+import { Memory } from "../stores/memory.js";
+import { digest } from "../digest/index.js";
+import { MISS } from "../cache-core.js";
+import { allKeys, expandPrefix, shrinkAgainst } from "../stores/keys.js";
+import { matchesRecord, type RecordTemplate } from "../query/template.js";
+import type { CallRecord } from "../call-record.js";
+import type { CallStore } from "../stores/types.js";
 
 /** How a call store under test is made and what it promises. */
 export interface CallSuiteOptions {
@@ -44,6 +48,12 @@ export function sampleRecord(i: number, over: Partial<CallRecord> = {}): CallRec
   };
 }
 
+/**
+ * Register the call-store conformance tests (with `node:test`'s `describe`/`it`) for the store that
+ * `options.make` builds: exact round-trips, prefix lookup, eviction, query templates checked against
+ * `matchesRecord` on random records, extremes, and (with `reopen`) persistence. Call it once at the top
+ * level of a test file run by `node --test`.
+ */
 export function callStoreSuite(options: CallSuiteOptions): void {
   const keeps = options.keeps ?? true;
   const { make, track } = closingAfter(options.make);

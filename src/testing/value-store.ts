@@ -5,9 +5,10 @@
 import { describe, it } from "node:test";
 import { closingAfter } from "./opened.js";
 import assert from "node:assert/strict";
-import { AmbiguousDigestError, CacheMiss, SaveError, digest } from "../../src/index.js";
-import { allKeys, expandPrefix, shrinkAgainst } from "../../src/stores/keys.js";
-import type { ValueStore } from "../../src/stores/types.js";
+import { AmbiguousDigestError, CacheMiss, SaveError } from "../errors.js";
+import { digest } from "../digest/index.js";
+import { allKeys, expandPrefix, shrinkAgainst } from "../stores/keys.js";
+import type { ValueStore } from "../stores/types.js";
 import { valueZoo } from "./value-zoo.js";
 
 /** How a store under test is made and what it promises. */
@@ -30,6 +31,12 @@ const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)
 /** Margin between a cutoff and a touch: file times come from a coarse kernel clock (a few ms behind). */
 const TICK = 30;
 
+/**
+ * Register the value-store conformance tests (with `node:test`'s `describe`/`it`) for the store that
+ * `options.make` builds: every value of the zoo round-trips or is refused with `SaveError` as declared,
+ * prefix lookup, listing, eviction, and (with `reopen`, `touches`) persistence and the gc touch protocol.
+ * Call it once at the top level of a test file run by `node --test`.
+ */
 export function valueStoreSuite(options: ValueSuiteOptions): void {
   const keeps = options.keeps ?? true;
   const touches = options.touches ?? false;

@@ -2,10 +2,10 @@
  * Random call records and random query templates for property tests: push-down queries must accept
  * exactly what `matchesRecord` accepts, whatever the filter. Seeded, so a failure names a reproducible seed.
  */
-import { digest } from "../../src/index.js";
-import { normalizeMetadataFilter } from "../../src/query/metadata-filter.js";
-import type { CallRecord, JsonValue } from "../../src/call-record.js";
-import type { RecordTemplate } from "../../src/query/template.js";
+import { digest } from "../digest/index.js";
+import { normalizeMetadataFilter } from "../query/metadata-filter.js";
+import type { CallRecord, JsonValue } from "../call-record.js";
+import type { RecordTemplate } from "../query/template.js";
 
 /** A small, fast, seeded PRNG (mulberry32). */
 export function prng(seed: number): () => number {
