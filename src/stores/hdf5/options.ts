@@ -54,8 +54,10 @@ export const CAMEL_CASE: Omit<Naming, "origin"> = { root: "root", prefixLength: 
 export function resolveOptions(options: { root?: unknown; prefixLength?: unknown; compression?: unknown }, naming: Naming): ResolvedOptions {
   const { root, prefixLength = 2, compression = false } = options ?? {};
   const where = (name: string) => `${naming.origin}: \`${name}\``;
+  const checkedRoot = checkRoot(root, where(naming.root));
+  const checkedPrefixLength = checkPrefixLength(prefixLength, where(naming.prefixLength));
   const checked = checkCompression(compression, where(naming.compression));
-  return { root: checkRoot(root, where(naming.root)), prefixLength: checkPrefixLength(prefixLength, where(naming.prefixLength)), compression: checked, deflateLevel: deflateLevel(checked) };
+  return { root: checkedRoot, prefixLength: checkedPrefixLength, compression: checked, deflateLevel: deflateLevel(checked) };
 }
 
 /** A root directory; `where` begins the message ("fleche.toml [h5] values: `root`"). */
