@@ -20,7 +20,19 @@ export type {
   VerifyOptions,
   VerifyReport,
 } from "./stores/types.js";
-export { registerStore, storeTypes, type StoreContext, type StoreFactory, type StoreRole } from "./stores/registry.js";
+export {
+  checkOptions,
+  registerStore,
+  storeDescriptors,
+  storeTypes,
+  type StoreContext,
+  type StoreDescriptor,
+  type StoreFactory,
+  type StoreOption,
+  type StoreOptionTable,
+  type StoreRole,
+} from "./stores/registry.js";
+export { configFromSettings, optionsFromConfig } from "./stores/descriptor.js";
 
 // Keys: digests, prefixes, shortest unique forms.
 export { DIGEST_LENGTH, isDigest, type FunctionIdentity } from "./digest/index.js";

@@ -8,6 +8,7 @@
  *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F] [--allow-dangling]
  *   fleche verify [--cache NAME] [--repair] [--deep]
  *   fleche config [--json]
+ *   fleche stores [--json]
  *
  * Global options: `--config FILE` (an extra config file, closest of all), `--import MODULE` (load a
  * plugin first, e.g. one that registers a store type). Exit codes: 0 done, 1 problems found (verify) or
@@ -22,6 +23,7 @@ import { gc } from "./commands/gc.js";
 import { transfer } from "./commands/transfer.js";
 import { verify } from "./commands/verify.js";
 import { config } from "./commands/config.js";
+import { storeTypesCommand } from "./commands/store-types.js";
 import { registerBuiltinStores } from "../stores/builtin.js";
 
 // An entry point: the built-in store types are registered here, before any config is read (plugins
@@ -95,6 +97,12 @@ program
   .description("print the resolved configuration and which file each part came from")
   .option("--json", "print it as JSON")
   .action(run((options) => config(options)));
+
+program
+  .command("stores")
+  .description("list the store types config files can name, with their roles and options")
+  .option("--json", "print them as JSON")
+  .action(run((options) => storeTypesCommand(options)));
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

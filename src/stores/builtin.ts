@@ -1,15 +1,19 @@
 /**
- * The stores fleche ships, registered under their config `type` names (one line per store). Nothing is
- * registered by importing this file: the entry points (`src/index.ts`, the CLI's `src/cli/main.ts`) call
- * {@link registerBuiltinStores}, so that building a cache from config never loads the file, HDF5 and SQL
- * modules as a side effect of an import deep inside, and the config builder need not know them.
+ * The stores fleche ships, registered by their descriptors (one line per store; each descriptor sits next
+ * to its class). Nothing is registered by importing this file: the entry points (`src/index.ts`, the CLI's
+ * `src/cli/main.ts`) call {@link registerBuiltinStores}, so that building a cache from config never loads
+ * the file, HDF5 and SQL modules as a side effect of an import deep inside, and the config builder need
+ * not know them.
  */
-import { checkOptions, registerStore } from "./registry.js";
-import { Memory } from "./memory.js";
-import { Void } from "./void.js";
-import { fileStoreFromConfig } from "./file/config.js";
-import { Hdf5Store } from "./hdf5/index.js";
-import { sqlFromConfig } from "./sql/store.js";
+import { registerStore, type StoreDescriptor } from "./registry.js";
+import { memoryDescriptor } from "./memory.js";
+import { voidDescriptor } from "./void.js";
+import { fileStoreDescriptor } from "./file/descriptor.js";
+import { hdf5StoreDescriptor } from "./hdf5/descriptor.js";
+import { sqlStoreDescriptor } from "./sql/descriptor.js";
+
+/** The descriptors of the built-in stores, in the order the docs present them. */
+export const BUILTIN_STORES: readonly StoreDescriptor[] = [memoryDescriptor, voidDescriptor, fileStoreDescriptor, hdf5StoreDescriptor, sqlStoreDescriptor];
 
 let registered = false;
 
@@ -20,9 +24,5 @@ let registered = false;
 export function registerBuiltinStores(): void {
   if (registered) return;
   registered = true;
-  registerStore("memory", (options, context) => (checkOptions(options, [], context, "memory"), new Memory()));
-  registerStore("void", (options, context) => (checkOptions(options, [], context, "void"), new Void()));
-  registerStore("file", fileStoreFromConfig);
-  registerStore("hdf5", (options, context) => (checkOptions(options, ["root", "prefix_length", "compression"], context, "hdf5"), Hdf5Store.fromConfig(options, context.origin)));
-  registerStore("sql", sqlFromConfig, ["calls"]);
+  for (const descriptor of BUILTIN_STORES) registerStore(descriptor);
 }

@@ -9,6 +9,7 @@ import { deepClone } from "../clone.js";
 import { freezeRecord, type CallRecord } from "../call-record.js";
 import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { CallStore, StoreConfig, ValueStore } from "./types.js";
+import { configFromSettings, type StoreDescriptor } from "./descriptor.js";
 
 /** Options of {@link Memory}. */
 export interface MemoryOptions {
@@ -77,7 +78,7 @@ export class Memory implements ValueStore, CallStore {
   }
 
   toConfig(): StoreConfig {
-    return { type: "memory" };
+    return configFromSettings(memoryDescriptor, {});
   }
 }
 
@@ -86,3 +87,15 @@ function filterKeys(keys: Iterable<string>, prefix: string | undefined): string[
   const all = [...keys];
   return prefix ? all.filter((k) => k.startsWith(prefix)) : all;
 }
+
+/**
+ * `type = "memory"` in config files. It takes no config options (a config has nothing to say about a label).
+ * Declared beside the class, which needs no option table of its own to write its config.
+ */
+export const memoryDescriptor: StoreDescriptor<Memory> = {
+  type: "memory",
+  roles: ["values", "calls"],
+  summary: "in the process's heap: values and calls, gone with the process",
+  options: [],
+  create: () => new Memory(),
+};

@@ -7,6 +7,7 @@ import { digest } from "../digest/index.js";
 import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { CallRecord } from "../call-record.js";
 import type { CallStore, StoreConfig, ValueStore } from "./types.js";
+import { configFromSettings, type StoreDescriptor } from "./descriptor.js";
 
 /** Options of {@link Void}: none. Accepted as an object so a mistaken option is an error, not ignored. */
 export type VoidOptions = Readonly<Record<never, never>>;
@@ -57,6 +58,18 @@ export class Void implements ValueStore, CallStore {
   }
 
   toConfig(): StoreConfig {
-    return { type: "void" };
+    return configFromSettings(voidDescriptor, {});
   }
 }
+
+/**
+ * `type = "void"` in config files. It takes no config options (a config has nothing to say about a store that keeps nothing).
+ * Declared beside the class, which needs no option table of its own to write its config.
+ */
+export const voidDescriptor: StoreDescriptor<Void> = {
+  type: "void",
+  roles: ["values", "calls"],
+  summary: "keeps nothing: every lookup misses (turns caching off)",
+  options: [],
+  create: () => new Void(),
+};

@@ -17,6 +17,7 @@ import { allKeys, expandPrefix, shrinkAgainst } from "../stores/keys.js";
 import { matchesRecord, type RecordTemplate } from "../query/template.js";
 import type { CallRecord } from "../call-record.js";
 import type { CallStore } from "../stores/types.js";
+import { rebuildFromConfig } from "./rebuild.js";
 
 /** How a call store under test is made and what it promises. */
 export interface CallSuiteOptions {
@@ -25,6 +26,8 @@ export interface CallSuiteOptions {
   readonly reopen?: (store: CallStore) => CallStore | Promise<CallStore>;
   /** False for stores that keep nothing (Void). */
   readonly keeps?: boolean;
+  /** Config options `toConfig()` never writes that a store rebuilt from its config is given (as in the value suite). */
+  readonly secrets?: Readonly<Record<string, unknown>>;
 }
 
 const KEY = (head: string) => head.padEnd(64, "0");
@@ -200,6 +203,13 @@ export function callStoreSuite(options: CallSuiteOptions): void {
     it("describes itself with a config table naming its type", async () => {
       const store = await make();
       assert.equal(store.toConfig().type, store.type);
+    });
+
+    it("rebuilds from its config an equal store (same config; a persistent one reads what this one wrote)", async () => {
+      const store = await make();
+      await store.saveCall(sampleRecord(5));
+      const rebuilt = track(rebuildFromConfig(store, "calls", options.secrets) as CallStore);
+      if (keeps && options.reopen) assert.deepEqual(await rebuilt.loadCall(sampleRecord(5).key), sampleRecord(5));
     });
   });
 }

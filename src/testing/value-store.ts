@@ -10,6 +10,7 @@ import { digest } from "../digest/index.js";
 import { allKeys, expandPrefix, shrinkAgainst } from "../stores/keys.js";
 import type { ValueStore } from "../stores/types.js";
 import { valueZoo } from "./value-zoo.js";
+import { rebuildFromConfig } from "./rebuild.js";
 
 /** How a store under test is made and what it promises. */
 export interface ValueSuiteOptions {
@@ -24,6 +25,11 @@ export interface ValueSuiteOptions {
   readonly touches?: boolean;
   /** Zoo labels the store refuses with SaveError (its documented limits). */
   readonly refuses?: readonly string[];
+  /**
+   * Config options `toConfig()` never writes (FileStore's `secret_key`) that a store rebuilt from its
+   * config is given, as a user would give them; the config round trip checks they are not written.
+   */
+  readonly secrets?: Readonly<Record<string, unknown>>;
 }
 
 const KEY = (head: string) => head.padEnd(64, "0");
@@ -236,6 +242,13 @@ export function valueStoreSuite(options: ValueSuiteOptions): void {
       const config = store.toConfig();
       assert.equal(config.type, store.type);
       assert.doesNotThrow(() => JSON.stringify(config));
+    });
+
+    it("rebuilds from its config an equal store (same config; a persistent one reads what this one wrote)", async () => {
+      const store = await make();
+      const key = await store.saveValue(valueZoo[0]!.make());
+      const rebuilt = track(rebuildFromConfig(store, "values", options.secrets) as ValueStore);
+      if (keeps && options.reopen) assert.deepEqual(await rebuilt.loadValue(key), valueZoo[0]!.make());
     });
   });
 }

@@ -192,6 +192,18 @@ stack = [
     assert.deepEqual(json.tables.map((t) => t.name), ["default", "main", "backup"]);
   });
 
+  it("stores: the registered store types from their descriptors, plugins included", async () => {
+    const shown = await p.cli("stores");
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^file {2}\(values, calls\): /m);
+    assert.match(shown.stdout, /^sql {2}\(calls\): /m);
+    assert.match(shown.stdout, /^ {2}secret_key +.*\[never written by toConfig\(\)\]$/m);
+    assert.match(shown.stdout, /^jsondir {2}\(values, calls\): one JSON file per entry/m, "a plugin loaded with --import is listed");
+    const json = JSON.parse((await p.cli("stores", "--json")).stdout) as { type: string; options?: { configName: string }[] }[];
+    assert.deepEqual(json.map((s) => s.type), ["file", "hdf5", "jsondir", "memory", "sql", "void"]);
+    assert.deepEqual(json.find((s) => s.type === "hdf5")?.options?.map((o) => o.configName), ["root", "prefix_length", "compression"]);
+  });
+
   it("fails with exit 2 on configuration mistakes, naming file, table and key", async () => {
     const root = tempDir();
     writeFiles(root, { "fleche.toml": `[default]\ncache = "main"\n[main]\nvalues = { type = "jsondir", rooot = "v" }\ncalls = { type = "memory" }\n` });

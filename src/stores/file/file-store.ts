@@ -24,7 +24,7 @@ import { beginWrite } from "../../fs/deferred-write.js";
 import type { CallRecord } from "../../call-record.js";
 import type { Serializer, SerializerName } from "../../serializers/types.js";
 import { isFullKey } from "../keys.js";
-import { DEFAULT_MIN_PART_SIZE, KnownParts, assemble, planEntries, type PlannedEntry } from "../destructure.js";
+import { KnownParts, assemble, planEntries, type PlannedEntry } from "../destructure.js";
 import { countReuses } from "../reuses.js";
 import { VERIFY_OPTION_KEYS, type CallStore, type StoreConfig, type ValueStore, type VerifyOptions, type VerifyReport } from "../types.js";
 import type { Compression } from "./compression.js";
@@ -33,6 +33,8 @@ import { FORMAT_VERSION, readManifest, writeManifest } from "./manifest.js";
 import { normalizeOptions, type FileStoreOptions } from "./options.js";
 import { RecordProblem, decodeRecord, encodeRecord } from "./records.js";
 import { Signer } from "./signing.js";
+import { FILE_CONFIG } from "./config.js";
+import { configFromSettings } from "../descriptor.js";
 import { readSmallBytes, removeEntry } from "./file-io.js";
 import { removeQuietly } from "../../fs/remove.js";
 import { evictFileIfStale, tombOf, touchFile } from "./touch.js";
@@ -461,16 +463,10 @@ export class FileStore implements ValueStore, CallStore {
   }
 
   toConfig(): StoreConfig {
-    return {
-      type: "file",
-      root: this.root,
-      serializer: this.serializer,
-      ...(this.compress ? { compress: this.compress } : {}),
-      ...(this.remainingDepth === 1 ? {} : { remaining_depth: this.remainingDepth }),
-      ...(this.minPartSize === DEFAULT_MIN_PART_SIZE ? {} : { min_part_size: this.minPartSize }),
-      // Keys never leave the store; a rebuilt store takes them from FLECHE_SECRET_KEY or `secret_key`.
-      ...(this.signed ? { signed: true } : {}),
-    };
+    // Through the config option list, so what is written is what config files accept. Keys never leave
+    // the store (`secret_key` is a secret); `signed` says a rebuilt store needs them.
+    const { root, serializer, compress, remainingDepth, minPartSize, signed } = this;
+    return configFromSettings(FILE_CONFIG, { root, serializer, compress, remainingDepth, minPartSize, signed });
   }
 
   [inspect.custom](): string {

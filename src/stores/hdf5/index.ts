@@ -33,7 +33,8 @@ import { decodeEntry } from "./codec/decode.js";
 import { EntryFiles } from "./files/entry-files.js";
 import { LockTimeout } from "../../fs/file-lock.js";
 import { discardInstance, isWasmAbort, loadH5wasm, loadedH5wasm } from "./h5wasm.js";
-import { CAMEL_CASE, SNAKE_CASE, resolveOptions, type Hdf5Compression, type Hdf5StoreOptions } from "./options.js";
+import { CAMEL_CASE, HDF5_CONFIG, checkRoot, resolveOptions, type Hdf5Compression, type Hdf5StoreOptions } from "./options.js";
+import { configFromSettings, optionsFromConfig } from "../descriptor.js";
 import { planValue } from "./codec/plan.js";
 import { readRecord, recordWriter } from "./records.js";
 import { verifyFiles } from "./verify.js";
@@ -67,11 +68,16 @@ export class Hdf5Store implements ValueStore, CallStore {
     this.#calls = new EntryFiles({ dir: join(dir, "calls"), prefixLength: this.prefixLength, kind: "calls", label: this.#label });
   }
 
-  /** Build a store from a config table's options (snake_case: `root`, `prefix_length`, `compression`). */
-  static fromConfig(options: Readonly<Record<string, unknown>>, origin = "hdf5 store"): Hdf5Store {
-    const { root, prefix_length: prefixLength, compression } = options;
-    const resolved = resolveOptions({ root, prefixLength, compression }, { origin, ...SNAKE_CASE });
-    return new Hdf5Store({ root: resolved.root, prefixLength: resolved.prefixLength, compression: resolved.compression });
+  /**
+   * Build a store from a config table (snake_case: `root`, `prefix_length`, `compression`; a `type` of
+   * "hdf5" may stay in), as config files do. Unknown options are a `ConfigError`.
+   */
+  static fromConfig(config: Readonly<Record<string, unknown>>, origin = "hdf5 store"): Hdf5Store {
+    const { type, ...rest } = config;
+    const options = optionsFromConfig(HDF5_CONFIG, type === undefined || type === "hdf5" ? rest : config, origin);
+    // Checked here rather than as a `required` option, so the message stays "… `root` must be a directory path".
+    checkRoot(options.root, `${origin}: \`root\``);
+    return new Hdf5Store(options as unknown as Hdf5StoreOptions);
   }
 
   saveValue(value: unknown, key?: string): Promise<string> {
@@ -168,7 +174,8 @@ export class Hdf5Store implements ValueStore, CallStore {
   }
 
   toConfig(): StoreConfig {
-    return { type: "hdf5", root: this.root, prefix_length: this.prefixLength, compression: this.compression };
+    const { root, prefixLength, compression } = this;
+    return configFromSettings(HDF5_CONFIG, { root, prefixLength, compression });
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { keysOf } from "../../known-keys.js";
 import { ConfigError } from "../../errors.js";
+import type { StoreOptionTable } from "../descriptor.js";
 import { MAX_PREFIX_LENGTH } from "./files/layout.js";
 
 /** Compression of large numeric datasets: off, gzip (deflate level 4, as h5py's default), or a deflate level 1–9. */
@@ -48,25 +49,51 @@ interface Naming {
 }
 
 export const CAMEL_CASE: Omit<Naming, "origin"> = { root: "root", prefixLength: "prefixLength", compression: "compression" };
-export const SNAKE_CASE: Omit<Naming, "origin"> = { root: "root", prefixLength: "prefix_length", compression: "compression" };
 
 /** Check options (given under the names of `naming`) and fill in defaults. @throws ConfigError */
 export function resolveOptions(options: { root?: unknown; prefixLength?: unknown; compression?: unknown }, naming: Naming): ResolvedOptions {
   const { root, prefixLength = 2, compression = false } = options ?? {};
-  if (typeof root !== "string" || root === "") {
-    throw new ConfigError(`${naming.origin}: \`${naming.root}\` must be a directory path, got ${show(root)}`);
-  }
-  if (!Number.isInteger(prefixLength) || (prefixLength as number) < 0 || (prefixLength as number) > MAX_PREFIX_LENGTH) {
-    throw new ConfigError(`${naming.origin}: \`${naming.prefixLength}\` must be an integer from 0 to ${MAX_PREFIX_LENGTH}, got ${show(prefixLength)}`);
-  }
-  return { root, prefixLength: prefixLength as number, compression: checkCompression(compression, naming), deflateLevel: deflateLevel(compression as Hdf5Compression) };
+  const where = (name: string) => `${naming.origin}: \`${name}\``;
+  const checkedRoot = checkRoot(root, where(naming.root));
+  const checkedPrefixLength = checkPrefixLength(prefixLength, where(naming.prefixLength));
+  const checked = checkCompression(compression, where(naming.compression));
+  return { root: checkedRoot, prefixLength: checkedPrefixLength, compression: checked, deflateLevel: deflateLevel(checked) };
 }
 
-function checkCompression(value: unknown, naming: Naming): Hdf5Compression {
+/** A root directory; `where` begins the message ("fleche.toml [h5] values: `root`"). */
+export function checkRoot(value: unknown, where: string): string {
+  if (typeof value !== "string" || value === "") throw new ConfigError(`${where} must be a directory path, got ${show(value)}`);
+  return value;
+}
+
+function checkPrefixLength(value: unknown, where: string): number {
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > MAX_PREFIX_LENGTH) {
+    throw new ConfigError(`${where} must be an integer from 0 to ${MAX_PREFIX_LENGTH}, got ${show(value)}`);
+  }
+  return value as number;
+}
+
+function checkCompression(value: unknown, where: string): Hdf5Compression {
   if (value === false || value === "gzip") return value;
   if (typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 9) return value;
-  throw new ConfigError(`${naming.origin}: \`${naming.compression}\` must be false, "gzip" or a deflate level from 1 to 9, got ${show(value)}`);
+  throw new ConfigError(`${where} must be false, "gzip" or a deflate level from 1 to 9, got ${show(value)}`);
 }
+
+/**
+ * The `type = "hdf5"` config options; `Hdf5Store.toConfig()` writes every one, defaults included, so a
+ * config names the layout its files were written with (a store opened with another `prefix_length`
+ * refuses them). The descriptor is ./descriptor.ts.
+ */
+export const HDF5_CONFIG: StoreOptionTable = {
+  type: "hdf5",
+  // The wording of messages from before descriptors ("… values: `prefix_length` must be …").
+  label: (origin, name) => `${origin}: \`${name}\``,
+  options: [
+    { name: "root", configName: "root", doc: "directory of the HDF5 files, created on the first write; call records go to <root>/calls", parse: checkRoot },
+    { name: "prefixLength", configName: "prefix_length", doc: "keys sharing their first n hex characters share one file (default 2); 0 writes one file per key", parse: checkPrefixLength },
+    { name: "compression", configName: "compression", doc: 'false (default), "gzip" (deflate level 4) or a deflate level 1–9 for numeric datasets of 64 KiB and more', parse: checkCompression },
+  ],
+};
 
 function deflateLevel(compression: Hdf5Compression): number {
   return compression === false ? 0 : compression === "gzip" ? 4 : compression;

@@ -9,7 +9,8 @@
  */
 import { ConfigError } from "../../errors.js";
 import { keysOf, rejectUnknownKeys } from "../../known-keys.js";
-import { checkOptions, type StoreContext } from "../registry.js";
+import { configFromSettings } from "../descriptor.js";
+import { SQL_CONFIG } from "./config.js";
 import { PostgresDriver } from "./postgres.js";
 import { SqliteDriver } from "./sqlite.js";
 import { MEMORY, parseSqlUrl, redactUrl, stripPassword, type SqlLocation } from "./url.js";
@@ -142,23 +143,10 @@ export class Sql implements CallStore {
 
   /** `{ type: "sql", url }` (and `read_only`); a PostgreSQL password is left out (give it by PGPASSWORD or ~/.pgpass). */
   toConfig(): StoreConfig {
-    return { type: "sql", url: stripPassword(this.location.url), ...(this.#readOnly ? { read_only: true } : {}) };
+    return configFromSettings(SQL_CONFIG, { url: stripPassword(this.location.url), readOnly: this.#readOnly });
   }
 
   close(): Promise<void> {
     return this.#driver.close();
   }
-}
-
-/** The registry factory: `{ type = "sql", url = "…" }`. */
-export function sqlFromConfig(options: Readonly<Record<string, unknown>>, context: StoreContext): Sql {
-  checkOptions(options, ["url", "read_only"], context, "sql");
-  const { url, read_only } = options;
-  if (url !== undefined && typeof url !== "string") {
-    throw new ConfigError(`${context.origin}: option \`url\` of a 'sql' store must be a string, got ${JSON.stringify(url)}`);
-  }
-  if (read_only !== undefined && typeof read_only !== "boolean") {
-    throw new ConfigError(`${context.origin}: option \`read_only\` of a 'sql' store must be true or false, got ${JSON.stringify(read_only)}`);
-  }
-  return new Sql({ ...(url === undefined ? {} : { url }), ...(read_only ? { readOnly: true } : {}) });
 }
