@@ -2,8 +2,10 @@
 # Start a throwaway PostgreSQL cluster on loopback for the tests and print its URL.
 # Usage: eval "$(.ci/postgres.sh)"  → exports FLECHE_TEST_POSTGRES_URL
 set -euo pipefail
-port="${FLECHE_PG_PORT:-54329}"
-dir="${FLECHE_PG_DIR:-/tmp/fleche-ci-pg}"
+# A free loopback port unless one is given: another cluster (an earlier run's) may hold any fixed one.
+free_port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'; }
+port="${FLECHE_PG_PORT:-$(free_port)}"
+dir="${FLECHE_PG_DIR:-$(mktemp -d /tmp/fleche-ci-pg.XXXXXX)}"
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 [ -x "$bin/initdb" ] || { echo "echo 'postgres: initdb not found' >&2"; exit 1; }
 as_pg=()
