@@ -12,8 +12,14 @@ import type { LazyCall } from "./lazy-call.js";
 import type { PreparedCall } from "./prepared-call.js";
 import type { Query } from "./query/query.js";
 import type { QueryFilter } from "./query/template.js";
+import type { TransferOptions, TransferReport } from "./query/transfer.js";
+import type { GcOptions, GcReport } from "./caches/gc.js";
+import type { RedigestOptions, RedigestReport } from "./caches/redigest.js";
 
 export { MISS, type CacheConfig, type CacheCore } from "./cache-core.js";
+
+/** A test of a stored call, for `filter()`: a predicate over the call, or a query filter. */
+export type CallPredicate = (call: LazyCall) => boolean | Promise<boolean>;
 
 /** The cache contract. */
 export interface CacheLike extends CacheCore {
@@ -28,4 +34,14 @@ export interface CacheLike extends CacheCore {
   load(key: string): Promise<LazyCall>;
   /** A re-iterable query over the stored calls. */
   query(filter?: QueryFilter): Query;
+  /** A read-only view of this cache (a cache that is read-only already returns itself). */
+  readOnly(): CacheLike;
+  /** A live, read-only view of the calls that match `where`. */
+  filter(where: CallPredicate | QueryFilter): CacheLike;
+  /** Copy every call into `target` (`pop` moves them); `query().transfer()` copies a selection. */
+  transfer(target: CacheLike, options?: TransferOptions): Promise<TransferReport>;
+  /** Remove the values no call record refers to (docs/gc.md). Rejects on read-only caches. */
+  gc(options?: GcOptions): Promise<GcReport>;
+  /** Re-key the records after a digest change. Rejects on read-only caches. */
+  redigest(options?: RedigestOptions): Promise<RedigestReport>;
 }

@@ -9,18 +9,19 @@ import { unknownKeyMessage } from "../known-keys.js";
 import { PreparedCall } from "../prepared-call.js";
 import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
 import { CacheView } from "./view.js";
+import { READ_ONLY } from "./read-only-mark.js";
 import { withModifiers } from "./modifiers.js";
 import { matchesRecord, toTemplate, type QueryFilter, type RecordTemplate } from "../query/template.js";
-import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 import type { Call } from "../call.js";
 import type { CallRecord } from "../call-record.js";
 
 /** Decides whether a stored call belongs to a filtered view (it may load values, so it may be async). */
-export type CallPredicate = (call: LazyCall) => boolean | Promise<boolean>;
+export type { CallPredicate } from "../cache-like.js";
+import type { CallPredicate } from "../cache-like.js";
 
 /** A read-only view of the calls of `inner` that match. */
 export class Filtered extends CacheView {
-  readonly readOnly = true;
+  readonly [READ_ONLY] = true;
   readonly #predicate: CallPredicate | undefined;
   readonly #template: RecordTemplate | undefined;
   readonly #filter: QueryFilter | undefined;
@@ -75,13 +76,13 @@ export class Filtered extends CacheView {
   override async *records(template: RecordTemplate): AsyncGenerator<CallRecord> {
     for await (const record of this.inner.records(template)) if (await this.#matches(record)) yield record;
   }
+  /** Already read-only. */
+  readOnly(): Filtered {
+    return this;
+  }
   /** A live, read-only view of the calls of this view that also match. */
   filter(where: CallPredicate | QueryFilter): Filtered {
     return new Filtered(this, where);
-  }
-  /** Copy every call of this view into `target` (see `transfer`). */
-  transfer(target: CacheLike, options?: TransferOptions): Promise<TransferReport> {
-    return transferCalls(this.query(), target, options);
   }
   /** `filter = {...}` on the wrapped cache's table; a predicate function has no config form. */
   override toConfig(): CacheConfig {

@@ -3,6 +3,7 @@
  * stacks (`layers`) and pools (`members`), each with where it sits and whether anything above it
  * refuses writes. Whole-cache checks (`references.ts`) work cache by cache and need both.
  */
+import { isReadOnly } from "./read-only-mark.js";
 import { isCallStore, isValueStore, type CallStore, type ValueStore } from "../stores/types.js";
 import type { CacheLike } from "../cache-like.js";
 
@@ -26,7 +27,7 @@ export function placedCaches(cache: CacheLike): PlacedCache[] {
   const found: PlacedCache[] = [];
   const seen = new Set<CacheLike>();
   const visit = (c: CacheLike, path: string, readOnly: boolean) => {
-    const below = readOnly || (c as { readOnly?: unknown }).readOnly === true;
+    const below = readOnly || isReadOnly(c);
     if (isStoreBacked(c)) {
       if (!seen.has(c)) found.push({ cache: c, path, readOnly: below });
       seen.add(c);

@@ -12,6 +12,7 @@ import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
 import { queryOver } from "../query/query-over.js";
 import { anyContains, closeAll, expandAcross, firstRecord, firstValue, shrinkAcross, unionRecords } from "./members.js";
 import { Filtered, type CallPredicate } from "./filtered.js";
+import { READ_ONLY, refuse } from "./read-only-mark.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 import type { Call } from "../call.js";
 import type { CallRecord } from "../call-record.js";
@@ -20,7 +21,7 @@ import type { QueryFilter, RecordTemplate } from "../query/template.js";
 
 /** A read-only union of caches; member order only decides which copy of a duplicated call is served. */
 export class CachePool implements CacheLike {
-  readonly readOnly = true;
+  readonly [READ_ONLY] = true;
   readonly members: readonly CacheLike[];
 
   constructor(members: readonly CacheLike[]) {
@@ -86,6 +87,18 @@ export class CachePool implements CacheLike {
   }
   query(filter: QueryFilter = {}): Query {
     return queryOver(this, filter);
+  }
+  /** Already read-only. */
+  readOnly(): CachePool {
+    return this;
+  }
+  /** Refused: a pool only reads its members (collect each member instead). */
+  gc(): Promise<never> {
+    return refuse("gc", this);
+  }
+  /** Refused: a pool only reads its members (re-key each member instead). */
+  redigest(): Promise<never> {
+    return refuse("redigest", this);
   }
   /** A live, read-only view of the calls that match. */
   filter(where: CallPredicate | QueryFilter): Filtered {

@@ -8,7 +8,7 @@ import { PreparedCall } from "../prepared-call.js";
 import { withModifiers } from "./modifiers.js";
 import { Filtered, type CallPredicate } from "./filtered.js";
 import { CacheView } from "./view.js";
-import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
+import { READ_ONLY } from "./read-only-mark.js";
 import type { CacheConfig, CacheLike } from "../cache-like.js";
 import type { Call } from "../call.js";
 import type { QueryFilter } from "../query/template.js";
@@ -16,7 +16,12 @@ import type { QueryFilter } from "../query/template.js";
 /** A read-only view of `inner`. */
 export class ReadOnly extends CacheView {
   /** Marks read-only caches for tools that check (`isReadOnly`). */
-  readonly readOnly = true;
+  readonly [READ_ONLY] = true;
+
+  /** Already read-only. */
+  readOnly(): ReadOnly {
+    return this;
+  }
 
   /** Digest-only admission: nothing is stored, since the commit will be refused. */
   override async prepare(call: Call): Promise<PreparedCall> {
@@ -32,16 +37,9 @@ export class ReadOnly extends CacheView {
   filter(where: CallPredicate | QueryFilter): Filtered {
     return new Filtered(this, where);
   }
-  /** Copy every call into `target` (see `transfer`). */
-  transfer(target: CacheLike, options?: TransferOptions): Promise<TransferReport> {
-    return transferCalls(this.query(), target, options);
-  }
   override toConfig(): CacheConfig {
     return withModifiers(this.inner.toConfig(), { read_only: true }, "ReadOnly");
   }
 }
 
-/** True for caches that refuse every write (read-only views, filtered views, pools). */
-export function isReadOnly(cache: CacheLike): boolean {
-  return (cache as { readOnly?: unknown }).readOnly === true;
-}
+export { isReadOnly } from "./read-only-mark.js";

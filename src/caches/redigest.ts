@@ -11,7 +11,7 @@ import { CacheMiss, ConfigError, Indigestible } from "../errors.js";
 import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import { logger } from "../log.js";
 import { LazyCall } from "../lazy-call.js";
-import type { CacheLike } from "../cache-like.js";
+import type { CacheCore } from "../cache-core.js";
 import type { CallRecord } from "../call-record.js";
 
 /** What to do with a record that cannot be re-keyed (a value is missing, corrupt or indigestible). */
@@ -43,7 +43,7 @@ export interface RedigestReport {
 const POLICIES: readonly RedigestOnError[] = ["raise", "skip", "evict"];
 
 /** Re-key every record of `cache` whose key is stale. `cache` must be writable (saves and evicts go through it). */
-export async function redigestCache(cache: CacheLike, options: RedigestOptions = {}): Promise<RedigestReport> {
+export async function redigestCache(cache: CacheCore, options: RedigestOptions = {}): Promise<RedigestReport> {
   rejectUnknownKeys("redigest()", options, REDIGEST_OPTION_KEYS);
   const { onerror = "raise", onProgress } = options;
   if (!POLICIES.includes(onerror)) {
@@ -76,7 +76,7 @@ export async function redigestCache(cache: CacheLike, options: RedigestOptions =
 }
 
 /** Re-key one record; the new key, or undefined when it was right. */
-async function rekey(cache: CacheLike, record: CallRecord): Promise<string | undefined> {
+async function rekey(cache: CacheCore, record: CallRecord): Promise<string | undefined> {
   if (record.result === null) return undefined; // nothing to carry over
   const stored = new LazyCall(record, cache);
   const call = await stored.fetch();

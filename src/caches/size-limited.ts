@@ -24,9 +24,7 @@ import { isFullKey } from "../stores/keys.js";
 import { digestArgument } from "../digest/index.js";
 import { evictionPolicy, type EvictionPolicy } from "./eviction.js";
 import { Filtered, type CallPredicate } from "./filtered.js";
-import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 import { ReadOnly } from "./read-only.js";
-import { gc, redigest } from "./operations.js";
 import type { CallRecord, Metadata } from "../call-record.js";
 import type { Call } from "../call.js";
 import type { PreparedCall } from "../prepared-call.js";
@@ -232,18 +230,14 @@ export class SizeLimited extends CacheView {
   filter(where: CallPredicate | QueryFilter): Filtered {
     return new Filtered(this, where);
   }
-  /** Copy every call into `target` (see `transfer`). */
-  transfer(target: CacheLike, options?: TransferOptions): Promise<TransferReport> {
-    return transferCalls(this.query(), target, options);
-  }
   /** Collect the wrapped cache. */
-  gc(options?: GcOptions): Promise<GcReport> {
-    return gc(this.inner, options);
+  override gc(options?: GcOptions): Promise<GcReport> {
+    return this.inner.gc(options);
   }
   /** Re-key the wrapped cache's records, then count them again. */
-  async redigest(options?: RedigestOptions): Promise<RedigestReport> {
+  override async redigest(options?: RedigestOptions): Promise<RedigestReport> {
     try {
-      return await redigest(this.inner, options);
+      return await this.inner.redigest(options);
     } finally {
       this.recount();
     }

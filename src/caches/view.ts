@@ -6,8 +6,12 @@
  */
 import { LazyCall } from "../lazy-call.js";
 import { queryOver } from "../query/query-over.js";
+import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
+import { refuse } from "./read-only-mark.js";
 import type { MaybePromise } from "../maybe.js";
-import type { CacheConfig, CacheLike } from "../cache-like.js";
+import type { CacheConfig, CacheLike, CallPredicate } from "../cache-like.js";
+import type { GcOptions, GcReport } from "./gc.js";
+import type { RedigestOptions, RedigestReport } from "./redigest.js";
 import type { Call } from "../call.js";
 import type { CallRecord, Metadata } from "../call-record.js";
 import type { PreparedCall } from "../prepared-call.js";
@@ -60,6 +64,22 @@ export abstract class CacheView implements CacheLike {
   }
   query(filter: QueryFilter = {}): Query {
     return queryOver(this, filter);
+  }
+  /** A read-only view of this view (each view builds it: the view classes are defined above this file). */
+  abstract readOnly(): CacheLike;
+  /** A live, read-only view of the calls of this view that match. */
+  abstract filter(where: CallPredicate | QueryFilter): CacheLike;
+  /** Copy every call of this view into `target`. */
+  transfer(target: CacheLike, options?: TransferOptions): Promise<TransferReport> {
+    return transferCalls(this.query(), target, options);
+  }
+  /** Refused unless the view says otherwise: most views only read (size-limited and refreshing ones forward). */
+  gc(_options?: GcOptions): Promise<GcReport> {
+    return refuse("gc", this);
+  }
+  /** Refused unless the view says otherwise. */
+  redigest(_options?: RedigestOptions): Promise<RedigestReport> {
+    return refuse("redigest", this);
   }
   toConfig(): CacheConfig {
     return this.inner.toConfig();
