@@ -8,9 +8,13 @@ import { debuglog } from "node:util";
 
 /** The shape fleche logs through; pino, winston and console all fit it. */
 export interface Logger {
+  /** Detail for debugging (the default prints it only with `NODE_DEBUG=fleche`). */
   debug(message: string): void;
+  /** A notice worth one line (the default writes it to stderr). */
   info(message: string): void;
+  /** Something went wrong but fleche carried on, e.g. a store that could not be written (the default emits a `FlecheWarning`). */
   warn(message: string): void;
+  /** A failure fleche could not recover from on its own (the default emits a `FlecheWarning` with code `FLECHE_ERROR`). */
   error(message: string): void;
 }
 

@@ -22,9 +22,11 @@ export class ReadOnly extends CacheView {
   override async prepare(call: Call): Promise<PreparedCall> {
     return new PreparedCall(call, this);
   }
+  /** @throws Rejected always: the cache is read-only. */
   override async commit(prepared: PreparedCall): Promise<string> {
     throw new Rejected(`read-only cache: not saving ${prepared.call.name} (${prepared.key})`);
   }
+  /** @throws Rejected always: the cache is read-only. */
   override async evict(key: string): Promise<void> {
     throw new Rejected(`read-only cache: not evicting ${key}`);
   }
@@ -36,6 +38,7 @@ export class ReadOnly extends CacheView {
   transfer(target: CacheLike, options?: TransferOptions): Promise<TransferReport> {
     return transferCalls(this.query(), target, options);
   }
+  /** The wrapped cache's config table with `read_only = true`. */
   override toConfig(): CacheConfig {
     return withModifiers(this.inner.toConfig(), { read_only: true }, "ReadOnly");
   }

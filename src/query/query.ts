@@ -30,6 +30,7 @@ export class Query implements AsyncIterable<LazyCall> {
     readonly extremes?: ExtremeFinder<LazyCall>,
   ) {}
 
+  /** Iterate the matching calls (`for await (const call of query)`); every iteration reads the source again. */
   [Symbol.asyncIterator](): AsyncIterator<LazyCall> {
     return this.source()[Symbol.asyncIterator]();
   }
@@ -138,7 +139,7 @@ export class Query implements AsyncIterable<LazyCall> {
     return transferCalls(this, target, options);
   }
 
-  /** The matching calls as rows for `console.table` (see {@link TableOptions}). */
+  /** The matching calls as rows for `console.table`: key and function, then the argument, result and metadata columns `options` choose. */
   async table(options: TableOptions = {}): Promise<TableRow[]> {
     return tableRows(await this.toArray(), options);
   }
