@@ -12,9 +12,9 @@ export interface Logger {
   debug(message: string): void;
   /** A notice worth one line (the default writes it to stderr). */
   info(message: string): void;
-  /** Something went wrong but fleche carried on, e.g. a store that could not be written (the default emits a `FlecheWarning`). */
+  /** Something went wrong and fleche carried on, e.g. an unreadable record treated as a miss or an unreachable server (the default emits a `FlecheWarning`). */
   warn(message: string): void;
-  /** A failure fleche could not recover from on its own (the default emits a `FlecheWarning` with code `FLECHE_ERROR`). */
+  /** A problem to look into, e.g. a stored call that cannot be loaded (a corrupt cache) (the default emits a `FlecheWarning` with code `FLECHE_ERROR`). */
   error(message: string): void;
 }
 

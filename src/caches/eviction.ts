@@ -20,7 +20,7 @@ export interface EvictionPolicy {
   add(key: string): void;
   /** A key was read. */
   touch(key: string): void;
-  /** A key was evicted: stop tracking it (untracked keys are a no-op). */
+  /** A key was removed from the cache: stop tracking it (an untracked key is a no-op). */
   delete(key: string): void;
   /** The key to evict next, never `spare` while another key exists; undefined when empty. */
   victim(spare?: string): string | undefined;

@@ -65,6 +65,10 @@ export class SizeLimited extends CacheView {
   #callValues = new Map<string, readonly string[]>();
   #bytes = 0;
 
+  /**
+   * Limit `inner` to `maxSize` records and/or `maxBytes` of values, evicting by `eviction`.
+   * @throws ConfigError for an unknown option, neither limit, a limit below 1, or an unknown eviction policy.
+   */
   constructor(inner: CacheLike, options: SizeLimitOptions) {
     super(inner);
     rejectUnknownKeys("SizeLimited", options, SIZE_LIMIT_OPTION_KEYS);

@@ -21,6 +21,8 @@ export type CallSource = () => AsyncIterable<LazyCall>;
 /** A re-iterable, chainable query over stored calls. */
 export class Query implements AsyncIterable<LazyCall> {
   /**
+   * A query over the calls `source` yields. Queries usually come from `cache.query()` or `f.query()`;
+   * `Query.of(calls)` wraps a fixed list.
    * @param source runs the search; called again on every iteration.
    * @param extremes answers latest()/oldest() without a scan (a store's index); kept by chaining that
    *   does not change which calls match (`sortBy`), dropped by the rest.
