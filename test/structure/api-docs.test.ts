@@ -2,10 +2,10 @@
  * The API reference stays whole: TypeDoc, run with `typedoc.json` (the configuration `npm run docs` uses),
  * must convert the three entries (`fleche`, `fleche/store-kit`, `fleche/testing`) without a single warning.
  * Its validation reports every export without a doc comment (`notDocumented`, for the kinds listed in
- * `requiredToBeDocumented`: classes, functions, interfaces, type aliases, variables, enums, and a
- * class's methods, accessors and constructors; typedoc.json says why properties are not among them), every `{@link}` that
- * does not resolve (`invalidLink`) and every type a public signature names but no entry exports
- * (`notExported`). Nothing is written: conversion and validation only. TypeDoc type-checks `src/` on
+ * `requiredToBeDocumented`: classes, functions, interfaces, type aliases, variables, enums, and a class's
+ * methods, accessors and constructors; typedoc.json says why properties are not among them), every
+ * `{@link}` that does not resolve (`invalidLink`) and every type a public signature names but no entry
+ * exports (`notExported`). Nothing is written: conversion and validation only. TypeDoc type-checks `src/` on
  * the way, so this takes about 8 seconds.
  */
 import { it } from "node:test";
