@@ -45,7 +45,8 @@ export class FlecheError extends Error {
   readonly code: ErrorCode;
 
   /**
-   * An error with `message` and the documented `code`; `options.cause` is the underlying error, as for `Error`.
+   * An error with `message` and the documented `code`; `options.cause` is the underlying error, as for
+   * `Error`.
    * @param code - required, so that every error says which documented case it is; there is no
    *   catch-all code to fall back on.
    */

@@ -12,9 +12,15 @@ export interface Logger {
   debug(message: string): void;
   /** A notice worth one line (the default writes it to stderr). */
   info(message: string): void;
-  /** Something went wrong and fleche carried on, e.g. an unreadable record treated as a miss or an unreachable server (the default emits a `FlecheWarning`). */
+  /**
+   * Something went wrong and fleche carried on, e.g. an unreadable record treated as a miss or an
+   * unreachable server (the default emits a `FlecheWarning`).
+   */
   warn(message: string): void;
-  /** A problem to look into, e.g. a stored call that cannot be loaded (a corrupt cache) (the default emits a `FlecheWarning` with code `FLECHE_ERROR`). */
+  /**
+   * A problem to look into, e.g. a stored call that cannot be loaded (a corrupt cache) (the default emits a
+   * `FlecheWarning` with code `FLECHE_ERROR`).
+   */
   error(message: string): void;
 }
 

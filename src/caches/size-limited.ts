@@ -224,7 +224,10 @@ export class SizeLimited extends CacheView {
     this.#touch(stored.key);
     return new LazyCall(stored.record, this);
   }
-  /** Remove the call under `key` (a full key or a unique prefix) and stop counting it; absent keys are a no-op. */
+  /**
+   * Remove the call under `key` (a full key or a unique prefix) and stop counting it; absent keys are a
+   * no-op.
+   */
   override async evict(key: string): Promise<void> {
     let full = key;
     if (!isFullKey(key)) {

@@ -19,7 +19,10 @@ export interface MetadataProvider {
   readonly name: string;
   /** Optional: fields gathered before the body runs; also the state handed to `post`. */
   pre?(call: Call): MaybePromise<MetadataFields>;
-  /** Optional: fields gathered after the body returned `result`, given what `pre` returned (`{}` without `pre`). */
+  /**
+   * Optional: fields gathered after the body returned `result`, given what `pre` returned (`{}` without
+   * `pre`).
+   */
   post?(pre: MetadataFields, call: Call, result: unknown): MaybePromise<MetadataFields>;
 }
 

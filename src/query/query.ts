@@ -32,7 +32,9 @@ export class Query implements AsyncIterable<LazyCall> {
     readonly extremes?: ExtremeFinder<LazyCall>,
   ) {}
 
-  /** Iterate the matching calls (`for await (const call of query)`); every iteration reads the source again. */
+  /**
+   * Iterate the matching calls (`for await (const call of query)`); every iteration reads the source again.
+   */
   [Symbol.asyncIterator](): AsyncIterator<LazyCall> {
     return this.source()[Symbol.asyncIterator]();
   }
@@ -141,7 +143,10 @@ export class Query implements AsyncIterable<LazyCall> {
     return transferCalls(this, target, options);
   }
 
-  /** The matching calls as rows for `console.table`: key and function, then the argument, result and metadata columns `options` choose. */
+  /**
+   * The matching calls as rows for `console.table`: key and function, then the argument, result and
+   * metadata columns `options` choose.
+   */
   async table(options: TableOptions = {}): Promise<TableRow[]> {
     return tableRows(await this.toArray(), options);
   }

@@ -57,7 +57,8 @@ export class Hdf5Store implements ValueStore, CallStore {
 
   /**
    * A store of HDF5 files under the directory `root`.
-   * @throws ConfigError for an unknown option, a `root` that is not a path, or an invalid `prefixLength` or `compression`.
+   * @throws ConfigError for an unknown option, a `root` that is not a path, or an invalid `prefixLength` or
+   *   `compression`.
    */
   constructor(options: Hdf5StoreOptions) {
     rejectUnknownKeys("new Hdf5Store(...)", options, HDF5_STORE_OPTION_KEYS);
