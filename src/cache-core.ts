@@ -16,7 +16,7 @@ export const MISS: unique symbol = Symbol("fleche.miss");
 /** A cache's configuration: a `Cache` table, or a shape of composed caches (see docs/configuration.md). */
 export type CacheConfig = { readonly [key: string]: unknown } | readonly CacheConfig[];
 
-/** Record- and value-level operations of a cache (every {@link CacheLike} has them). */
+/** Record- and value-level operations of a cache (every {@link fleche!CacheLike} has them). */
 export interface CacheCore {
   /** The hot path: the stored result of `key`, or {@link MISS}. Synchronous when the stores are. */
   lookup(key: string): MaybePromise<unknown>;

@@ -52,6 +52,10 @@ export class Cache implements CacheLike {
   /** The argument keys `prepare` stored for each call, and when it began: the commit touches them again (docs/gc.md). */
   readonly #stored = new WeakMap<Call, { readonly keys: readonly string[]; readonly at: number }>();
 
+  /**
+   * A cache over a value store and a call store (one object may play both roles).
+   * @throws ConfigError for an unknown option or when `values` or `calls` does not implement its role.
+   */
   constructor(options: CacheOptions) {
     rejectUnknownKeys("new Cache(...)", options, CACHE_OPTION_KEYS);
     const { values, calls, inline = true } = options ?? ({} as CacheOptions);

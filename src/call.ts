@@ -22,15 +22,19 @@ export class Call {
     readonly references: readonly boolean[] = names.map(() => false),
   ) {}
 
+  /** The function's name (or its `name` option). */
   get name(): string {
     return this.identity.name;
   }
+  /** The module the function lives in, or `null` when unknown. */
   get module(): string | null {
     return this.identity.module;
   }
+  /** The function's `version` option (`null` without one); part of the key. */
   get version(): Version {
     return this.identity.version;
   }
+  /** The digest of the function's code when `hashCode` is on, else `null`; part of the key. */
   get codeDigest(): string | null {
     return this.identity.codeDigest;
   }

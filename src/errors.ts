@@ -45,6 +45,8 @@ export class FlecheError extends Error {
   readonly code: ErrorCode;
 
   /**
+   * An error with `message` and the documented `code`; `options.cause` is the underlying error, as for
+   * `Error`.
    * @param code - required, so that every error says which documented case it is; there is no
    *   catch-all code to fall back on.
    */
@@ -60,6 +62,7 @@ export class CacheMiss extends FlecheError {
   /** The key or prefix that was looked up. */
   readonly key: string;
 
+  /** A miss (code `FLECHE_MISS`) for `key`; the message defaults to "No entry stored under <key>". */
   constructor(key: string, message?: string, options?: { cause?: unknown }) {
     super(message ?? `No entry stored under ${key}`, "FLECHE_MISS", options);
     this.key = key;
@@ -68,6 +71,7 @@ export class CacheMiss extends FlecheError {
 
 /** A cache refused a write or eviction (read-only views, pools, values a store cannot hold). */
 export class Rejected extends FlecheError {
+  /** A refusal with code `FLECHE_REJECTED`. */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, "FLECHE_REJECTED", options);
   }
@@ -80,6 +84,7 @@ export class Indigestible extends FlecheError {
   /** The offending value itself. */
   readonly value: unknown;
 
+  /** Code `FLECHE_INDIGESTIBLE`; the message is "Cannot digest <path>: <reason>". */
   constructor(value: unknown, path: string, reason: string) {
     super(`Cannot digest ${path}: ${reason}`, "FLECHE_INDIGESTIBLE");
     this.path = path;
@@ -89,6 +94,7 @@ export class Indigestible extends FlecheError {
 
 /** A store cannot hold a value (unsupported type for its serializer, read-only medium, ...). */
 export class SaveError extends FlecheError {
+  /** A failed save with code `FLECHE_SAVE`. */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, "FLECHE_SAVE", options);
   }
@@ -99,6 +105,7 @@ export class AmbiguousDigestError extends FlecheError {
   /** The keys the prefix matched (at most a few). */
   readonly candidates: readonly string[];
 
+  /** Code `FLECHE_AMBIGUOUS`, with the matching keys in `candidates`. */
   constructor(message: string, candidates: readonly string[]) {
     super(message, "FLECHE_AMBIGUOUS");
     this.candidates = candidates;
@@ -107,6 +114,7 @@ export class AmbiguousDigestError extends FlecheError {
 
 /** A signed entry failed its HMAC check: tampered, truncated, or written with another key. */
 export class SignatureError extends FlecheError {
+  /** A failed signature check with code `FLECHE_SIGNATURE`. */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, "FLECHE_SIGNATURE", options);
   }
@@ -114,6 +122,7 @@ export class SignatureError extends FlecheError {
 
 /** Invalid configuration: a bad option, an unknown store type or cache name, a malformed config file. */
 export class ConfigError extends FlecheError {
+  /** A configuration problem with code `FLECHE_CONFIG`. */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, "FLECHE_CONFIG", options);
   }
@@ -124,8 +133,10 @@ export class ConfigError extends FlecheError {
  * is true when the store has already warned about this outage, so callers need not warn again.
  */
 export class StoreUnavailable extends FlecheError {
+  /** Whether the store has already warned about this outage (callers need not warn again). */
   readonly reported: boolean;
 
+  /** An outage with code `FLECHE_UNAVAILABLE`; pass `reported: true` when a warning was already logged. */
   constructor(message: string, options?: { cause?: unknown; reported?: boolean }) {
     super(message, "FLECHE_UNAVAILABLE", options);
     this.reported = options?.reported ?? false;

@@ -23,6 +23,7 @@ import type { Query } from "./query/query.js";
 import { rejectUnknownFilterKeys, type MetadataFilter } from "./query/template.js";
 import type { Version } from "./call-record.js";
 
+/** Any function: what `fleche()` wraps. */
 // biome-ignore lint: any is the honest type of an arbitrary function's parameters here
 type AnyFunction = (...args: any[]) => any;
 

@@ -11,6 +11,8 @@
  * and tests import them by path. `test/structure/exports.test.ts` pins every list, so adding a public
  * name is a deliberate act. Whole-cache operations are methods (`cache.transfer()`, `cache.readOnly()`,
  * `cache.filter()`, `cache.gc()`, `cache.redigest()`, `query.transfer()`): one way each (docs/api.md).
+ *
+ * @module fleche
  */
 import { registerBuiltinStores } from "./stores/builtin.js";
 

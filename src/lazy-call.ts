@@ -9,7 +9,7 @@ import { Call } from "./call.js";
 import { inlineValueOf, type CallRecord, type Metadata, type Version } from "./call-record.js";
 import type { CacheCore } from "./cache-core.js";
 
-/** The arguments of a stored call, loaded: see {@link LazyCall.loadArguments}. */
+/** The arguments of a stored call, loaded: see {@link LazyCall.loadArguments}. @inline */
 export interface LoadedArguments {
   /** Values by parameter name; an argument whose value is not stored is its `Digest`. */
   readonly values: Readonly<Record<string, unknown>>;
@@ -25,21 +25,27 @@ export class LazyCall {
     readonly cache: CacheCore,
   ) {}
 
+  /** The call's full lookup key (64 hex digits). */
   get key(): string {
     return this.record.key;
   }
+  /** The name of the function that was called. */
   get name(): string {
     return this.record.name;
   }
+  /** The module of the function, or `null` when it was unknown. */
   get module(): string | null {
     return this.record.module;
   }
+  /** The function's `version` option when the call was stored (`null` without one). */
   get version(): Version {
     return this.record.version;
   }
+  /** The digest of the function's code when it was stored with `hashCode`, else `null`. */
   get codeDigest(): string | null {
     return this.record.codeDigest;
   }
+  /** The metadata stored with the call, by provider namespace (`runtime`, `git`, `tags`, …). */
   get metadata(): Metadata {
     return this.record.metadata;
   }

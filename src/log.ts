@@ -8,9 +8,19 @@ import { debuglog } from "node:util";
 
 /** The shape fleche logs through; pino, winston and console all fit it. */
 export interface Logger {
+  /** Detail for debugging (the default prints it only with `NODE_DEBUG=fleche`). */
   debug(message: string): void;
+  /** A notice worth one line (the default writes it to stderr). */
   info(message: string): void;
+  /**
+   * Something went wrong and fleche carried on, e.g. an unreadable record treated as a miss or an
+   * unreachable server (the default emits a `FlecheWarning`).
+   */
   warn(message: string): void;
+  /**
+   * A problem to look into, e.g. a stored call that cannot be loaded (a corrupt cache) (the default emits a
+   * `FlecheWarning` with code `FLECHE_ERROR`).
+   */
   error(message: string): void;
 }
 

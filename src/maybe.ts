@@ -4,7 +4,7 @@
  * contracts return `MaybePromise` and the core normalises with these helpers.
  */
 
-/** A value, or a promise of it. */
+/** A value, or a promise of it. @inline */
 export type MaybePromise<T> = T | Promise<T>;
 
 /** True for native promises and promise-like thenables. */

@@ -36,6 +36,8 @@ export class PreparedCall {
   #shared: Settlement;
 
   /**
+   * Admit `call` to `owner` (a store author's cache builds these in its `prepare`); commit it once with
+   * `commit(result)`, or abandon it.
    * @param owner the cache whose policy governs the commit (a view re-owns calls its inner cache prepared)
    * @param onSettle called once when the call is committed (after the record is filed), abandoned or dropped
    */

@@ -7,6 +7,8 @@
  *
  * Prove a store with the conformance suites of `fleche/testing`; `docs/store-authors.md` walks through it.
  * Nothing here is needed to *use* fleche, which is why it is not in the root entry.
+ *
+ * @module fleche/store-kit
  */
 
 // The store contract.

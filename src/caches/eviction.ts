@@ -14,11 +14,13 @@ export interface EvictionPolicy {
   readonly name: string;
   /** Number of keys tracked. */
   readonly size: number;
+  /** Whether `key` is tracked. */
   has(key: string): boolean;
   /** A key was saved (again). */
   add(key: string): void;
   /** A key was read. */
   touch(key: string): void;
+  /** A key was removed from the cache: stop tracking it (an untracked key is a no-op). */
   delete(key: string): void;
   /** The key to evict next, never `spare` while another key exists; undefined when empty. */
   victim(spare?: string): string | undefined;

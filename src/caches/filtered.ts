@@ -40,6 +40,7 @@ export class Filtered extends CacheView {
     return this.#predicate!(new LazyCall(record, this));
   }
 
+  /** The hot-path lookup of `inner`, or a miss when the call under `key` is stored but does not match. */
   override async lookup(key: string): Promise<unknown> {
     const record = await this.inner.loadRecord(key);
     if (!record || !(await this.#matches(record))) return MISS;
@@ -49,18 +50,25 @@ export class Filtered extends CacheView {
   override async prepare(call: Call): Promise<PreparedCall> {
     return new PreparedCall(call, this);
   }
+  /** @throws Rejected always: views are read-only. */
   override async commit(prepared: PreparedCall): Promise<string> {
     throw new Rejected(`filtered view: not saving ${prepared.call.name} (${prepared.key}); views are read-only`);
   }
+  /**
+   * The stored call under `key` (a full key or a unique prefix), loading its values through this view.
+   * @throws CacheMiss when it is absent or does not match.
+   */
   override async load(key: string): Promise<LazyCall> {
     const stored = await this.inner.load(key);
     if (!(await this.#matches(stored.record))) throw new CacheMiss(key, `Call ${stored.key} is not in this filtered view`);
     return new LazyCall(stored.record, this);
   }
+  /** The call record under `key`, or `undefined` when it is absent or does not match. */
   override async loadRecord(key: string): Promise<CallRecord | undefined> {
     const record = await this.inner.loadRecord(key);
     return record && (await this.#matches(record)) ? record : undefined;
   }
+  /** Whether a matching call is stored under `key` (a full key or a unique prefix). */
   override async contains(key: string): Promise<boolean> {
     try {
       await this.load(key);
@@ -70,9 +78,11 @@ export class Filtered extends CacheView {
       throw error;
     }
   }
+  /** @throws Rejected always: views are read-only. */
   override async evict(key: string): Promise<void> {
     throw new Rejected(`filtered view: not evicting ${key}; views are read-only`);
   }
+  /** The records of `inner` that match `template` and this view's filter. */
   override async *records(template: RecordTemplate): AsyncGenerator<CallRecord> {
     for await (const record of this.inner.records(template)) if (await this.#matches(record)) yield record;
   }

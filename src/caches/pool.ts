@@ -24,6 +24,10 @@ export class CachePool implements CacheLike {
   readonly [READ_ONLY] = true;
   readonly members: readonly CacheLike[];
 
+  /**
+   * A read-only pool of `members`.
+   * @throws ConfigError when `members` is not an array of caches.
+   */
   constructor(members: readonly CacheLike[]) {
     if (!Array.isArray(members)) throw new ConfigError("CachePool: give an array of caches");
     members.forEach((m, i) => {

@@ -27,9 +27,11 @@ export class ReadOnly extends CacheView {
   override async prepare(call: Call): Promise<PreparedCall> {
     return new PreparedCall(call, this);
   }
+  /** @throws Rejected always: the cache is read-only. */
   override async commit(prepared: PreparedCall): Promise<string> {
     throw new Rejected(`read-only cache: not saving ${prepared.call.name} (${prepared.key})`);
   }
+  /** @throws Rejected always: the cache is read-only. */
   override async evict(key: string): Promise<void> {
     throw new Rejected(`read-only cache: not evicting ${key}`);
   }
@@ -37,6 +39,7 @@ export class ReadOnly extends CacheView {
   filter(where: CallPredicate | QueryFilter): Filtered {
     return new Filtered(this, where);
   }
+  /** The wrapped cache's config table with `read_only = true`. */
   override toConfig(): CacheConfig {
     return withModifiers(this.inner.toConfig(), { read_only: true }, "ReadOnly");
   }

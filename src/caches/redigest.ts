@@ -14,7 +14,7 @@ import { LazyCall } from "../lazy-call.js";
 import type { CacheCore } from "../cache-core.js";
 import type { CallRecord } from "../call-record.js";
 
-/** What to do with a record that cannot be re-keyed (a value is missing, corrupt or indigestible). */
+/** What to do with a record that cannot be re-keyed (a value is missing, corrupt or indigestible). @inline */
 export type RedigestOnError = "raise" | "skip" | "evict";
 
 /** Options of `redigest()`. */

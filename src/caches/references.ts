@@ -25,7 +25,7 @@ import { placedCaches, type StoreBacked } from "./placed.js";
 import type { CacheLike } from "../cache-like.js";
 import type { ValueStore } from "../stores/types.js";
 
-/** One value a record names that cannot be loaded. */
+/** One value a record names that cannot be loaded. @inline */
 export interface DanglingReference {
   /** The call record's key. */
   readonly call: string;

@@ -63,6 +63,10 @@ export class SizeLimited extends CacheView {
   #callValues = new Map<string, readonly string[]>();
   #bytes = 0;
 
+  /**
+   * Limit `inner` to `maxSize` records and/or `maxBytes` of values, evicting by `eviction`.
+   * @throws ConfigError for an unknown option, neither limit, a limit below 1, or an unknown eviction policy.
+   */
   constructor(inner: CacheLike, options: SizeLimitOptions) {
     super(inner);
     rejectUnknownKeys("SizeLimited", options, SIZE_LIMIT_OPTION_KEYS);
@@ -192,23 +196,36 @@ export class SizeLimited extends CacheView {
     this.#unweigh(key);
   }
 
+  /** The hot-path lookup of the wrapped cache; a hit counts as a use for the eviction policy. */
   override lookup(key: string): MaybePromise<unknown> {
     const hit = this.inner.lookup(key);
     if (isPromise(hit)) return hit.then((h) => (h !== MISS && this.#touch(key), h));
     if (hit !== MISS) this.#touch(key);
     return hit;
   }
+  /**
+   * Commit through the wrapped cache, then evict other calls until within `maxSize` and `maxBytes`
+   * (the call just saved only when it alone exceeds them). Returns the call's key.
+   */
   override async commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string> {
     await this.#count(); // before the commit, so the count never races with this record
     const key = await this.inner.commit(prepared, result, metadata);
     await this.#admit(prepared.call, result);
     return key;
   }
+  /**
+   * The stored call under `key` (a full key or a unique prefix); counts as a use for the eviction policy.
+   * @throws CacheMiss when no call is stored under `key`.
+   */
   override async load(key: string): Promise<LazyCall> {
     const stored = await this.inner.load(key);
     this.#touch(stored.key);
     return new LazyCall(stored.record, this);
   }
+  /**
+   * Remove the call under `key` (a full key or a unique prefix) and stop counting it; absent keys are a
+   * no-op.
+   */
   override async evict(key: string): Promise<void> {
     let full = key;
     if (!isFullKey(key)) {
@@ -242,6 +259,7 @@ export class SizeLimited extends CacheView {
       this.recount();
     }
   }
+  /** The wrapped cache's config table with `max_size`, `max_bytes` and `eviction` added. */
   override toConfig(): CacheConfig {
     return withModifiers(
       this.inner.toConfig(),

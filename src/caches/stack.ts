@@ -29,6 +29,10 @@ export class CacheStack implements CacheLike {
   /** Back-fills in progress by key, so concurrent reads of one key copy it once. */
   readonly #backfills = new Map<string, Promise<void>>();
 
+  /**
+   * A stack of `layers`, front first: the first takes the writes.
+   * @throws ConfigError when `layers` is empty, holds a stack (use `push()`, which flattens) or a non-cache.
+   */
   constructor(layers: readonly CacheLike[]) {
     if (!Array.isArray(layers) || layers.length === 0) throw new ConfigError("CacheStack: give at least one layer (the first takes the writes)");
     for (const [i, layer] of layers.entries()) {

@@ -67,7 +67,7 @@ export interface PoolCacheTable extends CacheModifiers {
 /** Any cache shape; an array is a stack. */
 export type CacheShape = PlainCacheTable | TemplateCacheTable | StackCacheTable | PoolCacheTable | readonly CacheShape[];
 
-/** The `[default]` table. */
+/** The `[default]` table. @inline */
 export interface DefaultTable {
   /** The default cache: a section name or an inline cache. */
   readonly cache?: string | CacheShape;

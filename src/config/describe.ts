@@ -4,7 +4,7 @@
 import { currentConfig, isStrict } from "./resolve.js";
 import type { ConfigProblem } from "./load.js";
 
-/** One top-level table of the merged configuration. */
+/** One top-level table of the merged configuration. @inline */
 export interface DescribedTable {
   readonly name: string;
   readonly file: string;

@@ -21,7 +21,7 @@ export interface ConfigLayer {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
-/** A file that could not be read, and why. */
+/** A file that could not be read, and why. @inline */
 export interface ConfigProblem {
   readonly file: string;
   readonly message: string;

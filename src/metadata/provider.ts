@@ -17,7 +17,12 @@ export type MetadataFields = { [key: string]: JsonValue };
 export interface MetadataProvider {
   /** The namespace, e.g. `"runtime"`. */
   readonly name: string;
+  /** Optional: fields gathered before the body runs; also the state handed to `post`. */
   pre?(call: Call): MaybePromise<MetadataFields>;
+  /**
+   * Optional: fields gathered after the body returned `result`, given what `pre` returned (`{}` without
+   * `pre`).
+   */
   post?(pre: MetadataFields, call: Call, result: unknown): MaybePromise<MetadataFields>;
 }
 

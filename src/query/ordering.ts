@@ -5,7 +5,7 @@ import type { LazyCall } from "../lazy-call.js";
 /** What sorting, grouping and de-duplicating look at: an argument name, or a function of the call. */
 export type CallKey = string | ((call: LazyCall) => unknown);
 
-/** Options of `query.sortBy(key, options)`. */
+/** Options of `query.sortBy(key, options)`. @inline */
 export interface SortOptions {
   /** Largest first. @default false */
   readonly reverse?: boolean;

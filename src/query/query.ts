@@ -21,6 +21,8 @@ export type CallSource = () => AsyncIterable<LazyCall>;
 /** A re-iterable, chainable query over stored calls. */
 export class Query implements AsyncIterable<LazyCall> {
   /**
+   * A query over the calls `source` yields. Queries usually come from `cache.query()` or `f.query()`;
+   * `Query.of(calls)` wraps a fixed list.
    * @param source runs the search; called again on every iteration.
    * @param extremes answers latest()/oldest() without a scan (a store's index); kept by chaining that
    *   does not change which calls match (`sortBy`), dropped by the rest.
@@ -30,6 +32,9 @@ export class Query implements AsyncIterable<LazyCall> {
     readonly extremes?: ExtremeFinder<LazyCall>,
   ) {}
 
+  /**
+   * Iterate the matching calls (`for await (const call of query)`); every iteration reads the source again.
+   */
   [Symbol.asyncIterator](): AsyncIterator<LazyCall> {
     return this.source()[Symbol.asyncIterator]();
   }
@@ -138,7 +143,10 @@ export class Query implements AsyncIterable<LazyCall> {
     return transferCalls(this, target, options);
   }
 
-  /** The matching calls as rows for `console.table` (see {@link TableOptions}). */
+  /**
+   * The matching calls as rows for `console.table`: key and function, then the argument, result and
+   * metadata columns `options` choose.
+   */
   async table(options: TableOptions = {}): Promise<TableRow[]> {
     return tableRows(await this.toArray(), options);
   }

@@ -7,7 +7,7 @@ import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { JsonValue } from "../call-record.js";
 import type { LazyCall } from "../lazy-call.js";
 
-/** Options of `query.table()`. */
+/** Options of `query.table()`. @inline */
 export interface TableOptions {
   /** Argument columns: `true` for every argument, or the names wanted. Default: one `arguments` preview column. */
   readonly args?: true | readonly string[];
@@ -24,7 +24,7 @@ export interface TableOptions {
 /** Every option of {@link TableOptions}; `table()` rejects any other key. */
 export const TABLE_OPTION_KEYS = keysOf<TableOptions>()(["args", "result", "metadata", "shrinkKeys", "width"]);
 
-/** One row of a call table. */
+/** One row of a call table. @inline */
 export type TableRow = Record<string, string | number | boolean | null>;
 
 /** Build the rows for `calls`. */

@@ -15,7 +15,7 @@ export const KEY_LENGTH = 64;
 
 const HEX = /^[0-9a-f]+$/;
 
-/** Something that can list its keys, optionally only those starting with a prefix. */
+/** Something that can list its keys, optionally only those starting with a prefix. @inline */
 export type KeyLister = (prefix?: string) => KeyStream;
 
 /** True for a full 64-hex lowercase key. */

@@ -27,6 +27,7 @@ export class Memory implements ValueStore, CallStore {
   readonly #calls = new Map<string, CallRecord>();
   readonly #label: string;
 
+  /** An empty store; `label` names it in messages. @throws ConfigError for an unknown option. */
   constructor(options: MemoryOptions = {}) {
     rejectUnknownKeys("new Memory(...)", options, MEMORY_OPTION_KEYS);
     this.#label = options.label ?? "memory";

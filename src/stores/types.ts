@@ -83,10 +83,22 @@ export interface Store {
 
 /** A content-addressed store of argument and result values. */
 export interface ValueStore extends Store {
+  /**
+   * Store `value` under `key` when given (the caller already digested it), else under `digest(value)`;
+   * returns the key. A store with `touchValue` refreshes an entry it already holds (and its parts).
+   * @throws SaveError when the store cannot hold the value.
+   */
   saveValue(value: unknown, key?: string): MaybePromise<string>;
+  /**
+   * The value under the full digest `key`, as an independent copy (mutating it never changes the store).
+   * @throws CacheMiss when the entry is absent, corrupt or tampered with.
+   */
   loadValue(key: string): MaybePromise<unknown>;
+  /** Whether an entry is stored under the full digest `key`. */
   containsValue(key: string): MaybePromise<boolean>;
+  /** Remove the entry under `key`; removing an absent key is a no-op. */
   evictValue(key: string): MaybePromise<void>;
+  /** Stream the keys of every value entry, or only those starting with `prefix`. */
   listValues(prefix?: string): KeyStream;
   /** Optional: keys of the entries this entry is assembled from, without deserialising it (for gc). */
   childDigests?(key: string): MaybePromise<readonly string[]>;
@@ -121,10 +133,15 @@ export type ResultRef = Pick<CallRecord, "result" | "inline">;
 
 /** A store of call records. */
 export interface CallStore extends Store {
+  /** Store `record` under `record.key`, replacing any earlier record with that key. */
   saveCall(record: CallRecord): MaybePromise<void>;
+  /** The record under the lookup `key`, or `undefined` on a miss (misses are routine, not exceptions). */
   loadCall(key: string): MaybePromise<CallRecord | undefined>;
+  /** Whether a record is stored under the lookup `key`. */
   containsCall(key: string): MaybePromise<boolean>;
+  /** Remove the record under `key`; removing an absent key is a no-op. */
   evictCall(key: string): MaybePromise<void>;
+  /** Stream the keys of every call record, or only those starting with `prefix`. */
   listCalls(prefix?: string): KeyStream;
   /**
    * Optional hot path: `{ result, inline }` of the record under `key`, or `undefined` on a miss (when

@@ -19,6 +19,7 @@ export const VOID_OPTION_KEYS = keysOf<VoidOptions>()([]);
 export class Void implements ValueStore, CallStore {
   readonly type = "void";
 
+  /** The store takes no options. @throws ConfigError for any option given. */
   constructor(options?: VoidOptions) {
     rejectUnknownKeys("new Void(...)", options, VOID_OPTION_KEYS);
   }

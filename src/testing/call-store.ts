@@ -21,8 +21,11 @@ import { rebuildFromConfig } from "./rebuild.js";
 
 /** How a call store under test is made and what it promises. */
 export interface CallSuiteOptions {
+  /** The store's name in the test titles. */
   readonly name: string;
+  /** A fresh, empty store. */
   readonly make: () => CallStore | Promise<CallStore>;
+  /** A second store over the same location (persistent stores): it must see the records the first saved. */
   readonly reopen?: (store: CallStore) => CallStore | Promise<CallStore>;
   /** False for stores that keep nothing (Void). */
   readonly keeps?: boolean;

@@ -14,6 +14,7 @@ import { rebuildFromConfig } from "./rebuild.js";
 
 /** How a store under test is made and what it promises. */
 export interface ValueSuiteOptions {
+  /** The store's name in the test titles. */
   readonly name: string;
   /** A fresh, empty store. */
   readonly make: () => ValueStore | Promise<ValueStore>;

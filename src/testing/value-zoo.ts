@@ -2,10 +2,19 @@
  * Values every value store must round-trip exactly (stores may refuse some with `SaveError`, declared
  * through the suite's `refuses` option, never by silently returning something else).
  */
+
+/** One value of {@link valueZoo}. */
 export interface ZooEntry {
+  /** What the value is, as named in test titles and in a suite's `refuses` option. */
   readonly label: string;
+  /** Builds the value (a new instance on every call). */
   readonly make: () => unknown;
 }
+
+/**
+ * The values of the value-store suite: numbers with edge cases, bigints, strings, containers, typed
+ * arrays, dates, regexps, nested mixes and large values. Each entry's `label` names it in `refuses`.
+ */
 
 export const valueZoo: readonly ZooEntry[] = [
   { label: "integer", make: () => 42 },

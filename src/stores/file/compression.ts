@@ -15,7 +15,7 @@ import { constants as bufferConstants } from "node:buffer";
 /** The largest Buffer this Node allocates. */
 const MAX_LENGTH = bufferConstants.MAX_LENGTH;
 
-/** The compressions a file store writes. */
+/** The compressions a file store writes. @inline */
 export type Compression = "gzip" | "brotli" | "zstd";
 
 export const COMPRESSIONS: readonly Compression[] = ["gzip", "brotli", "zstd"];

@@ -469,6 +469,10 @@ export class FileStore implements ValueStore, CallStore {
     return configFromSettings(FILE_CONFIG, { root, serializer, compress, remainingDepth, minPartSize, signed });
   }
 
+  /**
+   * How `console.log` and `util.inspect` show the store: its settings, with signing keys counted, never
+   * shown.
+   */
   [inspect.custom](): string {
     const keys = this.#signer.count;
     return `FileStore { root: ${JSON.stringify(this.root)}, serializer: '${this.serializer}', compress: ${this.compress ? `'${this.compress}'` : "false"}, remainingDepth: ${this.remainingDepth}, minPartSize: ${this.minPartSize}, signed: ${keys ? `${keys} key${keys > 1 ? "s" : ""} (redacted)` : "no"} }`;

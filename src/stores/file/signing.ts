@@ -8,7 +8,7 @@
 import { createHmac, createSecretKey, timingSafeEqual, type Hmac, type KeyObject } from "node:crypto";
 import { ConfigError } from "../../errors.js";
 
-/** Secret keys as users give them: bytes, hex (colon-separated for several), or a list of either. */
+/** Secret keys as users give them: bytes, hex (colon-separated for several), or a list of either. @inline */
 export type SecretKeyInput = string | Uint8Array | readonly (string | Uint8Array)[];
 
 /** The environment variable that supplies keys when the option is absent. */

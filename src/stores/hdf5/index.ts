@@ -55,6 +55,11 @@ export class Hdf5Store implements ValueStore, CallStore {
   readonly #write: WriteOptions;
   readonly #label: string;
 
+  /**
+   * A store of HDF5 files under the directory `root`.
+   * @throws ConfigError for an unknown option, a `root` that is not a path, or an invalid `prefixLength` or
+   *   `compression`.
+   */
   constructor(options: Hdf5StoreOptions) {
     rejectUnknownKeys("new Hdf5Store(...)", options, HDF5_STORE_OPTION_KEYS);
     const resolved = resolveOptions(options, { origin: "new Hdf5Store(...)", ...CAMEL_CASE });

@@ -7,7 +7,7 @@ import { ConfigError } from "../../errors.js";
 import type { StoreOptionTable } from "../descriptor.js";
 import { MAX_PREFIX_LENGTH } from "./files/layout.js";
 
-/** Compression of large numeric datasets: off, gzip (deflate level 4, as h5py's default), or a deflate level 1–9. */
+/** Compression of large numeric datasets: off, gzip (deflate level 4, as h5py's default), or a deflate level 1–9. @inline */
 export type Hdf5Compression = false | "gzip" | number;
 
 /** Options of {@link Hdf5Store}. */

@@ -43,7 +43,7 @@ export const FIRST_KEYS = 256;
 /** Keys read per statement when listing. */
 export const PAGE = 1000;
 
-/** What `Sql.info()` reports. */
+/** What `Sql.info()` reports. @inline */
 export interface SqlInfo {
   readonly kind: "sqlite" | "postgres";
   /** The URL, any password masked. */

@@ -9,7 +9,7 @@ import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { ConfigError } from "../../errors.js";
 
-/** A SQLite database: a file (absolute path) or a private in-memory database. */
+/** A SQLite database: a file (absolute path) or a private in-memory database. @inline */
 export interface SqliteLocation {
   readonly kind: "sqlite";
   /** Absolute file path, or `":memory:"`. */
@@ -18,14 +18,14 @@ export interface SqliteLocation {
   readonly url: string;
 }
 
-/** A PostgreSQL database. */
+/** A PostgreSQL database. @inline */
 export interface PostgresLocation {
   readonly kind: "postgres";
-  /** The connection URL as given (it may hold a password: show {@link redactUrl} of it). */
+  /** The connection URL as given (it may hold a password: show `Sql.url`, which drops it, instead). */
   readonly url: string;
 }
 
-/** Where an `Sql` store keeps its records. */
+/** Where an `Sql` store keeps its records. @inline */
 export type SqlLocation = SqliteLocation | PostgresLocation;
 
 /** The in-memory SQLite URL. */
