@@ -18,18 +18,14 @@ import { isPromise, type MaybePromise } from "../maybe.js";
 import { logger } from "../log.js";
 import { LazyCall } from "../lazy-call.js";
 import { MISS, type CacheConfig, type CacheLike } from "../cache-like.js";
-import { CacheView } from "./view.js";
+import { WritableView } from "./writable-view.js";
 import { withModifiers } from "./modifiers.js";
 import { isFullKey } from "../stores/keys.js";
 import { digestArgument } from "../digest/index.js";
 import { evictionPolicy, type EvictionPolicy } from "./eviction.js";
-import { Filtered, type CallPredicate } from "./filtered.js";
-import { ReadOnly } from "./read-only.js";
 import type { CallRecord, Metadata } from "../call-record.js";
 import type { Call } from "../call.js";
 import type { PreparedCall } from "../prepared-call.js";
-import type { QueryFilter } from "../query/template.js";
-import type { GcOptions, GcReport } from "./gc.js";
 import type { RedigestOptions, RedigestReport } from "./redigest.js";
 
 /** Limits of a {@link SizeLimited} cache (at least one of `maxSize` and `maxBytes`). */
@@ -49,7 +45,7 @@ export const SIZE_LIMIT_OPTION_KEYS = keysOf<SizeLimitOptions>()(["maxSize", "ma
 const PENDING_TOUCH_LIMIT = 10_000;
 
 /** A size-limited view of `inner`. */
-export class SizeLimited extends CacheView {
+export class SizeLimited extends WritableView {
   readonly maxSize: number | undefined;
   readonly maxBytes: number | undefined;
   readonly eviction: string;
@@ -238,18 +234,6 @@ export class SizeLimited extends CacheView {
     }
     await this.inner.evict(full);
     this.#forget(full);
-  }
-  /** A read-only view. */
-  readOnly(): ReadOnly {
-    return new ReadOnly(this);
-  }
-  /** A live, read-only view of the calls that match. */
-  filter(where: CallPredicate | QueryFilter): Filtered {
-    return new Filtered(this, where);
-  }
-  /** Collect the wrapped cache. */
-  override gc(options?: GcOptions): Promise<GcReport> {
-    return this.inner.gc(options);
   }
   /** Re-key the wrapped cache's records, then count them again. */
   override async redigest(options?: RedigestOptions): Promise<RedigestReport> {
