@@ -9,7 +9,7 @@ import { withModifiers } from "./modifiers.js";
 import { Filtered, type CallPredicate } from "./filtered.js";
 import { CacheView } from "./view.js";
 import { READ_ONLY } from "./read-only-mark.js";
-import type { CacheConfig, CacheLike } from "../cache-like.js";
+import type { CacheConfig } from "../cache-like.js";
 import type { Call } from "../call.js";
 import type { QueryFilter } from "../query/template.js";
 

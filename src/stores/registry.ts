@@ -4,7 +4,7 @@
  * `registerBuiltinStores` (`stores/builtin.ts`) for the stores fleche ships; config files can then name it.
  */
 import { ConfigError } from "../errors.js";
-import { checkOptions, optionsFromConfig, type StoreContext, type StoreDescriptor, type StoreRole } from "./descriptor.js";
+import { optionsFromConfig, type StoreContext, type StoreDescriptor, type StoreRole } from "./descriptor.js";
 import type { Store, StoreConfig } from "./types.js";
 
 export { checkOptions, type StoreContext, type StoreDescriptor, type StoreRole } from "./descriptor.js";

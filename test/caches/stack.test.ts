@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { AmbiguousDigestError, Cache, CacheMiss, CacheStack, ConfigError, Memory, cache, cacheFromConfig, fleche, withCache } from "../../src/index.js";
+import { AmbiguousDigestError, CacheMiss, CacheStack, ConfigError, Memory, cache, cacheFromConfig, fleche, withCache } from "../../src/index.js";
 import { MISS } from "../../src/cache-core.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callOf, fresh, keysOf, put, spy } from "./helpers.js";

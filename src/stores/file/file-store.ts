@@ -14,7 +14,7 @@
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { inspect } from "node:util";
-import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
+import { CacheMiss, SaveError } from "../../errors.js";
 import { rejectUnknownKeys } from "../../known-keys.js";
 import { digest } from "../../digest/index.js";
 import { logger } from "../../log.js";
