@@ -131,3 +131,15 @@ describe("unknown option keys", () => {
     assert.throws(() => rejectUnknownKeys("thing", { zzz: 1 }, ["a", "b"]), /^ConfigError: thing: unknown option `zzz` \(expected one of: a, b\)$/);
   });
 });
+
+describe("configure() options", () => {
+  it("rejects an unknown option key, naming it and the accepted ones, and keeps the configuration it had", async () => {
+    const { configure, currentConfig } = await import("../src/config/resolve.js");
+    const before = currentConfig();
+    assert.throws(
+      () => configure({ default: { cache: "memory" } }, { basedir: "/tmp" } as never),
+      (error: unknown) => error instanceof ConfigError && /`basedir`/.test(error.message) && /baseDir/.test(error.message) && /origin/.test(error.message),
+    );
+    assert.deepEqual(currentConfig(), before, "a rejected call changes nothing");
+  });
+});

@@ -22,7 +22,7 @@ import { cacheFromConfig } from "./build.js";
 import { loadConfig, type ConfigEntry, type ConfigLayer, type LoadedConfig } from "./load.js";
 import { processEnvironment } from "./discover.js";
 import { rebaseTable } from "./paths.js";
-import { didYouMean } from "../known-keys.js";
+import { didYouMean, keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { CacheConfig, CacheLike } from "../cache-like.js";
 import type { MetadataProvider } from "../metadata/provider.js";
 import type { FlecheConfig } from "./define.js";
@@ -111,12 +111,23 @@ export function setStrictDefault(strict: boolean): void {
   strictDefault = strict;
 }
 
+/** Options of {@link configure}. @inline */
+export interface ConfigureOptions {
+  /** The directory relative paths in `config` are relative to (default: the working directory). */
+  readonly baseDir?: string;
+  /** The name warnings and errors give this layer (default: `configure()`). */
+  readonly origin?: string;
+}
+
+const CONFIGURE_OPTION_KEYS = keysOf<ConfigureOptions>()(["baseDir", "origin"]);
+
 /**
  * Use `config` (as `defineConfig` builds it, e.g. imported from a `fleche.config.mjs`) as the closest
  * configuration layer, above every file. `baseDir` anchors its relative paths (default: as given, i.e.
  * relative to the working directory). Pass `undefined` to remove it. Forgets resolved caches.
  */
-export function configure(config: FlecheConfig | undefined, options: { baseDir?: string; origin?: string } = {}): void {
+export function configure(config: FlecheConfig | undefined, options: ConfigureOptions = {}): void {
+  rejectUnknownKeys("configure(config, options)", options, CONFIGURE_OPTION_KEYS);
   codeLayers = [];
   if (config !== undefined) {
     const data = (options.baseDir ? rebaseTable(config, options.baseDir) : config) as Record<string, unknown>;
