@@ -24,7 +24,7 @@ import { beginWrite } from "../../fs/deferred-write.js";
 import type { CallRecord } from "../../call-record.js";
 import type { Serializer, SerializerName } from "../../serializers/types.js";
 import { isFullKey } from "../keys.js";
-import { KnownParts, assemble, planEntries, type PlannedEntry } from "../destructure.js";
+import { KnownParts, planEntries, type PlannedEntry } from "../destructure.js";
 import { countReuses } from "../reuses.js";
 import { VERIFY_OPTION_KEYS, type CallStore, type StoreConfig, type ValueStore, type VerifyOptions, type VerifyReport } from "../types.js";
 import type { Compression } from "./compression.js";
@@ -40,7 +40,8 @@ import { removeQuietly } from "../../fs/remove.js";
 import { evictFileIfStale, tombOf, touchFile } from "./touch.js";
 import { touchTree } from "../touch-tree.js";
 import type { Header } from "./envelope.js";
-import { Corrupt, ValueFiles, writeError, type Decoded, type LargeRaw } from "./value-files.js";
+import { Corrupt, ValueFiles, writeError, type LargeRaw } from "./value-files.js";
+import { materialize, type Chain } from "./materialize.js";
 import { verifyFiles } from "./verify.js";
 import { Freshness } from "./freshness.js";
 import { entryChecks } from "./verify-entries.js";
@@ -260,51 +261,14 @@ export class FileStore implements ValueStore, CallStore {
       const file = this.#files.read(key, path);
       const decoded = isPromise(file) ? file.then((f) => this.#files.decode(f)) : this.#files.decode(file);
       const here: Chain = { key, parent: chain };
-      const value = isPromise(decoded) ? decoded.then((d) => this.#materialize(d, here, report)) : this.#materialize(decoded, here, report);
+      const load = (child: string, parents: Chain) => this.#load(child, parents, report);
+      const value = isPromise(decoded) ? decoded.then((d) => materialize(d, here, load)) : materialize(decoded, here, load);
       if (!report) return value;
       return isPromise(value) ? value.catch((error: unknown) => this.#unusable(key, path, error)) : value;
     } catch (error) {
       if (!report) throw error;
       return this.#unusable(key, path, error);
     }
-  }
-
-  /**
-   * The value of a decoded entry: as is, or assembled from its children. A child that is the entry
-   * itself or one of its ancestors (a crafted or damaged cycle) makes the entry unusable: loading it would
-   * never end.
-   */
-  #materialize(decoded: Decoded, chain: Chain, report: boolean): MaybePromise<unknown> {
-    if ("whole" in decoded) return decoded.whole;
-    const { parts } = decoded;
-    for (const child of parts.children) {
-      if (inChain(chain, child)) throw new Corrupt(`it contains itself (its part ${child} is ${child === chain.key ? "the entry itself" : "one of the entries it is a part of"})`);
-    }
-    const children: MaybePromise<unknown>[] = [];
-    let pending = false;
-    for (const child of parts.children) {
-      let value: MaybePromise<unknown>;
-      try {
-        value = this.#load(child, chain, report);
-      } catch (error) {
-        for (const earlier of children) if (isPromise(earlier)) earlier.catch(() => {}); // settled, not awaited
-        throw missingPart(child, error);
-      }
-      if (isPromise(value)) {
-        pending = true;
-        children.push(value.catch((error: unknown) => Promise.reject(missingPart(child, error))));
-      } else {
-        children.push(value);
-      }
-    }
-    const build = (values: readonly unknown[]): unknown => {
-      try {
-        return assemble(parts, values);
-      } catch (error) {
-        throw new Corrupt(`its parts do not assemble (${(error as Error).message})`);
-      }
-    };
-    return pending ? Promise.all(children).then(build) : build(children);
   }
 
   /** A read failed: a miss for absent or unusable entries (the unusable ones are reported and removed). */
@@ -524,28 +488,4 @@ export class FileStore implements ValueStore, CallStore {
     if (!/^[0-9a-f]*$/.test(p)) return [];
     return this.#layout.keys(kind, p);
   }
-}
-
-/** The entries a part is being loaded for, innermost first (a linked list: branches share their ancestors). */
-interface Chain {
-  readonly key: string;
-  readonly parent: Chain | undefined;
-}
-
-function inChain(chain: Chain | undefined, key: string): boolean {
-  for (let c = chain; c; c = c.parent) if (c.key === key) return true;
-  return false;
-}
-
-/**
- * A part that cannot be loaded makes the value assembled from it unusable. A missing part is a miss, not
- * a corrupt file to remove: the part may be held aside for a moment by a conditional eviction (touch.ts),
- * and a save of the value rewrites what is missing (its touch fails). A corrupt part (reported and
- * removed already, so its miss carries the Corrupt as cause), or one that contains its own parent, makes
- * the parent corrupt too.
- */
-function missingPart(child: string, error: unknown): unknown {
-  const corrupt = error instanceof Corrupt ? error : error instanceof CacheMiss && error.cause instanceof Corrupt ? error.cause : undefined;
-  if (corrupt) return new Corrupt(`its part ${child} is unusable (${corrupt.message})`);
-  return error instanceof CacheMiss ? new CacheMiss(child, `its part ${child} is missing`, { cause: error }) : error;
 }
