@@ -22,6 +22,7 @@ export type {
   VerifyOptions,
   VerifyReport,
 } from "./stores/types.js";
+export { leasesOf, type LeaseAttempt, type LeaseInfo, type LeaseOwner, type Leases } from "./stores/leases.js";
 export {
   checkOptions,
   registerStore,

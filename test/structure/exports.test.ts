@@ -33,13 +33,13 @@ const ENTRIES = {
     values: [
       "Call", "DIGEST_LENGTH", "INLINE_STRING_LIMIT", "LazyCall", "MIN_PREFIX", "MISS", "OPERATORS", "PreparedCall",
       "THIS", "allKeys", "checkOptions", "configFromSettings", "countReuses", "evictionNames", "expandPrefix", "inlineValueOf", "isDigest", "isInlineValue",
-      "isNumericArray", "matchesRecord", "metadataFromNames", "metadataNames", "optionsFromConfig", "recordProblem", "registerEviction",
+      "isNumericArray", "leasesOf", "matchesRecord", "metadataFromNames", "metadataNames", "optionsFromConfig", "recordProblem", "registerEviction",
       "registerMetadata", "registerStore", "registerTemplate", "shrinkAgainst", "sizeOf", "storeDescriptors", "storeTypes",
       "templateNames", "toTemplate",
     ],
     types: [
       "CacheConfig", "CacheCore", "CallKey", "CallSource", "CallStore", "EvictionPolicy", "EvictionPolicyFactory",
-      "FunctionIdentity", "InlineEntry", "InlineValue", "KeyStream", "MetadataNamespace", "NumericArray", "Operator",
+      "FunctionIdentity", "InlineEntry", "InlineValue", "KeyStream", "LeaseAttempt", "LeaseInfo", "LeaseOwner", "Leases", "MetadataNamespace", "NumericArray", "Operator",
       "RecordTemplate", "ResultRef", "Store", "StoreConfig", "StoreContext", "StoreDescriptor", "StoreFactory", "StoreOption", "StoreOptionTable", "StoreRole",
       "TemplateExpander", "TemplateExpansion", "ValueStore", "VerifyOptions", "VerifyReport", "Version",
     ],
