@@ -15,6 +15,7 @@
 export type {
   CallStore,
   KeyStream,
+  RawEntries,
   ResultRef,
   Store,
   StoreConfig,

@@ -16,7 +16,7 @@ import { performance } from "node:perf_hooks";
 import { Cache, FileStore, cache, fleche } from "../../src/index.js";
 import { writeFileAtomicSync } from "../../src/fs/atomic.js";
 import { crc32 } from "../../src/fs/crc32.js";
-import { integrity } from "../../src/stores/file/integrity.js";
+import { integrity } from "../../src/stores/envelope/integrity.js";
 import { WORK, bundle, compile } from "../compile.js";
 import { formatNs, measure, median, printTable, ratio, type Measurement } from "../harness.js";
 import { nodePeers } from "../peers/node-peers.js";

@@ -26,6 +26,7 @@
  * | `valueWrittenAt(key)` | values | optional: when the entry was last written or touched (ms since the epoch, e.g. a file's mtime), or undefined; garbage collection spares entries younger than its grace period |
  * | `touchValue(key)` | values | optional: refresh the written-at time of the entry and, transitively, of its parts; `false` when it or a part is absent (nothing is then promised: store it again). A commit touches its arguments right before filing the record (docs/gc.md) |
  * | `evictValueIfStale(key, cutoff)` | values | optional: remove the entry only if it was neither written nor touched after `cutoff`, atomically with respect to `saveValue` and `touchValue`; `true` when it removed it. Garbage collection sweeps through it, so a value reused during a pass is never lost |
+ * | `rawEntries` | values | optional: entries as their stored bytes, so a transfer between two stores of the same envelope format copies bytes without decoding (`RawEntries`) |
  * | `verify(options)` | both | optional: check every entry (signatures, envelopes), remove what is corrupt and what killed writers left behind; report |
  * | `toConfig()` | both | the store's config table (snake_case keys); `cacheFromConfig` rebuilds an equal store |
  * | `close()` | both | optional: release handles and connections |
@@ -128,6 +129,28 @@ export interface ValueStore extends Store {
    * never removed with it (they are entries of their own).
    */
   evictValueIfStale?(key: string, cutoff: number): MaybePromise<boolean>;
+  /** Optional: entries as their stored bytes, for transfers that copy without decoding. */
+  readonly rawEntries?: RawEntries;
+}
+
+/**
+ * A value store's entries as their stored bytes: the envelope of docs/file-format.md, the same in every
+ * store that has it (files, S3 objects, SQL rows). A transfer between two such stores copies an entry
+ * and its parts as bytes, without deserializing or serializing anything.
+ */
+export interface RawEntries {
+  /**
+   * The stored bytes of the entry `key` (a value or one of its parts), not checked (the receiving
+   * store checks them). @throws CacheMiss when absent.
+   */
+  read(key: string): MaybePromise<Uint8Array>;
+  /**
+   * Store `bytes` read from another store as the entry `key`, after checking them as this store checks
+   * what it reads (check value or signature). `false`, and nothing stored, when they do not pass (for
+   * example, signed with a key this store does not hold): the caller then copies the value decoded.
+   * @throws SaveError when the entry cannot be written.
+   */
+  write(key: string, bytes: Uint8Array): MaybePromise<boolean>;
 }
 
 /** The part of a call record a cache hit needs. */

@@ -40,7 +40,7 @@ const ENTRIES = {
     types: [
       "CacheConfig", "CacheCore", "CallKey", "CallSource", "CallStore", "EvictionPolicy", "EvictionPolicyFactory",
       "FunctionIdentity", "InlineEntry", "InlineValue", "KeyStream", "LeaseAttempt", "LeaseInfo", "LeaseOwner", "Leases", "MetadataNamespace", "NumericArray", "Operator",
-      "RecordTemplate", "ResultRef", "Store", "StoreConfig", "StoreContext", "StoreDescriptor", "StoreFactory", "StoreOption", "StoreOptionTable", "StoreRole",
+      "RawEntries", "RecordTemplate", "ResultRef", "Store", "StoreConfig", "StoreContext", "StoreDescriptor", "StoreFactory", "StoreOption", "StoreOptionTable", "StoreRole",
       "TemplateExpander", "TemplateExpansion", "ValueStore", "VerifyOptions", "VerifyReport", "Version",
     ],
   },

@@ -11,7 +11,7 @@ import { ConfigError } from "../../errors.js";
 import type { StoreOptionTable } from "../descriptor.js";
 import { DEFAULT_MIN_PART_SIZE, DEFAULT_REMAINING_DEPTH } from "../destructure.js";
 import { normalizeCompress, normalizeDepth, normalizeMinPartSize, normalizeRoot } from "./options.js";
-import { parseSecretKeys } from "./signing.js";
+import { parseSecretKeys } from "../envelope/signing.js";
 import { isSerializerName, SERIALIZER_NAMES } from "../../serializers/index.js";
 
 /** The `type = "file"` options; `FileStore.toConfig()` writes its settings through it. */

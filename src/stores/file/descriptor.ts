@@ -4,7 +4,7 @@ import type { StoreDescriptor } from "../descriptor.js";
 import { FileStore } from "./file-store.js";
 import type { FileStoreOptions } from "./options.js";
 import { FILE_CONFIG } from "./config.js";
-import { SECRET_KEY_ENV, envSecretKeys } from "./signing.js";
+import { SECRET_KEY_ENV, envSecretKeys } from "../envelope/signing.js";
 
 /** The file store's descriptor. */
 export const fileStoreDescriptor: StoreDescriptor<FileStore> = {

@@ -26,22 +26,23 @@ import type { Serializer, SerializerName } from "../../serializers/types.js";
 import { isFullKey } from "../keys.js";
 import { KnownParts, planEntries, type PlannedEntry } from "../destructure.js";
 import { countReuses } from "../reuses.js";
-import { VERIFY_OPTION_KEYS, type CallStore, type StoreConfig, type ValueStore, type VerifyOptions, type VerifyReport } from "../types.js";
-import type { Compression } from "./compression.js";
+import { VERIFY_OPTION_KEYS, type CallStore, type RawEntries, type StoreConfig, type ValueStore, type VerifyOptions, type VerifyReport } from "../types.js";
+import type { Compression } from "../envelope/compression.js";
 import { Layout, type EntryKind } from "./layout.js";
 import { FORMAT_VERSION, readManifest, writeManifest } from "./manifest.js";
 import { normalizeOptions, type FileStoreOptions } from "./options.js";
 import { RecordProblem, decodeRecord, encodeRecord } from "./records.js";
-import { Signer } from "./signing.js";
+import { Signer } from "../envelope/signing.js";
 import { FILE_CONFIG } from "./config.js";
 import { configFromSettings } from "../descriptor.js";
 import { readSmallBytes, removeEntry } from "./file-io.js";
 import { removeQuietly } from "../../fs/remove.js";
 import { evictFileIfStale, tombOf, touchFile } from "./touch.js";
 import { touchTree } from "../touch-tree.js";
-import type { Header } from "./envelope.js";
+import type { Header } from "../envelope/envelope.js";
 import { Corrupt, ValueFiles, writeError, type LargeRaw } from "./value-files.js";
-import { materialize, type Chain } from "./materialize.js";
+import { materialize, type Chain } from "../envelope/materialize.js";
+import { EntryCodec } from "../envelope/codec.js";
 import { verifyFiles } from "./verify.js";
 import { Freshness } from "./freshness.js";
 import { entryChecks } from "./verify-entries.js";
@@ -63,6 +64,7 @@ export class FileStore implements ValueStore, CallStore {
   readonly #signer: Signer;
   readonly #serializer: Serializer;
   readonly #files: ValueFiles;
+  readonly #codec: EntryCodec;
   /** Whether the manifest has been read (and found, or found absent). */
   #opened = false;
   #hasManifest = false;
@@ -86,7 +88,8 @@ export class FileStore implements ValueStore, CallStore {
     this.#serializer = normalized.serializer;
     this.#signer = new Signer(normalized.keys);
     this.#layout = new Layout(this.root);
-    this.#files = new ValueFiles(this.#signer, this.compress, this.#serializer);
+    this.#codec = new EntryCodec(this.#signer, this.compress, this.#serializer);
+    this.#files = new ValueFiles(this.#codec);
   }
 
   /** A store writing Node's structured-clone format (the default). */
@@ -330,6 +333,29 @@ export class FileStore implements ValueStore, CallStore {
   listValues(prefix?: string): Iterable<string> {
     return this.#list("value", prefix);
   }
+
+  /** Value files as their bytes: a transfer to or from another store of the same envelope copies them as they are. */
+  readonly rawEntries: RawEntries = {
+    read: (key) => {
+      if (!isFullKey(key)) throw new CacheMiss(key, `'${key}' is not a full key`);
+      this.#open();
+      return this.#files.readBytes(key, this.#layout.valuePath(key));
+    },
+    write: (key, bytes) => {
+      if (!isFullKey(key)) throw new SaveError(`Cannot store a value in ${this.root} under '${key}': keys are 64 lowercase hex digits`);
+      try {
+        this.#codec.verify(key, bytes);
+      } catch (error) {
+        if (error instanceof Corrupt) return false;
+        throw error;
+      }
+      this.#prepareWrite();
+      const written = this.#files.writeBytes(this.#layout.valuePath(key), [bytes]);
+      this.#sweep(key);
+      return isPromise(written) ? written.then(() => true) : true;
+    },
+  };
+
 
   /** The keys of the entries `key` is assembled from (read from its header, never deserialized). */
   childDigests(key: string): MaybePromise<readonly string[]> {

@@ -7,8 +7,8 @@ import { requireSerializer } from "../../serializers/index.js";
 import type { Serializer, SerializerName } from "../../serializers/types.js";
 import { parseBytes } from "../../config/bytes.js";
 import { DEFAULT_MIN_PART_SIZE, DEFAULT_REMAINING_DEPTH } from "../destructure.js";
-import { COMPRESSIONS, type Compression } from "./compression.js";
-import { envSecretKeys, parseSecretKeys, type SecretKeyInput } from "./signing.js";
+import { COMPRESSIONS, type Compression } from "../envelope/compression.js";
+import { envSecretKeys, parseSecretKeys, type SecretKeyInput } from "../envelope/signing.js";
 
 /** Options of `new FileStore(...)`. */
 export interface FileStoreOptions {

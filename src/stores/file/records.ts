@@ -13,8 +13,8 @@
  */
 import { recordProblem, type CallRecord } from "../../call-record.js";
 import { crc32, crcHex } from "../../fs/crc32.js";
-import { MAC_HEX_LENGTH, type Signer } from "./signing.js";
-import { integrity } from "./integrity.js";
+import { MAC_HEX_LENGTH, type Signer } from "../envelope/signing.js";
+import { integrity } from "../envelope/integrity.js";
 
 const CHECK_PREFIX = '{"crc32":"';
 const CHECK_LENGTH = 8;

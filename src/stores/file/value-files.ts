@@ -6,51 +6,37 @@
  * while the main thread checksums the chunks already read, so the check hides behind the I/O and a raw
  * typed array comes back without a copy.
  *
- * Every read checks before it decodes: the length, then the signature (signed stores) or the check value
- * (every other store), then decompression bounded by the recorded decoded length, and only then
- * deserialization.
+ * Every read checks before it decodes (the codec's checks, `../envelope/codec.ts`); large files are
+ * checked chunk by chunk as they arrive.
  */
 import { closeSync, fstatSync, readSync } from "node:fs";
 import { close as closeCallback } from "node:fs";
 import { promisify } from "node:util";
-import { endianness } from "node:os";
 import { writeFileAtomic, writeFileAtomicSync } from "../../fs/atomic.js";
 import { crc32 } from "../../fs/crc32.js";
 import { readChunked, readWhole } from "../../fs/read.js";
 import { CacheMiss, FlecheError, SaveError } from "../../errors.js";
 import { isPromise, type MaybePromise } from "../../maybe.js";
-import { binaryType, bytesOf, fromBytes, type BinaryValue } from "../../serializers/binary.js";
-import { serializerNamed } from "../../serializers/index.js";
-import type { Serializer } from "../../serializers/types.js";
+import { binaryType, bytesOf, type BinaryValue } from "../../serializers/binary.js";
 import type { EntryNode } from "../destructure.js";
-import { compress, decompress, DecompressionProblem, type Compression } from "./compression.js";
-import { CHECK_OFFSET, EnvelopeProblem, checkValue, checkedPart, headerLine, lengthProblem, parseHead, payloadOf, signedRest, valueDomain, type Head, type Header } from "./envelope.js";
-import type { Signer } from "./signing.js";
+import { CHECK_OFFSET, checkValue, checkedPart, headerLine, lengthProblem, parseHead, signedRest, valueDomain, type Header } from "../envelope/envelope.js";
 import { openIfExists } from "./open.js";
-import { integrity } from "./integrity.js";
-import { Corrupt, decodeWith, type Decoded } from "./decoded.js";
+import { integrity } from "../envelope/integrity.js";
+import { Corrupt, type Decoded } from "../envelope/decoded.js";
+import { RAW, SYNC_LIMIT, checkFailed, envelope, headerOf, inflate, type CheckedEntry, type EntryCodec } from "../envelope/codec.js";
 
-export { Corrupt, type Decoded } from "./decoded.js";
+export { Corrupt, type Decoded } from "../envelope/decoded.js";
 
 /** Files up to this size are read and written synchronously. */
-export const SYNC_LIMIT = 256 * 1024;
+export { SYNC_LIMIT } from "../envelope/codec.js";
 
 /** The first read of a large file, which holds its header line (longer lines are read whole). */
 const HEAD_CHUNK = 64 * 1024;
 
 const closeAsync = promisify(closeCallback);
 
-/** Raw payloads are little-endian by definition; a big-endian host serializes binary data instead. */
-const RAW = endianness() === "LE";
-
 /** A value file read and checked: header and decoded payload (not yet deserialized). */
-export interface ValueFile {
-  readonly header: Header;
-  /** The payload, decompressed. */
-  readonly payload: Uint8Array;
-  /** The payload fills its own aligned ArrayBuffer and may be used in place. */
-  readonly owned: boolean;
-}
+export type ValueFile = CheckedEntry;
 
 /** A large binary value's file, written before its key is known; {@link LargeRaw.check} fills in the check value. */
 export interface LargeRaw {
@@ -59,29 +45,17 @@ export interface LargeRaw {
   check(key: string): { readonly offset: number; readonly bytes: Uint8Array };
 }
 
-/** Reads and writes the value files of one store. */
+/** Reads and writes the value files of one store; the bytes themselves are the codec's. */
 export class ValueFiles {
-  constructor(
-    private readonly signer: Signer,
-    private readonly compression: Compression | false,
-    private readonly serializer: Serializer,
-  ) {}
+  constructor(private readonly codec: EntryCodec) {}
 
   // ---- writing ----
 
   /** Write the entry `node` under `key` at `path`. @throws SaveError when it cannot be encoded or written. */
   write(key: string, path: string, node: EntryNode): MaybePromise<void> {
-    const { header, payload } = this.#encode(node);
-    const finish = (stored: Uint8Array, sync: boolean): MaybePromise<void> => {
-      const { s: serializer, n: decoded, ...rest } = header;
-      const stamped: Header = this.compression ? { s: serializer, n: stored.byteLength, z: this.compression, u: decoded, ...rest } : header;
-      const head = headerLine(key, stamped, stored, this.signer);
-      return writeFile(path, [head, stored], sync && head.length + stored.length <= SYNC_LIMIT);
-    };
-    if (!this.compression) return finish(payload, true);
-    // Only the payload is compressed: the header line stays readable, so it can be checked first.
-    const packed = compress(this.compression, payload, payload.byteLength <= SYNC_LIMIT);
-    return isPromise(packed) ? packed.then((bytes) => finish(bytes, false)) : finish(packed, true);
+    const encoded = this.codec.encode(key, node);
+    if (isPromise(encoded)) return encoded.then((chunks) => writeFile(path, chunks, false));
+    return writeFile(path, encoded, encoded[0].length + encoded[1].length <= SYNC_LIMIT);
   }
 
   /**
@@ -91,12 +65,13 @@ export class ValueFiles {
    * undefined.
    */
   largeRaw(value: unknown): LargeRaw | undefined {
-    if (!RAW || this.signer.enabled || this.compression || typeof value !== "object" || value === null) return undefined;
+    const { signer, compression } = this.codec;
+    if (!RAW || signer.enabled || compression || typeof value !== "object" || value === null) return undefined;
     const type = binaryType(value);
     if (!type) return undefined;
     const payload = bytesOf(value as BinaryValue);
     if (payload.byteLength <= SYNC_LIMIT) return undefined;
-    const line = headerLine(undefined, { s: "raw", n: payload.byteLength, t: type }, payload, this.signer);
+    const line = headerLine(undefined, { s: "raw", n: payload.byteLength, t: type }, payload, signer);
     return {
       chunks: [line, payload],
       check: (key) => {
@@ -105,30 +80,6 @@ export class ValueFiles {
         return { offset: CHECK_OFFSET, bytes: Buffer.from(check.toString(16).padStart(8, "0"), "latin1") };
       },
     };
-  }
-
-  #encode(node: EntryNode): { header: Header; payload: Uint8Array } {
-    if (node.kind === "whole") {
-      const value = node.value;
-      const type = RAW && typeof value === "object" && value !== null ? binaryType(value) : undefined;
-      if (type) {
-        const payload = bytesOf(value as BinaryValue);
-        return { header: { s: "raw", n: payload.byteLength, t: type }, payload };
-      }
-      const { bytes, tagged } = this.serializer.encode(value);
-      return { header: { s: this.serializer.name, n: bytes.byteLength, ...(tagged ? { k: 1 } : {}) }, payload: bytes };
-    }
-    const { bytes, tagged } = this.serializer.encode(node.items);
-    const header: Header = {
-      s: this.serializer.name,
-      n: bytes.byteLength,
-      ...(tagged ? { k: 1 as const } : {}),
-      d: node.kind,
-      c: node.children,
-      r: node.slots,
-      ...(node.nullPrototype ? { p: 1 as const } : {}),
-    };
-    return { header, payload: bytes };
   }
 
   // ---- reading ----
@@ -156,20 +107,38 @@ export class ValueFiles {
     } finally {
       closeSync(fd);
     }
-    return this.#checkWhole(key, bytes, true);
+    return this.codec.check(key, bytes, true);
   }
 
-  /** Check a whole file in memory and decompress its payload. */
-  #checkWhole(key: string, bytes: Uint8Array, sync: boolean): MaybePromise<ValueFile> {
-    const head = envelope(() => parseHead(bytes));
-    if (!head) throw new Corrupt("truncated inside the header line");
-    const stored = envelope(() => payloadOf(bytes, head));
-    if (this.signer.enabled) {
-      this.#checkSignature(head, this.signer.begin(valueDomain(key), [signedRest(bytes, head), stored]));
-    } else if (integrity.check && checkValue(crc32(stored), checkedPart(bytes, head), key) !== head.check) {
-      throw checkFailed();
+  /** The whole file at `path`, unchecked (copied as it is to another store). @throws CacheMiss when absent. */
+  readBytes(key: string, path: string): MaybePromise<Uint8Array> {
+    const fd = openEntry(key, path);
+    let size: number;
+    try {
+      size = fstatSync(fd).size;
+    } catch (error) {
+      closeSync(fd);
+      throw readError(path, error);
     }
-    return inflate(head.header, stored, sync, false);
+    if (size > SYNC_LIMIT) {
+      return readChunked(fd, 0, size, () => {}).then(
+        (bytes) => closeAsync(fd).then(() => bytes),
+        (error: unknown) => closeAsync(fd).then(() => Promise.reject(readError(path, error))),
+      );
+    }
+    try {
+      return readWhole(fd, size);
+    } catch (error) {
+      throw readError(path, error);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Write `chunks` (an envelope checked by the caller) at `path` atomically. */
+  writeBytes(path: string, chunks: readonly Uint8Array[]): MaybePromise<void> {
+    const size = chunks.reduce((n, c) => n + c.byteLength, 0);
+    return writeFile(path, chunks, size <= SYNC_LIMIT);
   }
 
   /**
@@ -187,15 +156,16 @@ export class ValueFiles {
       }
       const start = first.subarray(0, got);
       const head = envelope(() => parseHead(start));
-      if (!head) return await this.#checkWhole(key, await readChunked(fd, 0, size, () => {}), false); // a header longer than the chunk
+      if (!head) return await this.codec.check(key, await readChunked(fd, 0, size, () => {}), false); // a header longer than the chunk
       const length = size - head.payloadStart;
       if (length !== head.header.n) throw new Corrupt(lengthProblem(length, head.header.n));
       let feed: (chunk: Uint8Array) => void;
       let verify: () => void;
-      if (this.signer.enabled) {
-        const pending = this.signer.begin(valueDomain(key), [signedRest(start, head)]);
+      const { signer } = this.codec;
+      if (signer.enabled) {
+        const pending = signer.begin(valueDomain(key), [signedRest(start, head)]);
         feed = (chunk) => pending.update(chunk);
-        verify = () => this.#checkSignature(head, pending);
+        verify = () => this.codec.checkSignature(head, pending);
       } else if (!integrity.check) {
         feed = () => {};
         verify = () => {};
@@ -213,11 +183,6 @@ export class ValueFiles {
     } finally {
       await closeAsync(fd);
     }
-  }
-
-  #checkSignature(head: Head, pending: ReturnType<Signer["begin"]>): void {
-    if (!head.signature) throw new Corrupt("it is not signed, but this store requires signatures");
-    if (!pending.matches(head.signature)) throw new Corrupt("it failed its signature check (tampered, truncated or signed with another key)");
   }
 
   /**
@@ -249,60 +214,8 @@ export class ValueFiles {
 
   /** Deserialize a checked file's payload. @throws Corrupt when the payload does not decode. */
   decode(file: ValueFile): MaybePromise<Decoded> {
-    const { header } = file;
-    if (header.s === "raw" && header.d === undefined) {
-      try {
-        return { whole: fromBytes(header.t!, file.payload, file.owned) };
-      } catch (error) {
-        throw new Corrupt(`its raw payload does not decode (${(error as Error).message})`);
-      }
-    }
-    const serializer = serializerNamed(header.s);
-    if (!serializer) throw new Corrupt(`it names an unknown serializer '${header.s}'`, true);
-    if (!serializer.ready) return serializer.load().then(() => decodeWith(serializer, file));
-    return decodeWith(serializer, file);
+    return this.codec.decode(file);
   }
-}
-
-function envelope<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof EnvelopeProblem) throw new Corrupt(error.message, error.newer);
-    throw error;
-  }
-}
-
-function checkFailed(): Corrupt {
-  return new Corrupt("it failed its checksum (damaged, or a file of another key)");
-}
-
-function headerOf(bytes: Uint8Array): Header {
-  const head = envelope(() => parseHead(bytes));
-  if (!head) throw new Corrupt("truncated inside the header line");
-  return head.header;
-}
-
-/** The decoded payload of a checked file: decompressed (bounded by its recorded length) when compressed. */
-function inflate(header: Header, stored: Uint8Array, sync: boolean, owned: boolean): MaybePromise<ValueFile> {
-  if (header.z === undefined) return { header, payload: stored, owned };
-  let out: MaybePromise<Uint8Array>;
-  try {
-    out = decompress(header.z, stored, header.u!, sync);
-  } catch (error) {
-    throw asCorrupt(error);
-  }
-  if (!isPromise(out)) return { header, payload: out, owned: false };
-  return out.then(
-    (payload) => ({ header, payload, owned: false }),
-    (error: unknown) => Promise.reject(asCorrupt(error)),
-  );
-}
-
-/** A decompression failure is corruption; a missing zstd-napi (a FlecheError) is not. */
-function asCorrupt(error: unknown): unknown {
-  if (error instanceof DecompressionProblem) return new Corrupt(error.message);
-  return error;
 }
 
 /** Open an entry file for reading. @throws CacheMiss when absent; FlecheError naming the path otherwise. */

@@ -7,10 +7,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { digest } from "../../digest/index.js";
 import type { MaybePromise } from "../../maybe.js";
-import { Corrupt } from "./decoded.js";
+import { Corrupt } from "../envelope/decoded.js";
 import type { Layout } from "./layout.js";
 import { decodeRecord } from "./records.js";
-import type { Signer } from "./signing.js";
+import type { Signer } from "../envelope/signing.js";
 import type { ValueFiles } from "./value-files.js";
 import type { EntryChecks } from "./verify.js";
 

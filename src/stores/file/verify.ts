@@ -10,7 +10,7 @@ import { isTempName } from "../../fs/atomic.js";
 import { removeQuietly } from "../../fs/remove.js";
 import type { VerifyOptions, VerifyReport } from "../types.js";
 import { entryKey, listDir, type Layout } from "./layout.js";
-import { Corrupt } from "./decoded.js";
+import { Corrupt } from "../envelope/decoded.js";
 import { RecordProblem } from "./records.js";
 
 /** How one entry is checked: throws Corrupt or RecordProblem when it is unusable. */

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import * as zlib from "node:zlib";
 import { Cache, CacheMiss, FileStore, cache, digest, fleche } from "../../../src/index.js";
 import { crc32 } from "../../../src/fs/crc32.js";
-import { headerLine, type Header } from "../../../src/stores/file/envelope.js";
-import { Signer } from "../../../src/stores/file/signing.js";
+import { headerLine, type Header } from "../../../src/stores/envelope/envelope.js";
+import { Signer } from "../../../src/stores/envelope/signing.js";
 import { tempDirs } from "../../helpers/temp.js";
 import { captureLogs } from "../../helpers/logs.js";
 
