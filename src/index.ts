@@ -50,7 +50,7 @@ export {
 // Caches and their composition; views come from methods (`readOnly()`, `filter()`), not constructors.
 export { Cache, type CacheOptions } from "./cache.js";
 export type { CacheLike } from "./cache-like.js";
-export { CacheStack } from "./caches/stack.js";
+export { CacheStack, type CacheStackOptions } from "./caches/stack.js";
 export { CachePool } from "./caches/pool.js";
 export { SizeLimited, type SizeLimitOptions } from "./caches/size-limited.js";
 export type { ReadOnly } from "./caches/read-only.js";

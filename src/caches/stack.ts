@@ -3,8 +3,14 @@
  * layers in order, and a call found in a lower layer is copied into the first one (back-filled) so the
  * next read is fast. Typical: a memory layer in front of a file or SQL cache, or your own cache in front
  * of a team's read-only one.
+ *
+ * A write-through stack (`writeThrough: true`) writes every call to every writable layer: the machine's
+ * own fast layer in front of a team's shared one, so what one machine computes the others find. The
+ * first layer's write decides the call's fate; a lower layer that cannot take the write (a server that
+ * is away) is reported and skipped, and the call is still cached in front.
  */
-import { CacheMiss, ConfigError, Rejected } from "../errors.js";
+import { CacheMiss, ConfigError, Rejected, StoreUnavailable } from "../errors.js";
+import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import { isPromise, type MaybePromise } from "../maybe.js";
 import { logger } from "../log.js";
 import { LazyCall } from "../lazy-call.js";
@@ -15,25 +21,48 @@ import { Filtered, type CallPredicate } from "./filtered.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
 import { ReadOnly } from "./read-only.js";
 import { canGc, canRedigest } from "./operations.js";
+import { isReadOnly } from "./read-only-mark.js";
+import { PreparedCall } from "../prepared-call.js";
 import { mergeReports, type GcOptions, type GcReport } from "./gc.js";
 import type { Call } from "../call.js";
 import type { CallRecord, Metadata } from "../call-record.js";
-import type { PreparedCall } from "../prepared-call.js";
 import type { Query } from "../query/query.js";
 import type { QueryFilter, RecordTemplate } from "../query/template.js";
 import type { RedigestOptions, RedigestReport } from "./redigest.js";
 
-/** An ordered stack of caches; `layers[0]` takes every write. */
+/** Options of a {@link CacheStack}. */
+export interface CacheStackOptions {
+  /**
+   * Write every call to every writable layer (read-only layers and pools are skipped), not only to the
+   * first. A lower layer's failure is reported and does not fail the call.
+   * @default false
+   */
+  readonly writeThrough?: boolean;
+}
+
+/** Every option of {@link CacheStackOptions}; `new CacheStack()` rejects any other key. */
+export const CACHE_STACK_OPTION_KEYS = keysOf<CacheStackOptions>()(["writeThrough"]);
+
+/** An ordered stack of caches; `layers[0]` takes every write (every writable layer does, written through). */
 export class CacheStack implements CacheLike {
   readonly layers: readonly CacheLike[];
+  /** Whether writes go to every writable layer. */
+  readonly writeThrough: boolean;
   /** Back-fills in progress by key, so concurrent reads of one key copy it once. */
   readonly #backfills = new Map<string, Promise<void>>();
+  /** Written through: the calls the lower layers prepared, by call, committed after the first layer's. */
+  readonly #lower = new WeakMap<Call, readonly { readonly layer: CacheLike; readonly prepared: PreparedCall }[]>();
 
   /**
    * A stack of `layers`, front first: the first takes the writes.
-   * @throws ConfigError when `layers` is empty, holds a stack (use `push()`, which flattens) or a non-cache.
+   * @throws ConfigError when `layers` is empty, holds a stack (use `push()`, which flattens) or a non-cache, or for an unknown option.
    */
-  constructor(layers: readonly CacheLike[]) {
+  constructor(layers: readonly CacheLike[], options: CacheStackOptions = {}) {
+    rejectUnknownKeys("new CacheStack(...)", options, CACHE_STACK_OPTION_KEYS);
+    if (options.writeThrough !== undefined && typeof options.writeThrough !== "boolean") {
+      throw new ConfigError(`CacheStack: option \`writeThrough\` must be true or false, got ${JSON.stringify(options.writeThrough)}`);
+    }
+    this.writeThrough = options.writeThrough === true;
     if (!Array.isArray(layers) || layers.length === 0) throw new ConfigError("CacheStack: give at least one layer (the first takes the writes)");
     for (const [i, layer] of layers.entries()) {
       if (layer instanceof CacheStack) {
@@ -46,7 +75,16 @@ export class CacheStack implements CacheLike {
 
   /** A stack with `layer` in front (it takes the writes); a stack's layers are spliced in, not nested. */
   push(layer: CacheLike): CacheStack {
-    return new CacheStack(layer instanceof CacheStack ? [...layer.layers, ...this.layers] : [layer, ...this.layers]);
+    return new CacheStack(layer instanceof CacheStack ? [...layer.layers, ...this.layers] : [layer, ...this.layers], this.#options());
+  }
+
+  #options(): CacheStackOptions {
+    return this.writeThrough ? { writeThrough: true } : {};
+  }
+
+  /** The layers below the first that take writes through (none unless written through). */
+  #lowerWritable(): CacheLike[] {
+    return this.writeThrough ? this.layers.slice(1).filter((layer) => !isReadOnly(layer)) : [];
   }
 
   lookup(key: string): MaybePromise<unknown> {
@@ -95,13 +133,52 @@ export class CacheStack implements CacheLike {
   }
 
   async prepare(call: Call): Promise<PreparedCall> {
-    return (await this.layers[0]!.prepare(call)).reown(this);
+    const lowerLayers = this.#lowerWritable();
+    if (lowerLayers.length === 0) return (await this.layers[0]!.prepare(call)).reown(this);
+    const [first, ...lower] = await Promise.all([
+      this.layers[0]!.prepare(call),
+      ...lowerLayers.map((layer) =>
+        layer.prepare(call).then(
+          (prepared) => ({ layer, prepared }),
+          (error: unknown) => this.#skipped(call, layer, error),
+        ),
+      ),
+    ]);
+    const taken = lower.filter((p): p is { layer: CacheLike; prepared: PreparedCall } => p !== undefined);
+    this.#lower.set(call, taken);
+    // Settling the stack's call settles every layer's: those committed by then are left as they are.
+    const settleAll = () => {
+      (first as PreparedCall).abandon();
+      for (const { prepared } of taken) prepared.abandon();
+    };
+    return new PreparedCall(call, this, settleAll);
   }
-  commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string> {
-    return this.layers[0]!.commit(prepared, result, metadata);
+
+  async commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string> {
+    const lower = this.#lower.get(prepared.call);
+    if (!lower) return this.layers[0]!.commit(prepared, result, metadata);
+    this.#lower.delete(prepared.call);
+    const key = await this.layers[0]!.commit(prepared, result, metadata);
+    for (const { layer, prepared: p } of lower) {
+      await p.commit(result, metadata).catch((error: unknown) => this.#skipped(prepared.call, layer, error));
+    }
+    return key;
   }
-  save(call: Call, result: unknown, metadata?: Metadata): Promise<string> {
-    return this.layers[0]!.save(call, result, metadata);
+
+  async save(call: Call, result: unknown, metadata?: Metadata): Promise<string> {
+    const key = await this.layers[0]!.save(call, result, metadata);
+    for (const layer of this.#lowerWritable()) {
+      await layer.save(call, result, metadata).catch((error: unknown) => this.#skipped(call, layer, error));
+    }
+    return key;
+  }
+
+  /** A lower layer could not take a write-through: reported once per outage, the call stays cached in front. */
+  #skipped(call: Call, layer: CacheLike, error: unknown): undefined {
+    const message = `Not writing ${call.name} (${call.key}) through to layer ${this.layers.indexOf(layer)} of the stack: ${(error as Error).message}`;
+    if (error instanceof StoreUnavailable && error.reported) logger().debug(message);
+    else logger().warn(message);
+    return undefined;
   }
 
   async load(key: string): Promise<LazyCall> {
@@ -176,8 +253,10 @@ export class CacheStack implements CacheLike {
       evicted: reports.flatMap((r) => r.evicted),
     };
   }
+  /** The layers' configs as an array, or `{ stack = [...], write_through = true }` when written through. */
   toConfig(): CacheConfig {
-    return this.layers.map((layer) => layer.toConfig());
+    const layers = this.layers.map((layer) => layer.toConfig());
+    return this.writeThrough ? { stack: layers, write_through: true } : layers;
   }
   close(): Promise<void> {
     return closeAll(this.layers);

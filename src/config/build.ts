@@ -4,7 +4,8 @@
  * - `{ values = {...}, calls = {...} }`: a plain `Cache` over two stores, built through the store
  *   registry (so stores registered later need no change here);
  * - `{ template = "file", root = "..." }`: a template, expanded to the plain form;
- * - an array of caches, or `{ stack = [...] }`: a `CacheStack` (the first layer takes the writes);
+ * - an array of caches, or `{ stack = [...] }`: a `CacheStack` (the first layer takes the writes, every
+ *   writable one with `write_through = true`);
  * - `{ pool = [...] }`: a read-only `CachePool`;
  * - modifiers on any of these: `max_size` / `max_bytes` / `eviction` (a `SizeLimited` wrapper), `filter`
  *   (a `Filtered` view), `read_only = true` (a `ReadOnly` view, outermost).
@@ -63,9 +64,11 @@ export function cacheFromConfig(config: CacheConfig, origin = "cache config"): C
 
 function baseFromConfig(base: Record<string, unknown>, origin: string): CacheLike {
   if ("stack" in base) {
-    onlyKeys(base, ["stack"], origin);
+    onlyKeys(base, ["stack", "write_through"], origin);
     if (!Array.isArray(base.stack)) throw new ConfigError(`${origin}: \`stack\` must be an array of caches`);
-    return stackFromConfig(base.stack, `${origin}.stack`);
+    const writeThrough = base.write_through;
+    if (writeThrough !== undefined && typeof writeThrough !== "boolean") throw new ConfigError(`${origin}: \`write_through\` must be true or false`);
+    return stackFromConfig(base.stack, `${origin}.stack`, writeThrough === true);
   }
   if ("pool" in base) {
     onlyKeys(base, ["pool"], origin);
@@ -80,7 +83,7 @@ function baseFromConfig(base: Record<string, unknown>, origin: string): CacheLik
   return plainFromConfig(base, origin);
 }
 
-function stackFromConfig(layers: readonly unknown[], origin: string): CacheStack {
+function stackFromConfig(layers: readonly unknown[], origin: string, writeThrough = false): CacheStack {
   if (layers.length === 0) throw new ConfigError(`${origin}: a stack needs at least one layer`);
   return new CacheStack(
     layers.map((layer, i) => {
@@ -89,6 +92,7 @@ function stackFromConfig(layers: readonly unknown[], origin: string): CacheStack
       if (built instanceof CacheStack) throw new ConfigError(`${origin}[${i}]: stacks do not nest; list the layers in one stack`);
       return built;
     }),
+    writeThrough ? { writeThrough } : {},
   );
 }
 
@@ -112,7 +116,10 @@ function plainFromConfig(table: Record<string, unknown>, origin: string): Cache 
 function onlyKeys(table: Record<string, unknown>, allowed: string[], origin: string): void {
   for (const key of Object.keys(table)) {
     if (!allowed.includes(key)) {
-      throw new ConfigError(`${origin}: key \`${key}\` does not go with \`${allowed[0]}\` (a ${allowed[0]} takes only modifiers: ${MODIFIER_KEYS.join(", ")})`);
+      const also = allowed.slice(1);
+      throw new ConfigError(
+        `${origin}: key \`${key}\` does not go with \`${allowed[0]}\` (a ${allowed[0]} takes only ${also.length ? `${also.join(", ")} and ` : ""}modifiers: ${MODIFIER_KEYS.join(", ")})`,
+      );
     }
   }
 }

@@ -57,6 +57,8 @@ export interface TemplateCacheTable extends CacheModifiers {
 /** A stack written as a table (so modifiers can apply to it). */
 export interface StackCacheTable extends CacheModifiers {
   readonly stack: readonly CacheShape[];
+  /** Write every call to every writable layer, not only the first (a team's shared layer behind a machine's own). */
+  readonly write_through?: boolean;
 }
 
 /** A read-only pool. */

@@ -19,9 +19,9 @@ const ENTRIES = {
       "tags", "withCache", "withMeta", "withProject", "withTags",
     ],
     types: [
-      "CacheLike", "CacheOptions", "CacheRef", "CacheSwitch", "Call", "CallPredicate", "CallRecord", "ClassOptions",
-      "ConfigDescription", "ErrorCode", "FileStoreOptions", "Filtered", "FlecheConfig", "FlecheHelpers",
-      "FlecheOptions", "Fleched", "FunctionQuery", "GcOptions", "GcReport", "GitOptions", "Hdf5StoreOptions",
+      "CacheLike", "CacheOptions", "CacheRef", "CacheStackOptions", "CacheSwitch", "Call", "CallPredicate",
+      "CallRecord", "ClassOptions", "ConfigDescription", "ErrorCode", "FileStoreOptions", "Filtered", "FlecheConfig",
+      "FlecheHelpers", "FlecheOptions", "Fleched", "FunctionQuery", "GcOptions", "GcReport", "GitOptions",
       "JsonValue", "LazyCall", "Logger", "MemoryOptions", "Metadata", "MetadataFields", "MetadataFilter",
       "MetadataProvider", "QueryFilter", "ReadOnly", "RedigestOptions", "RedigestReport", "ReferenceCheckOptions",
       "ReferenceReport", "Restore", "SerializerName", "SizeLimitOptions", "SqlOptions", "TransferOptions",
