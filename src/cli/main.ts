@@ -25,6 +25,7 @@ import { verify } from "./commands/verify.js";
 import { config } from "./commands/config.js";
 import { storeTypesCommand } from "./commands/store-types.js";
 import { registerBuiltinStores } from "../stores/builtin.js";
+import { flechePackage } from "../package-root.js";
 
 // An entry point: the built-in store types are registered here, before any config is read (plugins
 // loaded with `--import` may add more), not as a side effect of importing the config builder.
@@ -32,6 +33,7 @@ registerBuiltinStores();
 
 const program = new Command("fleche")
   .description("Look into fleche caches and maintain them.")
+  .version(flechePackage()?.version ?? "unknown", "-V, --version", "print fleche's version")
   .option("--config <file>", "an extra configuration file (TOML, JSON or a JS module exporting defineConfig(...)), closest of all")
   .option("--import <module>", "load a module first, e.g. a plugin that registers a store type (repeatable)", collect, [] as string[])
   .showHelpAfterError("(fleche --help lists the commands and options)")
@@ -48,8 +50,14 @@ function run<A extends unknown[]>(action: (...args: A) => Promise<number | void>
 
 const cacheOption = () => new Option("--cache <name>", "the cache to use (default: the configured default cache)");
 
-program
-  .command("ls")
+/** `--values`/`--calls`: a cache no configuration describes, by its stores (see store-spec.ts). */
+function withStoreOptions(command: Command): Command {
+  return command
+    .option("--values <dir|url>", "the value store: a directory (FileStore), a SQLite file or a database URL; instead of --cache")
+    .option("--calls <dir|url>", "the call store, as --values (either alone serves both roles)");
+}
+
+withStoreOptions(program.command("ls"))
   .description("list stored calls, newest first (reads call records only)")
   .addOption(cacheOption())
   .option("--name <function>", "only calls of this function")
@@ -57,16 +65,14 @@ program
   .option("--json", "print the call records as JSON")
   .action(run((options) => ls(options)));
 
-program
-  .command("show")
+withStoreOptions(program.command("show"))
   .description("show one stored call with its argument and result values")
   .argument("<key>", "the call's key or an unambiguous prefix of it")
   .addOption(cacheOption())
   .option("--json", "print the call record as JSON")
   .action(run((key: string, options) => show(key, options)));
 
-program
-  .command("gc")
+withStoreOptions(program.command("gc"))
   .description("remove values that no call record refers to")
   .addOption(cacheOption())
   .option("--dry-run", "list what would be removed, remove nothing")
@@ -76,16 +82,15 @@ program
 program
   .command("transfer")
   .description("copy stored calls from one cache to another")
-  .requiredOption("--from <name>", "the source cache")
-  .requiredOption("--to <name>", "the target cache")
+  .requiredOption("--from <name|dir|url>", "the source cache: a configured name, or a directory or database URL (as --values)")
+  .requiredOption("--to <name|dir|url>", "the target cache: a configured name, or a directory or database URL")
   .option("--pop", "remove each transferred call from the source (a move)")
   .option("--overwrite", "replace calls the target already holds")
   .option("--name <function>", "only calls of this function")
   .option("--allow-dangling", "also copy calls whose argument values are missing at the source (as digest-only references)")
   .action(run((options) => transfer(options)));
 
-program
-  .command("verify")
+withStoreOptions(program.command("verify"))
   .description("check every entry of the cache's stores (checksums, signatures, envelopes, leftovers) and that every value a call record names is stored")
   .addOption(cacheOption())
   .option("--repair", "remove corrupt entries and leftover temporary files; re-link or remove records with dangling references")

@@ -7,10 +7,14 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, extname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "../errors.js";
-import { configure, defaultCache, resolveCacheName, setStrictDefault } from "../config/resolve.js";
+import { RESERVED_NAMES, configure, currentConfig, defaultCache, hasConfiguredDefault, resolveCacheName, setStrictDefault } from "../config/resolve.js";
+import { didYouMean } from "../known-keys.js";
+import { cacheFromConfig } from "../config/build.js";
+import { storeFromSpec } from "./store-spec.js";
+import { checkConfigModule, configFileKind } from "./config-module.js";
 import { readConfigFile } from "../config/load.js";
 import type { CacheLike } from "../cache-like.js";
 import type { FlecheConfig } from "../config/define.js";
@@ -28,22 +32,71 @@ export async function prepare(options: GlobalOptions): Promise<void> {
   if (options.config) await useConfigFile(resolve(options.config));
 }
 
-/** The cache `name` stands for, or the default cache. */
-export function openCache(name?: string): CacheLike {
-  return name ? resolveCacheName(name) : defaultCache();
+/** How a command names its cache: `--cache NAME`, or stores given directly with `--values`/`--calls`. */
+export interface CacheSelection {
+  readonly cache?: string;
+  readonly values?: string;
+  readonly calls?: string;
+}
+
+/**
+ * The cache a command works on: the stores given by `--values`/`--calls` (one of them alone serves both
+ * roles), else the cache `--cache` names, else the configured default. Without any of these and without
+ * a configured default, a `ConfigError`: a command must not quietly inspect an empty memory cache.
+ */
+export function openCache(selection: string | CacheSelection = {}): CacheLike {
+  const { cache: name, values, calls } = typeof selection === "string" ? { cache: selection } : selection;
+  if (values !== undefined || calls !== undefined) {
+    if (name !== undefined) throw new ConfigError("--cache does not go with --values/--calls: name a configured cache, or give its stores");
+    return cacheFromConfig(
+      { values: storeFromSpec((values ?? calls)!, "--values"), calls: storeFromSpec((calls ?? values)!, "--calls") },
+      `--values ${values ?? calls} --calls ${calls ?? values}`,
+    );
+  }
+  if (name) {
+    if (!isKnownName(name)) throw unknownCache(name);
+    return resolveCacheName(name);
+  }
+  if (!hasConfiguredDefault()) throw noConfiguredCache();
+  return defaultCache();
+}
+
+function isKnownName(name: string): boolean {
+  return (RESERVED_NAMES as readonly string[]).includes(name) || (name !== "default" && currentConfig().tables.has(name));
+}
+
+/** A name no configuration defines, said the CLI's way. */
+function unknownCache(name: string): ConfigError {
+  const configured = [...currentConfig().tables.keys()].filter((n) => n !== "default");
+  return new ConfigError(
+    `unknown cache '${name}'${didYouMean(name, [...configured, ...RESERVED_NAMES])} (configured: ${configured.join(", ") || "none"}; always available: ${RESERVED_NAMES.join(", ")})`,
+  );
+}
+
+function noConfiguredCache(): ConfigError {
+  const { candidates, failed } = currentConfig();
+  const walked = candidates.slice(0, -1).map((file) => dirname(file));
+  const looked = `fleche.toml from ${walked[0]} up to ${walked[walked.length - 1]}, and ${candidates[candidates.length - 1]}`;
+  const skipped = failed.length ? ` (skipped, unreadable: ${failed.map((f) => f.file).join(", ")})` : "";
+  return new ConfigError(
+    `no cache is configured here: no \`[default] cache\` in any configuration file (looked for ${looked})${skipped}. ` +
+      "Name one with --cache NAME, give its stores with --values DIR|URL --calls DIR|URL, or configure one (docs/configuration.md)",
+  );
 }
 
 async function useConfigFile(path: string): Promise<void> {
+  const kind = configFileKind(path);
+  if (kind === "module") checkConfigModule(path); // refused before it runs, when it is not a config
   let config: unknown;
   try {
-    switch (extname(path)) {
-      case ".toml":
+    switch (kind) {
+      case "toml":
         configure(readConfigFile(path).data as FlecheConfig, { origin: path });
         return;
-      case ".json":
+      case "json":
         config = JSON.parse(readFileSync(path, "utf8"));
         break;
-      default: {
+      case "module": {
         const module = (await import(pathToFileURL(path).href)) as { default?: unknown; config?: unknown };
         config = module.default ?? module.config;
       }

@@ -9,7 +9,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { logger } from "../log.js";
 import { rebaseTable } from "./paths.js";
 import { candidateFiles, discoverConfigFiles, processEnvironment, type ConfigEnvironment } from "./discover.js";
 
@@ -90,9 +89,8 @@ export function loadConfig(environment: ConfigEnvironment = processEnvironment()
       try {
         layer = readConfigFile(file);
       } catch (error) {
-        const message = describeReadError(file, error);
-        logger().warn(`Failed to load configuration from ${message}; skipping this file`);
-        failed.push({ file, message });
+        // Reported by the resolver, which knows whether mistakes are errors (strict, the CLI) or warnings.
+        failed.push({ file, message: describeReadError(file, error) });
         continue;
       }
       layers.push(layer);

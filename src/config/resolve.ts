@@ -45,9 +45,19 @@ export function memoryCache(): Cache {
   return new Cache({ values: new Memory(), calls: new Memory() });
 }
 
-/** The merged configuration (read on first use). */
+/** The merged configuration (read on first use). A file that cannot be read is an error when strict, else skipped with a warning. */
 export function currentConfig(): LoadedConfig {
-  return (loaded ??= loadConfig(processEnvironment(), codeLayers));
+  if (loaded) return loaded;
+  loaded = loadConfig(processEnvironment(), codeLayers);
+  try {
+    for (const { message } of loaded.failed) {
+      lenient(new ConfigError(`Cannot read configuration file ${message}`), "Skipping this file", () => undefined);
+    }
+  } catch (error) {
+    loaded = undefined; // strict: every later use fails the same way, until the file is fixed
+    throw error;
+  }
+  return loaded;
 }
 
 /** The cache a name stands for. */
@@ -74,6 +84,14 @@ export function defaultCache(): CacheLike {
     interned.set("default", defaultResolved);
   }
   return defaultResolved;
+}
+
+/** True when a default cache is configured: by `FLECHE_CACHE`, or `[default] cache` in a file or `configure()`. */
+export function hasConfiguredDefault(): boolean {
+  const env = process.env.FLECHE_CACHE?.trim();
+  if (env && env !== "default") return true;
+  const defaults = defaultsEntry();
+  return defaults !== undefined && (defaults.value as Record<string, unknown>).cache !== undefined;
 }
 
 /** The configured default metadata providers (`[default] metadata`; Runtime when not configured). */
@@ -167,7 +185,9 @@ function chooseDefault(): CacheLike {
   const defaults = defaultsEntry();
   const choice = defaults && (defaults.value as Record<string, unknown>).cache;
   if (choice === undefined) {
-    if (config.layers.length === 0) logger().info("No config file found. Using default memory cache.");
+    if (config.layers.length === 0 && config.failed.length > 0) {
+      logger().info(`No readable config file (skipped: ${config.failed.map((f) => f.file).join(", ")}). Using default memory cache.`);
+    } else if (config.layers.length === 0) logger().info("No config file found. Using default memory cache.");
     else logger().info(`No default cache configured (no \`[default] cache\` in ${config.layers.map((l) => l.file).join(", ")}). Using default memory cache.`);
     return memoryCache();
   }

@@ -175,7 +175,9 @@ describe("configuration discovery (child processes)", () => {
     assert.deepEqual(report.read, [join(t.home, "fleche.toml")]);
     assert.deepEqual(report.default, VOID);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, new RegExp(`Failed to load configuration from ${join(t.proj, "fleche.toml")}, line 3 column \\d+: .*skipping this file`));
+    assert.match(warnings[0]!, new RegExp(`Cannot read configuration file ${join(t.proj, "fleche.toml")}, line 3 column \\d+: .*\\. Skipping this file`));
+    const strict = await probe([], { cwd: t.sub, home: t.home, env: { FLECHE_STRICT: "true" } });
+    assert.match(String((strict.report.default as { error?: string }).error ?? ""), new RegExp(`Cannot read configuration file ${join(t.proj, "fleche.toml")}, line 3`));
   });
 
   it("reads [default] metadata through the metadata registry", async () => {

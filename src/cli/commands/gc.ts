@@ -1,11 +1,10 @@
 /** `fleche gc`: remove the values no call record refers to. */
 import { gc as collect } from "../../caches/operations.js";
-import { openCache } from "../open.js";
+import { openCache, type CacheSelection } from "../open.js";
 import { progress } from "../progress.js";
 
 /** Options of `fleche gc`. */
-export interface GcCommandOptions {
-  readonly cache?: string;
+export interface GcCommandOptions extends CacheSelection {
   readonly dryRun?: boolean;
   readonly grace?: number;
 }
@@ -15,7 +14,7 @@ export async function gc(options: GcCommandOptions): Promise<void> {
   const bar = progress(options.dryRun ? "gc (dry run)" : "gc");
   let report;
   try {
-    report = await collect(openCache(options.cache), {
+    report = await collect(openCache(options), {
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.grace === undefined ? {} : { grace: options.grace }),
       onProgress: (phase, done, total) => bar.update(done, total, phase === "mark" ? "reading call records" : "checking values"),

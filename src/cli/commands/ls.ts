@@ -1,11 +1,10 @@
 /** `fleche ls`: a table of stored calls, newest first. Reads call records only, never values. */
-import { openCache } from "../open.js";
+import { openCache, type CacheSelection } from "../open.js";
 import { duration, localTime, preview, table } from "../output.js";
 import { inlineValueOf, type CallRecord } from "../../call-record.js";
 
 /** Options of `fleche ls`. */
-export interface LsOptions {
-  readonly cache?: string;
+export interface LsOptions extends CacheSelection {
   readonly name?: string;
   readonly limit?: number;
   readonly json?: boolean;
@@ -13,7 +12,7 @@ export interface LsOptions {
 
 /** Print the calls. */
 export async function ls(options: LsOptions): Promise<void> {
-  const cache = openCache(options.cache);
+  const cache = openCache(options);
   const records: CallRecord[] = [];
   for await (const record of cache.records(options.name ? { name: options.name } : {})) records.push(record);
   records.sort((a, b) => stop(b) - stop(a));

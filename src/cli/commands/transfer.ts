@@ -2,6 +2,7 @@
 import { ConfigError } from "../../errors.js";
 import { transferCalls } from "../../query/transfer.js";
 import { openCache } from "../open.js";
+import { looksLikeSpec } from "../store-spec.js";
 import { progress } from "../progress.js";
 
 /** Options of `fleche transfer`. */
@@ -17,8 +18,9 @@ export interface TransferCommandOptions {
 /** Transfer and report; returns the exit code (1 when calls were left behind for missing values). */
 export async function transfer(options: TransferCommandOptions): Promise<number> {
   if (options.from === options.to) throw new ConfigError(`--from and --to name the same cache '${options.from}'`);
-  const source = openCache(options.from);
-  const target = openCache(options.to);
+  // A cache name, or a directory or URL holding both roles (a cache that no configuration names).
+  const source = openCache(looksLikeSpec(options.from) ? { values: options.from } : options.from);
+  const target = openCache(looksLikeSpec(options.to) ? { values: options.to } : options.to);
   const bar = progress(options.pop ? "moving calls" : "copying calls");
   let report;
   try {

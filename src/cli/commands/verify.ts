@@ -4,13 +4,12 @@
  * `caches/references.ts`). Without `--repair` nothing is changed and every problem is listed.
  */
 import { checkReferences, type ReferenceReport } from "../../caches/references.js";
-import { openCache } from "../open.js";
+import { openCache, type CacheSelection } from "../open.js";
 import { progress } from "../progress.js";
 import { storesOf } from "../stores.js";
 
 /** Options of `fleche verify`. */
-export interface VerifyCommandOptions {
-  readonly cache?: string;
+export interface VerifyCommandOptions extends CacheSelection {
   readonly repair?: boolean;
   readonly deep?: boolean;
 }
@@ -18,7 +17,7 @@ export interface VerifyCommandOptions {
 /** Verify every store of the cache and its references; returns the exit code (1 when problems remain). */
 export async function verify(options: VerifyCommandOptions): Promise<number> {
   const repair = Boolean(options.repair);
-  const cache = openCache(options.cache);
+  const cache = openCache(options);
   let remaining = 0;
   const damaged = new Set<string>();
   for (const { store, label } of storesOf(cache)) {
