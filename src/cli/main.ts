@@ -2,15 +2,20 @@
 /**
  * The `fleche` command: look into caches and maintain them.
  *
- *   fleche ls [--cache NAME] [--name F] [--limit N] [--json]
+ *   fleche ls [--cache NAME] [filters] [--limit N] [--json]
  *   fleche show KEY [--cache NAME] [--json]
+ *   fleche rm KEY... [--cache NAME] [--yes] [--dry-run]
+ *   fleche evict [filters | --all] [--cache NAME] [--yes] [--dry-run]
  *   fleche gc [--cache NAME] [--dry-run] [--grace SECONDS]
  *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F] [--allow-dangling]
  *   fleche verify [--cache NAME] [--repair] [--deep]
  *   fleche config [--json]
  *   fleche stores [--json]
  *
- * Global options: `--config FILE` (an extra config file, closest of all), `--import MODULE` (load a
+ * `--values SPEC --calls SPEC` may stand for `--cache` (ls, show, rm, evict, gc, verify); the filters of
+ * ls and evict are --name, --module, --version, --tag, --arg, --after and --before (filters.ts).
+ *
+ * Global options (before the command): `--config FILE` (an extra config file, closest of all), `--import MODULE` (load a
  * plugin first, e.g. one that registers a store type). Exit codes: 0 done, 1 problems found (verify) or
  * failed, 2 bad usage or configuration. See docs/cli.md.
  */
@@ -19,6 +24,7 @@ import { ConfigError, FlecheError } from "../errors.js";
 import { prepare, type GlobalOptions } from "./open.js";
 import { ls } from "./commands/ls.js";
 import { show } from "./commands/show.js";
+import { evict, rm } from "./commands/evict.js";
 import { gc } from "./commands/gc.js";
 import { transfer } from "./commands/transfer.js";
 import { verify } from "./commands/verify.js";
@@ -34,6 +40,8 @@ registerBuiltinStores();
 const program = new Command("fleche")
   .description("Look into fleche caches and maintain them.")
   .version(flechePackage()?.version ?? "unknown", "-V, --version", "print fleche's version")
+  // Global options go before the command, so that commands may have options of the same name (`ls --version 2`).
+  .enablePositionalOptions()
   .option("--config <file>", "an extra configuration file (TOML, JSON or a JS module exporting defineConfig(...)), closest of all")
   .option("--import <module>", "load a module first, e.g. a plugin that registers a store type (repeatable)", collect, [] as string[])
   .showHelpAfterError("(fleche --help lists the commands and options)")
@@ -57,10 +65,21 @@ function withStoreOptions(command: Command): Command {
     .option("--calls <dir|url>", "the call store, as --values (either alone serves both roles)");
 }
 
-withStoreOptions(program.command("ls"))
+/** The call filters of `ls` and `evict` (see filters.ts). */
+function withFilterOptions(command: Command): Command {
+  return command
+    .option("--name <function>", "only calls of this function")
+    .option("--module <module>", "only calls of functions in this module (as the module column shows it in full with --json)")
+    .option("--version <version>", "only calls of this function version (JSON: 2 is a number, '\"2\"' a string)")
+    .option("--tag <name=value>", "only calls with this tag (repeatable; the value is JSON when it parses, else a string)", collect, [] as string[])
+    .option("--arg <name=value>", "only calls with this argument value, by content (repeatable; JSON when it parses, else a string)", collect, [] as string[])
+    .option("--after <date>", "only calls that finished at or after this date (2026-12-01, 2026-12-01T14:30, or Unix seconds)")
+    .option("--before <date>", "only calls that finished before this date");
+}
+
+withFilterOptions(withStoreOptions(program.command("ls")))
   .description("list stored calls, newest first (reads call records only)")
   .addOption(cacheOption())
-  .option("--name <function>", "only calls of this function")
   .option("--limit <n>", "show at most n calls", positiveInteger)
   .option("--json", "print the call records as JSON")
   .action(run((options) => ls(options)));
@@ -72,6 +91,22 @@ withStoreOptions(program.command("show"))
   .option("--json", "print the call record as JSON")
   .action(run((key: string, options) => show(key, options)));
 
+withStoreOptions(program.command("rm"))
+  .description("remove the calls under these keys (values stay until gc); shows them and asks first")
+  .argument("<keys...>", "call keys or unambiguous prefixes of them")
+  .addOption(cacheOption())
+  .option("-y, --yes", "remove without asking")
+  .option("--dry-run", "show what would be removed, remove nothing")
+  .action(run((keys: string[], options) => rm(keys, options)));
+
+withFilterOptions(withStoreOptions(program.command("evict")))
+  .description("remove the calls the filters select (as ls takes them; values stay until gc); shows them and asks first")
+  .addOption(cacheOption())
+  .option("--all", "select every call (needed when no filter is given)")
+  .option("-y, --yes", "remove without asking")
+  .option("--dry-run", "show what would be removed, remove nothing")
+  .action(run((options) => evict(options)));
+
 withStoreOptions(program.command("gc"))
   .description("remove values that no call record refers to")
   .addOption(cacheOption())
@@ -79,14 +114,12 @@ withStoreOptions(program.command("gc"))
   .option("--grace <seconds>", "spare values written or reused less than this long before the pass (default 600)", nonNegativeNumber)
   .action(run((options) => gc(options)));
 
-program
-  .command("transfer")
+withFilterOptions(program.command("transfer"))
   .description("copy stored calls from one cache to another")
   .requiredOption("--from <name|dir|url>", "the source cache: a configured name, or a directory or database URL (as --values)")
   .requiredOption("--to <name|dir|url>", "the target cache: a configured name, or a directory or database URL")
   .option("--pop", "remove each transferred call from the source (a move)")
   .option("--overwrite", "replace calls the target already holds")
-  .option("--name <function>", "only calls of this function")
   .option("--allow-dangling", "also copy calls whose argument values are missing at the source (as digest-only references)")
   .action(run((options) => transfer(options)));
 

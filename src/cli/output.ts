@@ -19,6 +19,16 @@ export function detail(value: unknown): string {
   return inspect(value, { depth: 6, maxArrayLength: 50, maxStringLength: 2000, breakLength: 100, colors: Boolean(process.stdout.isTTY) });
 }
 
+/** A module as a table column: its last path segments when long (`…/models/train.ts`), empty when unknown. */
+export function shortModule(module: string | null, width = 28): string {
+  if (module === null) return "";
+  if (module.length <= width) return module;
+  const parts = module.split("/");
+  let tail = parts.pop()!;
+  while (parts.length && tail.length + parts[parts.length - 1]!.length + 1 <= width - 2) tail = `${parts.pop()}/${tail}`;
+  return `…/${tail}`.slice(-width);
+}
+
 /** Seconds since the epoch as local "YYYY-MM-DD HH:MM:SS". */
 export function localTime(seconds: unknown): string {
   if (typeof seconds !== "number") return "";

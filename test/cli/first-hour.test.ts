@@ -138,4 +138,100 @@ describe("fleche CLI, the first hour", () => {
       assert.match(ok.stdout, /No stored calls/);
     }
   });
+
+  describe("filters, rm and evict", () => {
+    /** Calls of two `train` functions in different modules, with tags, versions and finishing times. */
+    const FILL = `
+import { FileStore, Cache, cache, fleche, tags } from ${JSON.stringify(INDEX)};
+const store = new FileStore({ root: "c" });
+const c = new Cache({ values: store, calls: store });
+const trainA = fleche(function train(lr: number, data: string) { return { lr, data, loss: lr * 2 }; }, { module: "lab/models/alpha.ts", version: 1 });
+const trainB = fleche(function train(lr: number, data: string) { return { lr, data, loss: lr * 3 }; }, { module: "lab/models/beta.ts", version: 2 });
+const other = fleche(function prepare(n: number) { return { n }; }, { module: "lab/data.ts" });
+using _ = cache(c);
+{ using __ = tags({ project: "sweep" }); await trainA(0.1, "mnist"); await trainA(0.01, "mnist"); }
+{ using __ = tags({ project: "demo" }); await trainB(0.1, "cifar"); }
+await other(3);
+// Date the calls: each record's timestop set apart by a day, the oldest first.
+const day = 86_400;
+let t = Date.UTC(2026, 10, 1) / 1000;
+for await (const call of c.query({})) {
+  const record = call.record;
+  await store.saveCall({ ...record, metadata: { ...record.metadata, runtime: { ...record.metadata.runtime, timestop: (t += day) } } });
+}
+`;
+
+    async function filled() {
+      const p = place({ "fill.mts": FILL });
+      const out = await p.run("fill.mts");
+      assert.equal(out.code, 0, out.stderr);
+      const json = async (...args: string[]) => JSON.parse((await p.cli("ls", "--values", "c", "--json", ...args)).stdout) as { key: string; name: string; module: string }[];
+      return { ...p, json };
+    }
+
+    it("ls filters by name, module, version, tag, argument value and time, and shows the module", async () => {
+      const { cli, json } = await filled();
+      const table = await cli("ls", "--values", "c");
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /module/);
+      assert.match(table.stdout, /lab\/models\/alpha\.ts/);
+      assert.match(table.stdout, /lab\/models\/beta\.ts/);
+      assert.equal((await json("--name", "train")).length, 3);
+      assert.deepEqual((await json("--module", "lab/models/beta.ts")).map((r) => r.module), ["lab/models/beta.ts"]);
+      assert.equal((await json("--name", "train", "--version", "1")).length, 2);
+      assert.equal((await json("--version", '"1"')).length, 0, "a JSON string is not the number 1");
+      assert.equal((await json("--tag", "project=sweep")).length, 2);
+      assert.equal((await json("--arg", "lr=0.1")).length, 2);
+      assert.equal((await json("--arg", "lr=0.1", "--arg", "data=cifar")).length, 1);
+      assert.equal((await json("--after", "2026-11-03T12:00Z")).length, 2);
+      assert.equal((await json("--before", "2026-11-03T12:00Z")).length, 2);
+      assert.equal((await json("--after", "2026-11-02T12:00Z", "--before", "2026-11-04T12:00Z")).length, 2);
+      const none = await cli("ls", "--values", "c", "--tag", "project=nothing");
+      assert.match(none.stdout, /No stored calls match/);
+      const bad = await cli("ls", "--values", "c", "--after", "yesterday-ish");
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--after yesterday-ish: not a date/);
+      const badTag = await cli("ls", "--values", "c", "--tag", "sweep");
+      assert.equal(badTag.code, 2);
+      assert.match(badTag.stderr, /--tag sweep: expected NAME=VALUE/);
+    });
+
+    it("evict shows what goes and asks; without a terminal it refuses unless --yes; --dry-run removes nothing", async () => {
+      const { cli, json } = await filled();
+      const dry = await cli("evict", "--values", "c", "--tag", "project=sweep", "--dry-run");
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.equal(dry.stdout.match(/alpha\.ts/g)?.length, 2);
+      assert.match(dry.stdout, /Would remove 2 calls \(dry run: nothing removed\)/);
+      assert.equal((await json()).length, 4);
+      const unconfirmed = await cli("evict", "--values", "c", "--tag", "project=sweep");
+      assert.equal(unconfirmed.code, 2);
+      assert.match(unconfirmed.stderr, /not removing 2 calls without confirmation: stdin is not a terminal \(pass --yes/);
+      assert.equal((await json()).length, 4);
+      const everything = await cli("evict", "--values", "c", "--yes");
+      assert.equal(everything.code, 2);
+      assert.match(everything.stderr, /give a filter .* or --all to remove every call/);
+      const done = await cli("evict", "--values", "c", "--tag", "project=sweep", "--yes");
+      assert.equal(done.code, 0, done.stderr);
+      assert.match(done.stdout, /Removed 2 calls; their values stay until `fleche gc`/);
+      assert.deepEqual((await json()).map((r) => r.module).sort(), ["lab/data.ts", "lab/models/beta.ts"]);
+      const all = await cli("evict", "--values", "c", "--all", "--yes");
+      assert.equal(all.code, 0, all.stderr);
+      assert.equal((await json()).length, 0);
+    });
+
+    it("rm removes calls by key or prefix; an unknown key is reported with exit 1", async () => {
+      const { cli, json } = await filled();
+      const [first, second] = await json("--name", "train");
+      const out = await cli("rm", "--values", "c", first!.key.slice(0, 12), second!.key, "ffffffffffff", "--yes");
+      assert.equal(out.code, 1);
+      assert.match(out.stderr, /no stored call under 'ffffffffffff'/);
+      assert.match(out.stdout, /Removed 2 calls/);
+      assert.equal((await json()).length, 2);
+      const dry = await cli("rm", "--values", "c", (await json())[0]!.key, "--dry-run");
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /Would remove 1 call \(/);
+      assert.equal((await json()).length, 2);
+    });
+  });
 });
+

@@ -3,15 +3,15 @@ import { ConfigError } from "../../errors.js";
 import { transferCalls } from "../../query/transfer.js";
 import { openCache } from "../open.js";
 import { looksLikeSpec } from "../store-spec.js";
+import { callFilter, type CallFilterOptions } from "../filters.js";
 import { progress } from "../progress.js";
 
 /** Options of `fleche transfer`. */
-export interface TransferCommandOptions {
+export interface TransferCommandOptions extends CallFilterOptions {
   readonly from: string;
   readonly to: string;
   readonly pop?: boolean;
   readonly overwrite?: boolean;
-  readonly name?: string;
   readonly allowDangling?: boolean;
 }
 
@@ -24,7 +24,7 @@ export async function transfer(options: TransferCommandOptions): Promise<number>
   const bar = progress(options.pop ? "moving calls" : "copying calls");
   let report;
   try {
-    report = await transferCalls(source.query(options.name ? { name: options.name } : {}), target, {
+    report = await transferCalls(source.query(callFilter(options)), target, {
       ...(options.pop ? { pop: true } : {}),
       ...(options.overwrite ? { overwrite: true } : {}),
       ...(options.allowDangling ? { allowDangling: true } : {}),
