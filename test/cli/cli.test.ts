@@ -213,7 +213,7 @@ stack = [
     assert.match(broken.stderr, new RegExp(`fleche: ${join(root, "fleche.toml")} \\[main\\] values: unknown option \`rooot\` for a 'jsondir' store`));
     const unknown = await run("ls", "--cache", "mian");
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /unknown cache name 'mian' \(did you mean `main`\?\)/);
+    assert.match(unknown.stderr, /unknown cache 'mian' \(did you mean `main`\?\)/);
     const usage = await run("lss");
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /unknown command 'lss'/);
