@@ -46,6 +46,13 @@ export interface GcReport {
   /** Value digests the call records refer to, directly or through parts (all of them are kept). */
   readonly live: number;
   /**
+   * How many of the `live` values are entries of the value store. The others travel inside the call
+   * records (small values, see `inline` on `Cache`) or are digest-only references, and are no entries.
+   */
+  readonly stored: number;
+  /** Entries the value store held when the pass listed them (`verify` counts these, plus the records). */
+  readonly entries: number;
+  /**
    * Unreferenced value keys kept because a call is computing with them, they are younger than the grace
    * period, or they were touched (reused) between the age check and the conditional eviction.
    */
@@ -64,6 +71,8 @@ export function mergeReports(reports: readonly GcReport[], dryRun: boolean): GcR
   return {
     evicted: reports.flatMap((r) => r.evicted),
     live: reports.reduce((n, r) => n + r.live, 0),
+    stored: reports.reduce((n, r) => n + r.stored, 0),
+    entries: reports.reduce((n, r) => n + r.entries, 0),
     spared: reports.reduce((n, r) => n + r.spared, 0),
     records: reports.reduce((n, r) => n + r.records, 0),
     dryRun,
@@ -114,11 +123,15 @@ export async function collectGarbage(values: ValueStore, calls: CallStore, inFli
     const valueKeys = await allKeys((p) => values.listValues(p));
     const evicted: string[] = [];
     let spared = 0;
+    let stored = 0;
     let done = 0;
     for (const key of valueKeys) {
       done++;
       onProgress?.("sweep", done, valueKeys.length);
-      if (live.has(key)) continue;
+      if (live.has(key)) {
+        stored++;
+        continue;
+      }
       if (cutoff !== Infinity && values.valueWrittenAt) {
         const writtenAt = await values.valueWrittenAt(key);
         if (writtenAt !== undefined && writtenAt > cutoff) {
@@ -140,7 +153,7 @@ export async function collectGarbage(values: ValueStore, calls: CallStore, inFli
       } else if (await values.evictValueIfStale(key, cutoff)) evicted.push(key);
       else spared++; // touched since the age check
     }
-    return { evicted, live: live.size, spared, records, dryRun };
+    return { evicted, live: live.size, stored, entries: valueKeys.length, spared, records, dryRun };
   } finally {
     watch.stop();
   }

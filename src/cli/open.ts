@@ -13,6 +13,9 @@ import { ConfigError } from "../errors.js";
 import { RESERVED_NAMES, configure, currentConfig, defaultCache, hasConfiguredDefault, resolveCacheName, setStrictDefault } from "../config/resolve.js";
 import { didYouMean } from "../known-keys.js";
 import { cacheFromConfig } from "../config/build.js";
+import { Cache } from "../cache.js";
+import { storeFromConfig } from "../stores/registry.js";
+import { isCallStore, isValueStore } from "../stores/types.js";
 import { storeFromSpec } from "./store-spec.js";
 import { checkConfigModule, configFileKind } from "./config-module.js";
 import { readConfigFile } from "../config/load.js";
@@ -48,10 +51,17 @@ export function openCache(selection: string | CacheSelection = {}): CacheLike {
   const { cache: name, values, calls } = typeof selection === "string" ? { cache: selection } : selection;
   if (values !== undefined || calls !== undefined) {
     if (name !== undefined) throw new ConfigError("--cache does not go with --values/--calls: name a configured cache, or give its stores");
-    return cacheFromConfig(
-      { values: storeFromSpec((values ?? calls)!, "--values"), calls: storeFromSpec((calls ?? values)!, "--calls") },
-      `--values ${values ?? calls} --calls ${calls ?? values}`,
-    );
+    const valuesSpec = (values ?? calls)!;
+    const callsSpec = (calls ?? values)!;
+    const origin = `--values ${valuesSpec} --calls ${callsSpec}`;
+    if (valuesSpec !== callsSpec) {
+      return cacheFromConfig({ values: storeFromSpec(valuesSpec, "--values"), calls: storeFromSpec(callsSpec, "--calls") }, origin);
+    }
+    // One place for both roles: one store object, so that commands see (and verify) it once.
+    const store = storeFromConfig(storeFromSpec(valuesSpec, "--values"), { role: "values", origin });
+    if (!isValueStore(store)) throw new ConfigError(`${origin}: a '${store.type}' store holds call records only; give the value store with --values`);
+    if (!isCallStore(store)) throw new ConfigError(`${origin}: a '${store.type}' store holds values only; give the call store with --calls`);
+    return new Cache({ values: store, calls: store });
   }
   if (name) {
     if (!isKnownName(name)) throw unknownCache(name);

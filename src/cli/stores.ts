@@ -15,6 +15,12 @@ export function storesOf(cache: CacheLike, where = ""): PlacedStore[] {
   const seen = new Set<Store>();
   const visit = (c: CacheLike, path: string) => {
     if (c instanceof Cache) {
+      if (c.values === (c.calls as unknown) && !seen.has(c.values)) {
+        // One store in both roles (a FileStore, an Sql): checked once, its count covers values and records.
+        seen.add(c.values);
+        found.push({ store: c.values, label: `${path}values and calls (${c.values.type}; value entries and call records together)` });
+        return;
+      }
       for (const role of ["values", "calls"] as const) {
         const store = c[role];
         if (seen.has(store)) continue;
@@ -31,3 +37,4 @@ export function storesOf(cache: CacheLike, where = ""): PlacedStore[] {
   visit(cache, where);
   return found;
 }
+

@@ -99,6 +99,20 @@ describe("fleche CLI, the first hour", () => {
     assert.match(scheme.stderr, /--values ftp:\/\/host\/cache: unknown scheme 'ftp:\/\/'/);
   });
 
+  it("gc and verify count the same entries, and say where the difference between records and values lies", async () => {
+    const { cli, run } = place({ "populate.mts": POPULATE("c") + `const small = fleche(function small(s: string) { return s.length; });\nawait small("hi");\n` });
+    assert.equal((await run("populate.mts")).code, 0);
+    const gc = await cli("gc", "--values", "c", "--dry-run");
+    assert.equal(gc.code, 0, gc.stderr);
+    // 4 records: square(1..3) with object results in the value store; 1, 2, 3 and "hi" inline (small("hi") = 2 is the 2 of square(2)).
+    assert.match(gc.stdout, /4 call records refer to 7 values: 3 stored in the value store, 4 small enough to travel inside the records/);
+    assert.match(gc.stdout, /The value store held 3 entries/);
+    const verify = await cli("verify", "--values", "c");
+    assert.equal(verify.code, 0, verify.stderr);
+    assert.match(verify.stdout, /^values and calls \(file; value entries and call records together\): 7 entries checked, 0 problems$/m, "3 values + 4 records, counted once");
+    assert.match(verify.stdout, /^references: 4 records checked/m);
+  });
+
   it("show prints times as ls does: local dates and durations", async () => {
     const { cli, run } = place({ "populate.mts": POPULATE("c") });
     assert.equal((await run("populate.mts")).code, 0);

@@ -30,5 +30,10 @@ export async function gc(options: GcCommandOptions): Promise<void> {
   } else {
     process.stdout.write(`Removed ${values(n)}.\n`);
   }
-  process.stdout.write(`${report.records} call records refer to ${values(report.live)}; ${values(report.spared)} spared as recent or in use.\n`);
+  const inRecords = report.live - report.stored;
+  process.stdout.write(
+    `${report.records} call record${report.records === 1 ? "" : "s"} refer to ${values(report.live)}: ${report.stored} stored in the value store` +
+      `${inRecords ? `, ${inRecords} small enough to travel inside the records (or given as digest-only references)` : ""}. ` +
+      `The value store held ${report.entries} entr${report.entries === 1 ? "y" : "ies"}; ${values(report.spared)} spared as recent or in use.\n`,
+  );
 }
