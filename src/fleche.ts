@@ -7,7 +7,7 @@
 import { CacheMiss, FlecheError, Indigestible, Rejected, StoreUnavailable } from "./errors.js";
 import { D, digestArgument, isDigest, registerWrapped, type Digest } from "./digest/index.js";
 import { isPromise } from "./maybe.js";
-import { logger } from "./log.js";
+import { debugging, logger, warnPerCause } from "./log.js";
 import { Call, keyWith } from "./call.js";
 import { bindArguments } from "./bind.js";
 import { buildProfile, type Profile } from "./profile.js";
@@ -140,8 +140,8 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
   /** Run the body without the cache, after a reason to do so has been reported (or thrown, if strict). */
   function uncached(reason: Error, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
     if (profile.strict) return Promise.reject(reason);
-    if (reason instanceof Indigestible) logger().warn(`No hash for argument of ${fname}: ${reason.message}; running uncached`);
-    else logger().warn(`${reason.message}; running uncached`);
+    if (reason instanceof Indigestible) warnPerCause(`${fname}\0${reason.message}`, `No hash for argument of ${fname}: ${reason.message}; running uncached`);
+    else warnPerCause(`${fname}\0${reason.message}`, `${reason.message}; running uncached`);
     return new Promise((resolve) => resolve(fn.apply(thisArg, args as unknown[])));
   }
 
@@ -209,14 +209,23 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
     }
     if (isPromise(hit)) {
       return hit.then(
-        (h) => (h === MISS ? run(cache, call, thisArg, args) : h),
+        (h) => {
+          if (h === MISS) return missed(cache, call, thisArg, args);
+          if (debugging()) logger().debug(`Cache hit for ${fname} with key ${call.key}`);
+          return h;
+        },
         (error) => lookupFailed(error, cache, call, thisArg, args),
       );
     }
     if (hit !== MISS) {
-      logger().debug(`Cache hit for ${fname} with key ${call.key}`);
+      if (debugging()) logger().debug(`Cache hit for ${fname} with key ${call.key}`);
       return Promise.resolve(hit);
     }
+    return missed(cache, call, thisArg, args);
+  }
+
+  function missed(cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+    if (debugging()) logger().debug(`Cache miss for ${fname} with key ${call.key}; running it`);
     return run(cache, call, thisArg, args);
   }
 
@@ -255,7 +264,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
     }
     if (result === undefined) {
       prepared?.abandon();
-      logger().warn(`${fname} returned undefined, not caching`);
+      warnPerCause(`${fname}\0undefined`, `${fname} returned undefined, not caching`);
       if (cache instanceof Refreshing) await evictStale(cache, call.key);
       return result;
     }

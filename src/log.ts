@@ -38,6 +38,14 @@ export const defaultLogger: Logger = {
 
 let current: Logger = defaultLogger;
 
+/**
+ * True when debug lines go anywhere: a logger of the application's, or `NODE_DEBUG=fleche`. The hot
+ * paths (every hit and miss) test it before they build a message.
+ */
+export function debugging(): boolean {
+  return current !== defaultLogger || debug.enabled;
+}
+
 /** The logger in use. */
 export function logger(): Logger {
   return current;
@@ -51,4 +59,39 @@ export function setLogger(next: Logger): Logger {
   const previous = current;
   current = next;
   return previous;
+}
+
+/** How often each cause was reported, for {@link warnPerCause}. */
+const causes = new Map<string, { readonly message: string; count: number }>();
+/** Past this many distinct causes, every warning is logged (the table must not grow without end). */
+const MAX_CAUSES = 1000;
+
+/**
+ * Warn about `cause` once: a program that calls a function 100 times with the same uncachable argument
+ * sees one warning, not 100. Repeats are logged at debug level, and when the process exits, one line
+ * says how often each repeated warning occurred.
+ */
+export function warnPerCause(cause: string, message: string): void {
+  const seen = causes.get(cause);
+  if (seen) {
+    seen.count++;
+    logger().debug(`${message} (again: ${seen.count} times so far)`);
+    return;
+  }
+  if (causes.size < MAX_CAUSES) {
+    if (causes.size === 0) process.once("exit", reportRepeats);
+    causes.set(cause, { message, count: 1 });
+  }
+  logger().warn(message);
+}
+
+/** Forget the causes reported so far (tests that capture logs start from a clean slate). */
+export function forgetCauses(): void {
+  causes.clear();
+}
+
+function reportRepeats(): void {
+  for (const { message, count } of causes.values()) {
+    if (count > 1) logger().info(`fleche: this warning occurred ${count} times (NODE_DEBUG=fleche shows each): ${message.length > 160 ? `${message.slice(0, 159)}…` : message}`);
+  }
 }

@@ -3,9 +3,16 @@
  * failure path, so it can afford `instanceof` chains.
  */
 
-const HOW_TO =
-  'give the class a [Symbol.for("fleche.digest")]() method that returns the fields that matter ' +
-  "(e.g. [\"Name\", this.x, this.y]), or call registerDigest((v) => v instanceof Name, (v) => [...])";
+/** What to do about a class without a digest rule, naming its own fields (up to four) in the example. */
+function howTo(name: string, value: object): string {
+  const fields = Object.keys(value).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k));
+  const shown = fields.slice(0, 4).map((k) => `this.${k}`);
+  const example = [JSON.stringify(name), ...(shown.length ? shown : ["…"]), ...(fields.length > 4 ? ["…"] : [])].join(", ");
+  return (
+    `give the class a [Symbol.for("fleche.digest")]() method that returns the fields that matter (e.g. [${example}]), ` +
+    `or call registerDigest((v) => v instanceof ${name}, (v) => [...])`
+  );
+}
 
 /** The reason an object that matched no built-in rule is indigestible. */
 export function whyIndigestible(value: object): string {
@@ -35,7 +42,7 @@ export function whyIndigestible(value: object): string {
   }
   const name = className(value);
   return `an instance of class ${name} has no digest rule (fleche never digests class instances by their ` +
-    `enumerable fields); ${HOW_TO.replaceAll("Name", name)}`;
+    `enumerable fields); ${howTo(name, value)}`;
 }
 
 /** The reason a plain object with own enumerable symbol-keyed properties is indigestible. */

@@ -1,7 +1,8 @@
 /**
  * Copying stored calls between caches. Values travel through the target's own stores (re-stored by
  * content), so any value store can receive from any other. A call whose key the target already holds is
- * skipped unless `overwrite` is set; with `pop`, a call leaves the source only once it reached the target.
+ * skipped unless `overwrite` is set (reported in `skipped`, logged at debug level only); with `pop`, a call
+ * leaves the source only once it reached the target.
  *
  * A call whose values are missing at the source (a dangling reference: its result or an argument was
  * removed, or an argument could never be stored) is not copied: the copy would carry the dangling
@@ -52,8 +53,9 @@ export async function transferCalls(calls: AsyncIterable<LazyCall>, target: Cach
   for await (const call of calls) snapshot.push(call); // never evict from a store while it is being listed
   for (const call of snapshot) {
     if (!options.overwrite && (await target.contains(call.key))) {
-      logger().warn(`Not transferring ${call.key}: already exists in target and overwrite is off`);
-      if (options.pop) logger().warn(`Not evicting ${call.key} from the source: it was not transferred`);
+      // Routine (a repeated transfer skips everything it copied before): counted in the report, which
+      // callers summarise, and logged at debug level only.
+      logger().debug(`Not transferring ${call.key}: already exists in target and overwrite is off${options.pop ? "; it stays in the source" : ""}`);
       report.skipped.push(call.key);
     } else if (await copy(call, target, options)) {
       report.transferred.push(call.key);

@@ -1,5 +1,6 @@
 /** Capture what fleche logs while a test runs. */
 import { setLogger, type Logger } from "../../src/index.js";
+import { forgetCauses } from "../../src/log.js";
 
 export interface Captured {
   readonly warn: string[];
@@ -18,6 +19,7 @@ export function captureLogs(): Captured {
     warn: (m) => captured.warn.push(m),
     error: (m) => captured.error.push(m),
   };
+  forgetCauses(); // warnings once per cause: each capture sees first occurrences as warnings again
   const previous = setLogger(logger);
   return { ...captured, restore: () => void setLogger(previous) };
 }
