@@ -56,12 +56,19 @@ export function rejectUnknownKeys(what: string, options: object | null | undefin
   if (key !== undefined) throw new ConfigError(unknownKeyMessage(what, "option", key, accepted));
 }
 
-/** The known word closest to `word`, when it is a plausible typo of it (edit distance ≤ 2). */
+/**
+ * The known word closest to `word`, when it is a plausible typo of it (edit distance ≤ 2), or a longer or
+ * shorter form of it (`compression` for `compress`, `sec` for `secret_key`: one is a prefix of the other,
+ * of at least four letters).
+ */
 export function closest(word: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
+  const lower = word.toLowerCase();
   for (const candidate of known) {
-    const d = distance(word.toLowerCase(), candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    const prefix = Math.min(lower.length, other.length) >= 4 && (lower.startsWith(other) || other.startsWith(lower));
+    const d = prefix ? Math.min(2, distance(lower, other)) : distance(lower, other);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

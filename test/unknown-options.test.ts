@@ -143,3 +143,22 @@ describe("configure() options", () => {
     assert.deepEqual(currentConfig(), before, "a rejected call changes nothing");
   });
 });
+
+describe("suggestions the docs promise", () => {
+  it("a misspelt store type or a longer form of an option name gets a 'did you mean'", async () => {
+    const { cacheFromConfig } = await import("../src/index.js");
+    assert.throws(
+      () => cacheFromConfig({ values: { type: "files", root: dir() }, calls: { type: "memory" } }),
+      (e: unknown) => e instanceof ConfigError && /unknown store type 'files' \(did you mean `file`\?\)/.test(e.message),
+    );
+    assert.throws(
+      () => cacheFromConfig({ values: { type: "file", root: dir(), compression: "gzip" }, calls: { type: "memory" } }),
+      (e: unknown) => e instanceof ConfigError && /unknown option `compression` for a 'file' store \(did you mean `compress`\?\)/.test(e.message),
+    );
+    assert.throws(
+      () => cacheFromConfig({ values: { type: "file", root: dir(), zz: 1 }, calls: { type: "memory" } }),
+      (e: unknown) => e instanceof ConfigError && !/did you mean/.test(e.message),
+      "no suggestion for a word close to nothing",
+    );
+  });
+});

@@ -3,6 +3,7 @@
  * (`src/stores/file/descriptor.ts`) registered with {@link registerStore}, plus one line in
  * `registerBuiltinStores` (`stores/builtin.ts`) for the stores fleche ships; config files can then name it.
  */
+import { didYouMean } from "../known-keys.js";
 import { ConfigError } from "../errors.js";
 import { optionsFromConfig, type StoreContext, type StoreDescriptor, type StoreRole } from "./descriptor.js";
 import type { Store, StoreConfig } from "./types.js";
@@ -67,7 +68,7 @@ export function storeFromConfig(config: StoreConfig | unknown, context: StoreCon
   if (typeof type !== "string") throw new ConfigError(`${context.origin}: the store table has no \`type\``);
   const kind = kinds.get(type);
   if (!kind) {
-    throw new ConfigError(`${context.origin}: unknown store type '${type}' (known: ${storeTypes().join(", ")})`);
+    throw new ConfigError(`${context.origin}: unknown store type '${type}'${didYouMean(type, storeTypes())} (known: ${storeTypes().join(", ")})`);
   }
   if (!kind.roles.includes(context.role)) {
     throw new ConfigError(`${context.origin}: a '${type}' store cannot hold ${context.role} (it holds ${kind.roles.join(" and ")} only)`);
