@@ -10,7 +10,8 @@
  * Durability against power loss needs an fsync per write (milliseconds on most disks); it is opt-in
  * (`durable: true`), because a cache can always recompute what a power cut lost.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writevSync } from "node:fs";
+import { makeDirectory } from "./mkdir.js";
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writevSync } from "node:fs";
 import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, sep } from "node:path";
@@ -52,7 +53,7 @@ export function writeFileAtomicSync(path: string, chunks: readonly Uint8Array[],
     fd = openSync(temp, "wx");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectory(dirname(path));
     fd = openSync(temp, "wx");
   }
   try {

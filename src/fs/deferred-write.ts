@@ -4,7 +4,8 @@
  * temporary file first lets the thread pool write while the main thread hashes, and a rename then puts
  * the file where the key says.
  */
-import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync, writev } from "node:fs";
+import { makeDirectory } from "./mkdir.js";
+import { closeSync, openSync, renameSync, unlinkSync, writeSync, writev } from "node:fs";
 import { dirname, join } from "node:path";
 import { remainder, tempPathFor } from "./atomic.js";
 
@@ -30,7 +31,7 @@ export function beginWrite(dir: string, chunks: readonly Uint8Array[]): Deferred
     fd = openSync(temp, "wx");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    mkdirSync(dir, { recursive: true });
+    makeDirectory(dir);
     fd = openSync(temp, "wx");
   }
   const written = writeAll(fd, chunks.filter((c) => c.byteLength > 0));
@@ -58,7 +59,7 @@ export function beginWrite(dir: string, chunks: readonly Uint8Array[]): Deferred
           renameSync(temp, path);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-          mkdirSync(dirname(path), { recursive: true });
+          makeDirectory(dirname(path));
           renameSync(temp, path);
         }
       } catch (error) {

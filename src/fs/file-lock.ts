@@ -12,7 +12,8 @@
  * just taken. The remaining window (a breaker killed while holding the guard, whose guard is then cleared
  * by age) is documented in docs/hdf5-format.md, where the HDF5 store, its first user, describes it.
  */
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync, mkdirSync } from "node:fs";
+import { makeDirectory } from "./mkdir.js";
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
@@ -70,7 +71,7 @@ export class FileLock {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "EEXIST") return false;
       if (code !== "ENOENT") throw error;
-      mkdirSync(dirname(this.path), { recursive: true });
+      makeDirectory(dirname(this.path));
       return this.tryAcquire();
     }
     try {

@@ -12,7 +12,8 @@
  *
  * docs/file-format.md specifies the layout; docs/stores.md explains the choices.
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { makeDirectory } from "../../fs/mkdir.js";
+import { existsSync, statSync } from "node:fs";
 import { inspect } from "node:util";
 import { CacheMiss, SaveError } from "../../errors.js";
 import { rejectUnknownKeys } from "../../known-keys.js";
@@ -482,7 +483,7 @@ export class FileStore implements ValueStore, CallStore {
     this.#open();
     if (this.#hasManifest) return;
     try {
-      mkdirSync(this.root, { recursive: true });
+      makeDirectory(this.root);
       // A root of format 1 becomes format 2 with this fleche's first write: its older entries are
       // misses (removed when met), and fleches of format 1 then refuse the root instead of deleting
       // entries they cannot read.

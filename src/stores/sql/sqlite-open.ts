@@ -5,7 +5,8 @@
  * cannot be written (read-only media, no write permission on it or its directory) or that the store is
  * told to only read is opened read-only (`sqlite-read-only.ts`).
  */
-import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { makeDirectory } from "../../fs/mkdir.js";
+import { accessSync, constants, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
@@ -61,7 +62,7 @@ export function openSqlite(location: SqliteLocation, label: string, options: { r
       return openReadOnly(location.path, label, reason);
     }
     try {
-      mkdirSync(dirname(location.path), { recursive: true });
+      makeDirectory(dirname(location.path));
     } catch (error) {
       throw new ConfigError(`${label}: cannot create the directory of ${location.path} (${(error as Error).message})`, { cause: error });
     }

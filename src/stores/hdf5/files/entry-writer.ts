@@ -10,7 +10,8 @@
  * Changes of a shared file must run under its lock (see entry-files.ts); a file that cannot be opened at
  * all is moved aside (`<name>.damaged-<time>`) and a new one started.
  */
-import { copyFileSync, constants, mkdirSync, renameSync, unlinkSync } from "node:fs";
+import { makeDirectory } from "../../../fs/mkdir.js";
+import { copyFileSync, constants, renameSync, unlinkSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { logger } from "../../../log.js";
 import { tempPathFor } from "../../../fs/atomic.js";
@@ -91,7 +92,7 @@ export class EntryFileWriter {
    * the copy is checked, then renamed over `path`. Readers see the old file or the new one, never a torn one.
    */
   #replace(h5: H5Wasm, path: string, build: (temp: string) => readonly string[]): void {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectory(dirname(path));
     const temp = tempPathFor(path);
     try {
       this.verify(h5, temp, build(temp));
