@@ -51,6 +51,7 @@ export {
 export { Cache, type CacheOptions } from "./cache.js";
 export type { CacheLike } from "./cache-like.js";
 export { CacheStack, type CacheStackOptions } from "./caches/stack.js";
+export { persistent } from "./caches/persistent.js";
 export { CachePool } from "./caches/pool.js";
 export { SizeLimited, type SizeLimitOptions } from "./caches/size-limited.js";
 export type { ReadOnly } from "./caches/read-only.js";

@@ -76,7 +76,7 @@ async function jsonFiles(): Promise<void> {
   heading(
     "JSON FileStore",
     "`FileStore.json(...)` writes human-readable JSON that any language can parse; what JSON lacks (Map, Date,\n" +
-      "BigInt, NaN, typed arrays, registered classes) is tagged so it round-trips. (In place of CloudpickleFile.)",
+      "BigInt, NaN, typed arrays, registered classes) is tagged so it round-trips.",
   );
   const jsonCache = new Cache({
     values: FileStore.json({ root: join(DEMO, "json", "values") }),
@@ -107,7 +107,7 @@ async function jsonFiles(): Promise<void> {
 async function msgpackFiles(): Promise<void> {
   heading(
     "MessagePack FileStore",
-    "`FileStore.msgpack(...)` writes compact, standard MessagePack that other languages read. (In place of DillFile.)",
+    "`FileStore.msgpack(...)` writes compact, standard MessagePack that other languages read (Python's msgpack, Go, Rust).",
   );
   const msgpackCache = new Cache({
     values: FileStore.msgpack({ root: join(DEMO, "msgpack", "values") }),
