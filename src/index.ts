@@ -22,6 +22,7 @@ registerBuiltinStores();
 
 // The wrapper and what its helpers hand back.
 export { fleche, type Fleched, type FlecheHelpers, type FunctionQuery } from "./fleche.js";
+export { cached, type AnyMethod, type CachedDecorator } from "./decorator.js";
 export type { FlecheOptions } from "./options.js";
 export type { Call } from "./call.js";
 export type { CallRecord, JsonValue, Metadata } from "./call-record.js";
