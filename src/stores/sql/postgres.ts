@@ -22,6 +22,9 @@ import { redactUrl, type PostgresLocation } from "./url.js";
 import type { CallRecord } from "../../call-record.js";
 import type { ResultRef, VerifyOptions, VerifyReport } from "../types.js";
 import { rowProblem, VERIFY_PAGE, VerifyTally } from "./verify.js";
+import { PostgresValues } from "./postgres-values.js";
+import { PostgresLeases } from "./postgres-leases.js";
+import { LeaseListener } from "./postgres-listener.js";
 
 /** Attempts of a save that lost a deadlock or serialization race. */
 const SAVE_ATTEMPTS = 5;
@@ -46,11 +49,30 @@ export class PostgresDriver implements SqlDriver {
   #pool: Pool | undefined;
   #connecting: Promise<Pool> | undefined;
   #closed = false;
+  readonly #listener: LeaseListener;
+  /** The `value_entries` table. */
+  readonly values: PostgresValues;
+  /** Leases on call keys, on the server's clock, with `NOTIFY` on release. */
+  readonly leases: PostgresLeases;
 
   constructor(location: PostgresLocation, label: string) {
     this.#url = location.url;
     this.#label = label;
     this.#health = new Availability(label);
+    const run = <T>(op: (pool: Pool) => Promise<T>): Promise<T> => this.#run(op);
+    this.values = new PostgresValues(run);
+    this.#listener = new LeaseListener(() => this.#listenerClient(), label);
+    this.leases = new PostgresLeases(run, this.#listener);
+  }
+
+  /** A connection of its own for `LISTEN` (after the pool's first success, so the schema is there). */
+  async #listenerClient(): Promise<import("pg").Client> {
+    await this.#connect();
+    const pg = await loadPg(this.#label);
+    const client = new pg.Client({ connectionString: this.#url, application_name: "fleche-leases", connectionTimeoutMillis: 5000 });
+    client.on("error", () => undefined); // reported by the listener's own handler once attached
+    await client.connect();
+    return client;
   }
 
   save(record: CallRecord): Promise<void> {
@@ -196,6 +218,7 @@ export class PostgresDriver implements SqlDriver {
 
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#listener.close();
     const pool = this.#pool;
     this.#pool = undefined;
     this.#connecting = undefined;
