@@ -13,8 +13,12 @@ const UPSERT = `INSERT INTO value_entries (key, body, children, touched_at) VALU
   ON CONFLICT (key) DO UPDATE SET body = excluded.body, children = excluded.children, touched_at = excluded.touched_at`;
 const TOUCH = "UPDATE value_entries SET touched_at = $2 WHERE key = ANY($1::text[]) RETURNING key, children";
 
-/** Bodies are read in chunks of this many bytes (each comes as a hex string twice its size). */
-const CHUNK = 32 * 1024 * 1024;
+/**
+ * Bodies are read in chunks of this many bytes (each comes as a hex string twice its size; `substring`
+ * of an uncompressed, out-of-line body reads only the pages it needs). Measured on 100 MB: 1 MiB chunks
+ * 2.6 s, 4 MiB 3.3 s, 16 and 32 MiB 3.9 s, the whole body in one statement 4.5 s.
+ */
+const CHUNK = 1024 * 1024;
 const READ = "SELECT length(body), CASE WHEN length(body) <= $2 THEN body END FROM value_entries WHERE key = $1";
 const READ_CHUNK = "SELECT substring(body FROM $2 FOR $3) FROM value_entries WHERE key = $1";
 
