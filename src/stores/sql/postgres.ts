@@ -37,6 +37,10 @@ const UPSERT = numbered(`INSERT INTO calls (key, name, module, version, code_dig
 const DROP_CHILDREN = "WITH a AS (DELETE FROM arguments WHERE call_key = $1) DELETE FROM metadata WHERE call_key = $1";
 const ADD_ARGS = "INSERT INTO arguments (call_key, position, name, value) SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[])";
 const ADD_META = "INSERT INTO metadata (call_key, namespace, data) SELECT $1, ns, data::jsonb FROM unnest($2::text[], $3::text[]) AS t(ns, data)";
+/** Value rows up to this size come with a hit's record (`loadResult`). */
+const PREFETCH_BYTES = 64 * 1024;
+const LOAD_RESULT = `SELECT c.result, c.inline, c.result_check, CASE WHEN length(v.body) <= $2 THEN v.body END
+  FROM calls c LEFT JOIN value_entries v ON v.key = c.result WHERE c.key = $1`;
 const LOAD_ONE = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = $1`;
 const LOAD_MANY = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = ANY($1::text[])`;
 
@@ -54,6 +58,8 @@ export class PostgresDriver implements SqlDriver {
   readonly values: PostgresValues;
   /** Leases on call keys, on the server's clock, with `NOTIFY` on release. */
   readonly leases: PostgresLeases;
+  /** Told the bytes of a value row read along with a hit's record. */
+  onValueRead: ((key: string, bytes: Uint8Array) => void) | undefined;
 
   constructor(location: PostgresLocation, label: string) {
     this.#url = location.url;
@@ -119,12 +125,20 @@ export class PostgresDriver implements SqlDriver {
     });
   }
 
+  /**
+   * The hit: the record's result columns and, in the same statement, the result's value row when it is
+   * stored here and small, handed to {@link PostgresDriver.onValueRead} (the value store of the same
+   * `Sql` object loads it next without a second round trip).
+   */
   loadResult(key: string): Promise<ResultRef | undefined> {
     if (!postgresText.column(key)) return Promise.resolve(undefined);
     return this.#run(async (pool) => {
-      const text = "SELECT result, inline, result_check FROM calls WHERE key = $1";
-      const row = (await pool.query({ text, values: [key], rowMode: "array" })).rows[0] as [unknown, unknown, unknown] | undefined;
-      return resultRefOf(row, key, this.#label, this.#verified);
+      const row = (await pool.query({ text: LOAD_RESULT, values: [key, PREFETCH_BYTES], rowMode: "array" })).rows[0] as
+        | [unknown, unknown, unknown, Buffer | null]
+        | undefined;
+      const ref = resultRefOf(row && [row[0], row[1], row[2]], key, this.#label, this.#verified);
+      if (ref?.result && row?.[3]) this.onValueRead?.(ref.result, row[3]);
+      return ref;
     });
   }
 

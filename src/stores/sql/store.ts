@@ -130,6 +130,7 @@ export class Sql implements CallStore, ValueStore {
     const codec = new EntryCodec(this.#signer, this.compress, serializer);
     this.#values = new SqlValues(this.#driver.values, codec, { remainingDepth: this.remainingDepth, minPartSize: this.minPartSize }, label);
     this.rawEntries = this.#values.raw;
+    this.#driver.onValueRead = (key, bytes) => this.#values.prefetched(key, bytes);
   }
 
   /** True when value entries are signed (and unsigned or foreign-signed entries are refused). */

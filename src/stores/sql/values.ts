@@ -35,6 +35,13 @@ export interface SplitSettings {
 export class SqlValues {
   /** Objects this store wrote as entries: found again inside a later value, they are referred to. */
   readonly #known = new KnownParts();
+  /**
+   * The bytes of one row read along with a hit's record, for the load of that value that follows in
+   * the same turn of the event loop (dropped after it, so an eviction is seen by later loads). Content
+   * addressed and checked as any read: it can only be the value under its key.
+   */
+  #prefetch: { key: string; bytes: Uint8Array } | undefined;
+  #prefetchTimer: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly table: ValueTable,
@@ -117,13 +124,32 @@ export class SqlValues {
     return this.#load(key, undefined, true);
   }
 
+  /** Keep `bytes`, the row of `key` read with a hit's record, for a load of `key` in this turn. */
+  prefetched(key: string, bytes: Uint8Array): void {
+    this.#prefetch = { key, bytes };
+    this.#prefetchTimer ??= setImmediate(() => {
+      this.#prefetch = undefined;
+      this.#prefetchTimer = undefined;
+    });
+  }
+
+  /** The row of `key`: the prefetched bytes when they are its, else read. */
+  #read(key: string): MaybePromise<Uint8Array | undefined> {
+    const prefetch = this.#prefetch;
+    if (prefetch?.key === key) {
+      this.#prefetch = undefined;
+      return prefetch.bytes;
+    }
+    return this.table.read(key);
+  }
+
   /**
    * Load `key`, a part of the entries in `chain` when it has any. With `report`, an unusable entry is
    * reported, removed and a miss; without (for `verify`), its problem is thrown as it is.
    */
   #load(key: string, chain: Chain | undefined, report: boolean): MaybePromise<unknown> {
     try {
-      const value = then(this.table.read(key), (bytes) => {
+      const value = then(chain ? this.table.read(key) : this.#read(key), (bytes) => {
         if (bytes === undefined) throw new CacheMiss(key, `No value ${key} in ${this.label}`);
         const decoded = then(this.codec.check(key, bytes, bytes.byteLength <= SYNC_LIMIT), (entry) => this.codec.decode(entry));
         const here: Chain = { key, parent: chain };

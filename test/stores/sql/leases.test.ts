@@ -171,9 +171,10 @@ for (const [kind, makeUrl] of kinds) {
       await leases.acquire(live, owner("l"), 60_000);
       for (const key of lapsed) await leases.acquire(key, owner("x"), 1);
       await sleep(20);
-      const listed = new Map<string, boolean>();
-      for await (const lease of leases.list()) listed.set(lease.key, lease.expired);
-      assert.deepEqual(listed, new Map([[live, false], ...lapsed.map((k): [string, boolean] => [k, true])].sort((p, q) => (p[0] < q[0] ? -1 : 1))));
+      const listed: [string, boolean][] = [];
+      for await (const lease of leases.list()) listed.push([lease.key, lease.expired]);
+      const expected: [string, boolean][] = [[live, false], ...lapsed.map((k): [string, boolean] => [k, true])];
+      assert.deepEqual(listed, expected.sort((p, q) => (p[0] < q[0] ? -1 : 1)), "every lease, in key order, with whether it expired");
       assert.equal(await leases.clearExpired(), 2);
       const left: string[] = [];
       for await (const lease of leases.list()) left.push(lease.key);

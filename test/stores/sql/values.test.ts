@@ -160,6 +160,8 @@ describe("Sql damaged value rows", async () => {
       assert.deepEqual(report.problems.map((p) => p.key).sort(), [key, whole].sort());
       assert.match(report.problems.find((p) => p.key === key)!.problem, /is missing/);
       assert.equal(report.removed, 0);
+      await setChildren(where, key, "");
+      assert.match((await store.verify()).problems.find((p) => p.key === key)!.problem, /children column does not match/);
       const repaired = await store.verify({ repair: true });
       assert.equal(repaired.removed, 2);
       assert.deepEqual((await store.verify()).problems, []);
@@ -168,6 +170,17 @@ describe("Sql damaged value rows", async () => {
     });
   }
 });
+
+/** Overwrite the `children` column of a value row. */
+async function setChildren(url: string, key: string, children: string): Promise<void> {
+  if (url.startsWith("postgres")) {
+    await onDatabase(url, (client) => client.query("UPDATE value_entries SET children = $2 WHERE key = $1", [key, children]));
+    return;
+  }
+  const db = new Database(new URL(url.replace("sqlite:///", "file://")).pathname);
+  db.prepare("UPDATE value_entries SET children = ? WHERE key = ?").run(children, key);
+  db.close();
+}
 
 /** Flip the last byte of a value row, as a damaged page or an edit would. */
 async function corrupt(url: string, key: string): Promise<void> {
