@@ -37,7 +37,8 @@ export class PostgresValues implements ValueTable {
    */
   read(key: string): Promise<Uint8Array | undefined> {
     return this.run(async (pool) => {
-      const first = await pool.query<[number, Buffer | null]>({ text: READ, values: [key, CHUNK], rowMode: "array" });
+      // Named: prepared once per connection (a value load is a hit's hot path).
+      const first = await pool.query<[number, Buffer | null]>({ name: "fleche_read_value", text: READ, values: [key, CHUNK], rowMode: "array" });
       const row = first.rows[0];
       if (row === undefined) return undefined;
       const [size, body] = row;

@@ -133,7 +133,8 @@ export class PostgresDriver implements SqlDriver {
   loadResult(key: string): Promise<ResultRef | undefined> {
     if (!postgresText.column(key)) return Promise.resolve(undefined);
     return this.#run(async (pool) => {
-      const row = (await pool.query({ text: LOAD_RESULT, values: [key, PREFETCH_BYTES], rowMode: "array" })).rows[0] as
+      // A named statement: prepared once per connection, so the join is not planned again on every hit.
+      const row = (await pool.query({ name: "fleche_load_result", text: LOAD_RESULT, values: [key, PREFETCH_BYTES], rowMode: "array" })).rows[0] as
         | [unknown, unknown, unknown, Buffer | null]
         | undefined;
       const ref = resultRefOf(row && [row[0], row[1], row[2]], key, this.#label, this.#verified);

@@ -40,6 +40,7 @@ import { EntryCodec } from "../envelope/codec.js";
 import { requireSerializer } from "../../serializers/index.js";
 import { normalizeCompress, normalizeDepth, normalizeMinPartSize } from "../file/options.js";
 import { SqlValues } from "./values.js";
+import { offerRow } from "./prefetch.js";
 
 /** Options of {@link Sql}. */
 export interface SqlOptions {
@@ -128,9 +129,10 @@ export class Sql implements CallStore, ValueStore {
       this.location.kind === "sqlite" ? new SqliteDriver(this.location, label, { readOnly: this.#readOnly }) : new PostgresDriver(this.location, label);
     this.leases = this.#driver.leases;
     const codec = new EntryCodec(this.#signer, this.compress, serializer);
-    this.#values = new SqlValues(this.#driver.values, codec, { remainingDepth: this.remainingDepth, minPartSize: this.minPartSize }, label);
+    this.#values = new SqlValues(this.#driver.values, codec, { remainingDepth: this.remainingDepth, minPartSize: this.minPartSize }, label, this.location.url);
     this.rawEntries = this.#values.raw;
-    this.#driver.onValueRead = (key, bytes) => this.#values.prefetched(key, bytes);
+    const database = this.location.url;
+    this.#driver.onValueRead = (key, bytes) => offerRow(database, key, bytes);
   }
 
   /** True when value entries are signed (and unsigned or foreign-signed entries are refused). */

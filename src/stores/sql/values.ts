@@ -24,6 +24,7 @@ import { SYNC_LIMIT, headerOf, type EntryCodec } from "../envelope/codec.js";
 import { materialize, type Chain } from "../envelope/materialize.js";
 import type { KeyStream, RawEntries, VerifyOptions, VerifyReport } from "../types.js";
 import { MAX_ENTRY_BYTES, type EntryRow, type ValueTable } from "./value-table.js";
+import { takeRow } from "./prefetch.js";
 
 /** How values are split into entries. */
 export interface SplitSettings {
@@ -35,19 +36,14 @@ export interface SplitSettings {
 export class SqlValues {
   /** Objects this store wrote as entries: found again inside a later value, they are referred to. */
   readonly #known = new KnownParts();
-  /**
-   * The bytes of one row read along with a hit's record, for the load of that value that follows in
-   * the same turn of the event loop (dropped after it, so an eviction is seen by later loads). Content
-   * addressed and checked as any read: it can only be the value under its key.
-   */
-  #prefetch: { key: string; bytes: Uint8Array } | undefined;
-  #prefetchTimer: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly table: ValueTable,
     private readonly codec: EntryCodec,
     private readonly split: SplitSettings,
     private readonly label: string,
+    /** The database's URL: rows read with a hit's record are offered under it (`prefetch.ts`). */
+    private readonly database: string,
   ) {}
 
   get #serializer(): Serializer {
@@ -124,23 +120,9 @@ export class SqlValues {
     return this.#load(key, undefined, true);
   }
 
-  /** Keep `bytes`, the row of `key` read with a hit's record, for a load of `key` in this turn. */
-  prefetched(key: string, bytes: Uint8Array): void {
-    this.#prefetch = { key, bytes };
-    this.#prefetchTimer ??= setImmediate(() => {
-      this.#prefetch = undefined;
-      this.#prefetchTimer = undefined;
-    });
-  }
-
-  /** The row of `key`: the prefetched bytes when they are its, else read. */
+  /** The row of `key`: the one a hit's record came with in this turn (`prefetch.ts`), else read. */
   #read(key: string): MaybePromise<Uint8Array | undefined> {
-    const prefetch = this.#prefetch;
-    if (prefetch?.key === key) {
-      this.#prefetch = undefined;
-      return prefetch.bytes;
-    }
-    return this.table.read(key);
+    return takeRow(this.database, key) ?? this.table.read(key);
   }
 
   /**

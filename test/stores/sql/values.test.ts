@@ -70,6 +70,24 @@ describe("Sql serving both roles", async () => {
       await again.close();
     });
 
+    it(`${kind}: a hit reads its value with its record, and a value evicted since is a miss (recomputed)`, async () => {
+      const where = await url();
+      const calls = new Sql({ url: where });
+      const values = new Sql({ url: where });
+      for (const cache of [new Cache({ values: calls, calls }), new Cache({ values, calls })]) {
+        let runs = 0;
+        const f = fleche((n: number) => (runs++, { n, pad: "p".repeat(1000) }), { name: `pad-${runs}-${cache.values === calls}`, version: 1 });
+        const first = await withCache(cache, () => f(1));
+        assert.deepEqual(await withCache(cache, () => f(1)), first);
+        assert.equal(runs, 1);
+        await cache.values.evictValue(digest(first));
+        assert.deepEqual(await withCache(cache, () => f(1)), first);
+        assert.equal(runs, 2, "the evicted result is recomputed, not served from the row read with the record");
+      }
+      await calls.close();
+      await values.close();
+    });
+
     it(`${kind}: \`type = "sql"\` on both sides of a config builds a working cache`, async () => {
       const where = await url();
       const cache = cacheFromConfig({ values: { type: "sql", url: where, compress: "gzip" }, calls: { type: "sql", url: where } }) as Cache;
