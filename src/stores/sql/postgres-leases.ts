@@ -11,7 +11,7 @@ import type { LeaseAttempt, LeaseInfo, LeaseOwner, Leases } from "../leases.js";
 import { PAGE } from "./driver.js";
 import type { PoolRunner } from "./postgres-values.js";
 import { LEASE_CHANNEL, type LeaseListener } from "./postgres-listener.js";
-import { checkTtl } from "./sqlite-leases.js";
+import { checkTtl } from "./lease-ttl.js";
 
 const ACQUIRE = `INSERT INTO leases (key, host, pid, token, since, expires)
   VALUES ($1, $2, $3, $4, now(), now() + make_interval(secs => $5::float8 / 1000))

@@ -5,10 +5,10 @@
  * happen under the database's write lock: of any number of processes asking at once, one gets it.
  * SQLite has no notifications, so there is no `changed`: waiters poll.
  */
-import { ConfigError } from "../../errors.js";
 import type { LeaseAttempt, LeaseInfo, LeaseOwner, Leases } from "../leases.js";
 import { PAGE } from "./driver.js";
 import type { SqliteAccess } from "./sqlite-access.js";
+import { checkTtl } from "./lease-ttl.js";
 
 // Taken when absent, expired, or already ours (a second acquire by the same owner keeps its `since`).
 const ACQUIRE = `INSERT INTO leases (key, host, pid, token, since, expires) VALUES (?, ?, ?, ?, ?, ?)
@@ -74,9 +74,4 @@ export class SqliteLeases implements Leases {
 function info(row: LeaseRow, now: number): LeaseInfo {
   const { key, host, pid, token, since, expires } = row;
   return { key, host, pid: Number(pid), token, since: Number(since), expires: Number(expires), expired: Number(expires) <= now };
-}
-
-/** A lease lasts a positive, finite number of milliseconds. */
-export function checkTtl(ttlMs: number): void {
-  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0) throw new ConfigError(`a lease's ttl must be a positive number of milliseconds, got ${String(ttlMs)}`);
 }
