@@ -97,7 +97,7 @@ export class PostgresValues implements ValueTable {
   }
 
   removeIfStale(key: string, cutoff: number): Promise<boolean> {
-    return this.run(async (pool) => (await pool.query("DELETE FROM value_entries WHERE key = $1 AND touched_at <= $2", [key, Math.floor(cutoff)])).rowCount! > 0);
+    return this.run(async (pool) => (await pool.query("DELETE FROM value_entries WHERE key = $1 AND touched_at <= $2::float8", [key, cutoff])).rowCount! > 0);
   }
 
   async *keys(prefix: string): AsyncGenerator<string> {

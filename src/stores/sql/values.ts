@@ -227,17 +227,18 @@ export class SqlValues {
    * `deep`, also decode it (parts assembled) and re-hash it against its key. With `repair`, remove the
    * unusable entries.
    */
-  async verify(options: VerifyOptions): Promise<{ readonly checked: number; readonly problems: VerifyReport["problems"]; readonly removed: number }> {
+  async verify(options: VerifyOptions): Promise<VerifyReport> {
     const total = await this.table.count();
     const problems: { key: string; problem: string }[] = [];
     let checked = 0;
     let removed = 0;
     for await (const key of this.table.keys("")) {
-      const problem = await this.#problem(key, options.deep === true);
+      const found = await this.#problem(key, options.deep === true);
       checked++;
-      if (problem !== undefined) {
-        problems.push({ key, problem });
-        if (options.repair && !problem.startsWith("(newer)")) {
+      if (found !== undefined) {
+        problems.push({ key, problem: found.message });
+        // An entry a newer fleche wrote is reported, never removed (as loads leave it in place).
+        if (options.repair && !found.newer) {
           await this.table.remove(key);
           removed++;
         }
@@ -248,7 +249,7 @@ export class SqlValues {
   }
 
   /** What is wrong with the entry `key`, or undefined (a vanished entry is no problem). */
-  async #problem(key: string, deep: boolean): Promise<string | undefined> {
+  async #problem(key: string, deep: boolean): Promise<Corrupt | undefined> {
     try {
       const bytes = await this.table.read(key);
       if (bytes === undefined) return undefined;
@@ -271,8 +272,8 @@ export class SqlValues {
       }
       return undefined;
     } catch (error) {
-      if (error instanceof Corrupt) return `${error.newer ? "(newer) " : ""}${error.message}`;
-      if (error instanceof CacheMiss && error.cause instanceof Corrupt) return error.cause.message;
+      if (error instanceof Corrupt) return error;
+      if (error instanceof CacheMiss && error.cause instanceof Corrupt) return error.cause;
       throw error;
     }
   }
