@@ -23,6 +23,7 @@ const ACQUIRE = `INSERT INTO leases (key, host, pid, token, since, expires)
 const INFO = `key, host, pid, token, (extract(epoch FROM since) * 1000)::float8 AS since,
   (extract(epoch FROM expires) * 1000)::float8 AS expires, expires <= now() AS expired`;
 
+/** The leases of one PostgreSQL database (server clock, `NOTIFY` on release). */
 export class PostgresLeases implements Leases {
   constructor(
     private readonly run: PoolRunner,

@@ -14,6 +14,7 @@ export const LEASE_CHANNEL = "fleche_leases";
 /** How long the listening connection stays open without waiters. */
 const IDLE_MS = 1000;
 
+/** The listening connection of one store and the waiters it wakes, by call key. */
 export class LeaseListener {
   readonly #waiters = new Map<string, Set<() => void>>();
   #client: Promise<Client> | undefined;

@@ -28,6 +28,7 @@ const ATTEMPTS = 5;
 /** How the table reaches the database: the driver's guarded pool (`postgres.ts`). */
 export type PoolRunner = <T>(op: (pool: Pool) => Promise<T>) => Promise<T>;
 
+/** The `value_entries` table of one PostgreSQL database, through its driver's pool. */
 export class PostgresValues implements ValueTable {
   constructor(private readonly run: PoolRunner) {}
 

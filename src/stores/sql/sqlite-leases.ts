@@ -26,6 +26,7 @@ interface LeaseRow {
   readonly expires: number;
 }
 
+/** The leases of one SQLite database (local clock, no notifications). */
 export class SqliteLeases implements Leases {
   constructor(private readonly db: SqliteAccess) {}
 

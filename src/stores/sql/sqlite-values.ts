@@ -11,6 +11,7 @@ const UPSERT = `INSERT INTO value_entries (key, body, children, touched_at) VALU
   ON CONFLICT (key) DO UPDATE SET body = excluded.body, children = excluded.children, touched_at = excluded.touched_at`;
 const TOUCH = "UPDATE value_entries SET touched_at = ? WHERE key = ? RETURNING children";
 
+/** The `value_entries` table of one SQLite database, through its driver's connection. */
 export class SqliteValues implements ValueTable {
   constructor(private readonly db: SqliteAccess) {}
 

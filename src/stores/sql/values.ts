@@ -32,7 +32,7 @@ export interface SplitSettings {
   readonly minPartSize: number;
 }
 
-/** Values in a SQL database. */
+/** The value role of one `Sql` store: envelopes, parts and touches over its `value_entries` table. */
 export class SqlValues {
   /** Objects this store wrote as entries: found again inside a later value, they are referred to. */
   readonly #known = new KnownParts();
