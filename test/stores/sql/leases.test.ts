@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConfigError, Sql, digest } from "../../../src/index.js";
 import type { LeaseOwner } from "../../../src/stores/leases.js";
-import { dropDatabases, freshDatabase } from "../../helpers/postgres.js";
+import { dropDatabases, freshDatabase, onDatabase } from "../../helpers/postgres.js";
 import { tempDirs } from "../../helpers/temp.js";
 
 after(dropDatabases);
@@ -216,6 +216,32 @@ describe("PostgreSQL: changed() with LISTEN/NOTIFY", () => {
     abort.abort();
     await changed;
     await store.leases!.changed!(digest("nobody holds this"), new AbortController().signal);
+    await store.close();
+  });
+
+  it("wakes its waiters when the listening connection is lost; the connection closes once nobody waits", async () => {
+    const url = await freshDatabase();
+    const store = new Sql({ url });
+    const key = digest("lost listener");
+    await store.leases!.acquire(key, owner("h"), 60_000);
+    const listeners = () =>
+      onDatabase(url, async (client) => (await client.query("SELECT pid FROM pg_stat_activity WHERE application_name = 'fleche-leases' AND datname = current_database()")).rows.map((r) => r.pid as number));
+    let woken = false;
+    const changed = store.leases!.changed!(key, new AbortController().signal).then(() => (woken = true));
+    let pids: number[] = [];
+    while ((pids = await listeners()).length === 0) await sleep(20); // until the waiter's connection is up
+    await sleep(100);
+    assert.equal(woken, false);
+    await onDatabase(url, (client) => client.query("SELECT pg_terminate_backend($1)", [pids[0]]));
+    await changed; // woken by the loss (the lease is still held)
+    assert.equal((await store.leases!.acquire(key, owner("other"), 60_000)).acquired, false, "the lease itself is untouched");
+    // A new waiter opens a new connection; once it leaves, the connection is closed (after an idle second).
+    const abort = new AbortController();
+    const again = store.leases!.changed!(key, abort.signal);
+    while ((await listeners()).length === 0) await sleep(20);
+    abort.abort();
+    await again;
+    while ((await listeners()).length > 0) await sleep(100); // ends when the idle connection is closed
     await store.close();
   });
 
