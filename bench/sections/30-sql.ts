@@ -3,7 +3,8 @@
  * query by one argument value, latest(), and listing every key as a stream. (b) The hot path of Memory
  * values + SQLite calls against diskcache's `memoize` (Python, via /usr/bin/python3; "n/a" without it):
  * a hit, and a miss-and-store; and what the record checksum (`result_check`, verified on every hit)
- * costs of that hit, warm and on a first read, measured in the same run.
+ * costs of that hit, warm and on a first read, measured in the same run. (e), (f): values in SQL
+ * (`../sql-values.ts`).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
@@ -12,6 +13,7 @@ import { performance } from "node:perf_hooks";
 import { Cache, D, Memory, Sql, cache, digest, fleche, withCache, type CallRecord } from "../../src/index.js";
 import { formatNs, measure, median, printTable, ratio } from "../harness.js";
 import { recordCheck, resultCheck, VerifiedHits } from "../../src/stores/sql/checks.js";
+import sqlValues from "../sql-values.js";
 
 const WORK = fileURLToPath(new URL("../.work/", import.meta.url));
 const BIG = `${WORK}sql-1m.db`;
@@ -25,6 +27,7 @@ export default async function sql(): Promise<void> {
   await scale();
   await hotPath();
   await recordLoads();
+  await sqlValues(WORK);
 }
 
 /** Record `i` of the big store: f0..f9, x unique, y shared by 1000 calls, runtime and tags. */

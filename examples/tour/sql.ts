@@ -1,6 +1,6 @@
 /**
- * Sql storage (calls only): call records in a SQL database, where queries run. Values go to any value
- * store; here they stay in memory.
+ * Sql storage: call records in a SQL database, where queries run. An `Sql` store can hold the values
+ * too (`new Cache({ values: sql, calls: sql })`); here they stay in memory.
  */
 import { rmSync } from "node:fs";
 import { Cache, Memory, Sql, cache, fleche, tags } from "../../src/index.js";
@@ -8,8 +8,8 @@ import { heading } from "./print.js";
 
 export async function sqlCell(): Promise<void> {
   heading(
-    "Sql storage (calls only)",
-    "The `Sql` store keeps call records in SQLite (or PostgreSQL, with a postgres:// URL), where they can be queried by function, argument, tag and time. It holds only the **calls** side of a cache.",
+    "Sql storage",
+    "The `Sql` store keeps call records in SQLite (or PostgreSQL, with a postgres:// URL), where they can be queried by function, argument, tag and time. It can hold the values too; here it holds the **calls** side of a cache.",
   );
 
   rmSync(".fleche-demo/sql", { recursive: true, force: true });

@@ -70,7 +70,7 @@ export interface StoreOptionTable {
  * config tables `{ type = "<type>", ... }` then build stores with `create`.
  */
 export interface StoreDescriptor<S extends Store = Store> extends StoreOptionTable {
-  /** The roles the store can play; SQL stores, for example, are calls only. */
+  /** The roles the store can play (`["values", "calls"]` for most; a store of records only lists `"calls"`). */
   readonly roles: readonly StoreRole[];
   /** One line for the CLI and the docs. */
   readonly summary: string;

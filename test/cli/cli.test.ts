@@ -196,7 +196,7 @@ stack = [
     const shown = await p.cli("stores");
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /^file {2}\(values, calls\): /m);
-    assert.match(shown.stdout, /^sql {2}\(calls\): /m);
+    assert.match(shown.stdout, /^sql {2}\(values, calls\): /m);
     assert.match(shown.stdout, /^ {2}secret_key +.*\[never written by toConfig\(\)\]$/m);
     assert.match(shown.stdout, /^jsondir {2}\(values, calls\): one JSON file per entry/m, "a plugin loaded with --import is listed");
     const json = JSON.parse((await p.cli("stores", "--json")).stdout) as { type: string; options?: { configName: string }[] }[];

@@ -1,10 +1,19 @@
 /**
- * The config options of a SQL store (`type = "sql"`): `url` and `read_only`. A file of its own, apart
- * from the descriptor (./descriptor.ts), because `Sql.toConfig()` writes through this list and the
- * descriptor imports `Sql`.
+ * The config options of a SQL store (`type = "sql"`): `url` and `read_only`, and for values the
+ * FileStore's `serializer`, `compress`, `secret_key` (never written: `signed` is, as for files),
+ * `remaining_depth` and `min_part_size`. A file of its own, apart from the descriptor (./descriptor.ts),
+ * because `Sql.toConfig()` writes through this list and the descriptor imports `Sql`.
  */
 import { ConfigError } from "../../errors.js";
-import type { StoreOptionTable } from "../descriptor.js";
+import type { StoreOption, StoreOptionTable } from "../descriptor.js";
+import { FILE_CONFIG } from "../file/config.js";
+
+/** FileStore's option of this config name, its doc line prefixed: the value options mean the same here. */
+function fileOption(configName: string): StoreOption {
+  const option = FILE_CONFIG.options.find((o) => o.configName === configName);
+  if (!option) throw new Error(`FileStore has no option ${configName}`);
+  return { ...option, doc: `values: ${option.doc.replace("sign files", "sign entries")}` };
+}
 
 /** The `type = "sql"` options; `Sql.toConfig()` writes its settings through it. */
 export const SQL_CONFIG: StoreOptionTable = {
@@ -31,5 +40,11 @@ export const SQL_CONFIG: StoreOptionTable = {
       },
       write: (value) => value || undefined,
     },
+    { ...fileOption("serializer"), write: (value) => (value === "v8" ? undefined : value) },
+    fileOption("compress"),
+    fileOption("secret_key"),
+    fileOption("remaining_depth"),
+    fileOption("min_part_size"),
+    fileOption("signed"),
   ],
 };

@@ -6,8 +6,19 @@ import type { MaybePromise } from "../../maybe.js";
 import type { CallRecord } from "../../call-record.js";
 import type { RecordTemplate } from "../../query/template.js";
 import type { KeyStream, ResultRef, VerifyOptions, VerifyReport } from "../types.js";
+import type { Leases } from "../leases.js";
+import type { ValueTable } from "./value-table.js";
 
 export interface SqlDriver {
+  /** The `value_entries` table (the store's value role). */
+  readonly values: ValueTable;
+  /** Leases on call keys, when the database can hold them (not a read-only SQLite file). */
+  readonly leases: Leases | undefined;
+  /**
+   * Set by the store: told the bytes of a value row a driver read along with a hit's record (PostgreSQL
+   * reads the result's row in the hit's statement), so the value load that follows needs no round trip.
+   */
+  onValueRead?: ((key: string, bytes: Uint8Array) => void) | undefined;
   /** Store (or replace) one record in one transaction. */
   save(record: CallRecord): MaybePromise<void>;
   /** Store many records in one transaction. */

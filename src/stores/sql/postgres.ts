@@ -22,6 +22,9 @@ import { redactUrl, type PostgresLocation } from "./url.js";
 import type { CallRecord } from "../../call-record.js";
 import type { ResultRef, VerifyOptions, VerifyReport } from "../types.js";
 import { rowProblem, VERIFY_PAGE, VerifyTally } from "./verify.js";
+import { PostgresValues } from "./postgres-values.js";
+import { PostgresLeases } from "./postgres-leases.js";
+import { LeaseListener } from "./postgres-listener.js";
 
 /** Attempts of a save that lost a deadlock or serialization race. */
 const SAVE_ATTEMPTS = 5;
@@ -34,6 +37,10 @@ const UPSERT = numbered(`INSERT INTO calls (key, name, module, version, code_dig
 const DROP_CHILDREN = "WITH a AS (DELETE FROM arguments WHERE call_key = $1) DELETE FROM metadata WHERE call_key = $1";
 const ADD_ARGS = "INSERT INTO arguments (call_key, position, name, value) SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[])";
 const ADD_META = "INSERT INTO metadata (call_key, namespace, data) SELECT $1, ns, data::jsonb FROM unnest($2::text[], $3::text[]) AS t(ns, data)";
+/** Value rows up to this size come with a hit's record (`loadResult`). */
+const PREFETCH_BYTES = 64 * 1024;
+const LOAD_RESULT = `SELECT c.result, c.inline, c.result_check, CASE WHEN length(v.body) <= $2 THEN v.body END
+  FROM calls c LEFT JOIN value_entries v ON v.key = c.result WHERE c.key = $1`;
 const LOAD_ONE = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = $1`;
 const LOAD_MANY = `SELECT ${postgres.recordColumns} FROM calls c WHERE c.key = ANY($1::text[])`;
 
@@ -46,11 +53,32 @@ export class PostgresDriver implements SqlDriver {
   #pool: Pool | undefined;
   #connecting: Promise<Pool> | undefined;
   #closed = false;
+  readonly #listener: LeaseListener;
+  /** The `value_entries` table. */
+  readonly values: PostgresValues;
+  /** Leases on call keys, on the server's clock, with `NOTIFY` on release. */
+  readonly leases: PostgresLeases;
+  /** Told the bytes of a value row read along with a hit's record. */
+  onValueRead: ((key: string, bytes: Uint8Array) => void) | undefined;
 
   constructor(location: PostgresLocation, label: string) {
     this.#url = location.url;
     this.#label = label;
     this.#health = new Availability(label);
+    const run = <T>(op: (pool: Pool) => Promise<T>): Promise<T> => this.#run(op);
+    this.values = new PostgresValues(run);
+    this.#listener = new LeaseListener(() => this.#listenerClient(), label);
+    this.leases = new PostgresLeases(run, this.#listener);
+  }
+
+  /** A connection of its own for `LISTEN` (after the pool's first success, so the schema is there). */
+  async #listenerClient(): Promise<import("pg").Client> {
+    await this.#connect();
+    const pg = await loadPg(this.#label);
+    const client = new pg.Client({ connectionString: this.#url, application_name: "fleche-leases", connectionTimeoutMillis: 5000 });
+    client.on("error", () => undefined); // reported by the listener's own handler once attached
+    await client.connect();
+    return client;
   }
 
   save(record: CallRecord): Promise<void> {
@@ -97,12 +125,21 @@ export class PostgresDriver implements SqlDriver {
     });
   }
 
+  /**
+   * The hit: the record's result columns and, in the same statement, the result's value row when it is
+   * stored here and small, handed to {@link PostgresDriver.onValueRead} (the value store of the same
+   * `Sql` object loads it next without a second round trip).
+   */
   loadResult(key: string): Promise<ResultRef | undefined> {
     if (!postgresText.column(key)) return Promise.resolve(undefined);
     return this.#run(async (pool) => {
-      const text = "SELECT result, inline, result_check FROM calls WHERE key = $1";
-      const row = (await pool.query({ text, values: [key], rowMode: "array" })).rows[0] as [unknown, unknown, unknown] | undefined;
-      return resultRefOf(row, key, this.#label, this.#verified);
+      // A named statement: prepared once per connection, so the join is not planned again on every hit.
+      const row = (await pool.query({ name: "fleche_load_result", text: LOAD_RESULT, values: [key, PREFETCH_BYTES], rowMode: "array" })).rows[0] as
+        | [unknown, unknown, unknown, Buffer | null]
+        | undefined;
+      const ref = resultRefOf(row && [row[0], row[1], row[2]], key, this.#label, this.#verified);
+      if (ref?.result && row?.[3]) this.onValueRead?.(ref.result, row[3]);
+      return ref;
     });
   }
 
@@ -196,6 +233,7 @@ export class PostgresDriver implements SqlDriver {
 
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#listener.close();
     const pool = this.#pool;
     this.#pool = undefined;
     this.#connecting = undefined;

@@ -15,11 +15,15 @@
  *   and stays a miss.
  * - 4: `record_check` over length-prefixed fields (version 3 hashed JSON texts, for a few weeks of
  *   development only); the upgrade recomputes both checksums of every row, as from version 2.
+ * - 5: `value_entries` (the store holds values too: one row per entry, its envelope bytes, the keys of
+ *   its parts, the time it was written or last touched) and `leases` (one row per call being computed:
+ *   its owner and expiry). The upgrade creates both, empty; the call tables are not changed. PostgreSQL
+ *   keeps bodies uncompressed out of line (`STORAGE EXTERNAL`): fleche compresses them itself when asked.
  */
 import type { Dialect } from "./dialect.js";
 
 /** The schema version this code reads and writes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The first version whose checksums this code computes: older databases get theirs (re)computed when upgraded. */
 export const CHECKS_VERSION = 4;
@@ -34,6 +38,7 @@ export function createStatements(d: Dialect): string[] {
   const { digest, real, json, withoutRowid } = d.types;
   return [
     versionTable(),
+    ...valueAndLeaseTables(d),
     `CREATE TABLE calls (
       key ${digest} PRIMARY KEY,
       name TEXT NOT NULL,
@@ -66,6 +71,38 @@ export function createStatements(d: Dialect): string[] {
   ];
 }
 
+/**
+ * The tables of version 5. Times are milliseconds since the epoch: `touched_at` on the writer's clock
+ * (the clock gc's cutoff is read on), `since` and `expires` on the database's clock where it has one
+ * (PostgreSQL), as `timestamptz`; SQLite, one machine's file, keeps them as milliseconds too.
+ */
+function valueAndLeaseTables(d: Dialect): string[] {
+  const { digest, withoutRowid } = d.types;
+  const bytes = d.name === "sqlite" ? "BLOB" : "BYTEA";
+  const time = d.name === "sqlite" ? "INTEGER" : "BIGINT";
+  const instant = d.name === "sqlite" ? "INTEGER" : "TIMESTAMPTZ";
+  return [
+    `CREATE TABLE value_entries (
+      key ${digest} PRIMARY KEY,
+      body ${bytes} NOT NULL,
+      children TEXT NOT NULL,
+      touched_at ${time} NOT NULL
+    )`,
+    `CREATE TABLE leases (
+      key ${digest} PRIMARY KEY,
+      host TEXT NOT NULL,
+      pid INTEGER NOT NULL,
+      token TEXT NOT NULL,
+      since ${instant} NOT NULL,
+      expires ${instant} NOT NULL
+    )${withoutRowid}`,
+    // Bodies are compressed by fleche when asked (`compress`), never by PostgreSQL's TOAST: trying to
+    // compress a large body costs seconds (a 100 MB value was 12× slower to insert), and an external,
+    // uncompressed body lets `substring` read it in chunks without reading all of it.
+    ...(d.name === "postgres" ? ["ALTER TABLE value_entries ALTER COLUMN body SET STORAGE EXTERNAL"] : []),
+  ];
+}
+
 /** Upgrades: `steps[v]` turns version `v` into `v + 1`. */
 export function migrationStatements(d: Dialect, from: number): string[] {
   const steps: { [from: number]: string[] } = {
@@ -83,6 +120,7 @@ export function migrationStatements(d: Dialect, from: number): string[] {
     ],
     2: ["ALTER TABLE calls ADD COLUMN result_check INTEGER", "ALTER TABLE calls ADD COLUMN record_check INTEGER"],
     3: [], // the same columns; only the checksums are recomputed (`backfill.ts`)
+    4: valueAndLeaseTables(d),
   };
   const out: string[] = [];
   for (let v = from; v < SCHEMA_VERSION; v++) out.push(...(steps[v] ?? []));

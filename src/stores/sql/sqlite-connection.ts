@@ -47,6 +47,16 @@ export class SqliteConnection {
     this.#checkpointer?.committed();
   }
 
+  /**
+   * Run `body` in one `BEGIN IMMEDIATE` transaction (writable connections only): value rows and leases
+   * take the write lock at their start, as saves do.
+   */
+  write<T>(body: () => T): T {
+    const result = this.db.transaction(body).immediate();
+    this.#checkpointer?.committed();
+    return result;
+  }
+
   async close(): Promise<void> {
     await this.#checkpointer?.close();
     if (!this.db.open) return;

@@ -24,6 +24,10 @@ import { templateCondition } from "./where.js";
 import type { CallRecord } from "../../call-record.js";
 import type { ResultRef, VerifyOptions, VerifyReport } from "../types.js";
 import { rowProblem, VERIFY_PAGE, VerifyTally } from "./verify.js";
+import type { SqliteAccess } from "./sqlite-access.js";
+import { SqliteValues } from "./sqlite-values.js";
+import { SqliteLeases } from "./sqlite-leases.js";
+import type { Leases } from "../leases.js";
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -44,6 +48,20 @@ export class SqliteDriver implements SqlDriver {
   /** Set when the database file was deleted or replaced and the store could not safely reopen it. */
   #lost: FlecheError | undefined;
   #closed = false;
+  /** What the value table and the leases use of this driver (they live beside `calls`). */
+  readonly #access: SqliteAccess = {
+    statement: (sql, pluck = false) => this.#statement(sql, pluck),
+    retry: (op) => this.#retryBusy(op),
+    write: (body) => this.#retryBusy(() => this.#conn.write(body)),
+    mayWrite: (what, save) => {
+      const refused = this.#refusal(what);
+      if (refused) throw save ? new SaveError(refused.message, { cause: refused }) : refused;
+    },
+  };
+  /** The `value_entries` table. */
+  readonly values = new SqliteValues(this.#access);
+  /** Leases on call keys; none on a read-only database (taking one would write). */
+  readonly leases: Leases | undefined;
 
   constructor(location: SqliteLocation, label: string, options: { readonly readOnly?: boolean } = {}) {
     this.#label = label;
@@ -51,6 +69,7 @@ export class SqliteDriver implements SqlDriver {
     this.#location = location;
     this.#readOnlyOption = options.readOnly ?? false;
     this.#conn = new SqliteConnection(location, label, options);
+    this.leases = this.#conn.readOnly ? undefined : new SqliteLeases(this.#access);
     if (this.#conn.identity) {
       // Reads between checks may come from a file just deleted or replaced: the records in it are
       // still what they were, so a hit is never wrong; writes check first (`#refusal`).

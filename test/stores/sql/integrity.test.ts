@@ -153,8 +153,11 @@ for (const target of targets) {
       const records = [sampleRecord(4), sampleRecord(5), sampleRecord(6)];
       await store.saveCalls(records);
       await store.close();
-      // Back to schema 2: the checksum columns as they were not, and one row already unreadable.
+      // Back to schema 2: the checksum columns as they were not, no value or lease tables, and one row
+      // already unreadable.
       for (const sql of [
+        "DROP TABLE value_entries",
+        "DROP TABLE leases",
         "ALTER TABLE calls DROP COLUMN result_check",
         "ALTER TABLE calls DROP COLUMN record_check",
         "UPDATE fleche_schema SET version = 2",
@@ -184,6 +187,8 @@ for (const target of targets) {
       await store.close();
       // Version 3 hashed other texts: its checksums do not match what this fleche computes.
       await target.exec(store, "UPDATE calls SET record_check = 12345, result_check = 678");
+      await target.exec(store, "DROP TABLE value_entries");
+      await target.exec(store, "DROP TABLE leases");
       await target.exec(store, "UPDATE fleche_schema SET version = 3");
       const again = new Sql({ url: store.location.url });
       for (const r of records) assert.deepEqual(await again.loadCall(r.key), r);

@@ -193,7 +193,9 @@ describe("Sql on SQLite: read-only media", () => {
     const source = mkdtempSync(join(tmpdir(), "fleche-team-"));
     const path = await teamCache(source, [4]);
     const db = new Database(path);
-    db.exec("ALTER TABLE calls DROP COLUMN result_check; ALTER TABLE calls DROP COLUMN record_check; UPDATE fleche_schema SET version = 2");
+    db.exec(
+      "DROP TABLE value_entries; DROP TABLE leases; ALTER TABLE calls DROP COLUMN result_check; ALTER TABLE calls DROP COLUMN record_check; UPDATE fleche_schema SET version = 2",
+    );
     db.close();
     const before = sha(path);
     const media = readOnlyMedia(source);

@@ -354,13 +354,15 @@ describe("Sql on SQLite: push-down", () => {
 });
 
 describe("Sql in configuration", () => {
-  it("round-trips through cacheFromConfig and is calls-only", async () => {
+  it("round-trips through cacheFromConfig, in either role", async () => {
     const path = fresh();
     const c = cacheFromConfig({ values: { type: "memory" }, calls: { type: "sql", url: path } }) as Cache;
     assert.ok(c.calls instanceof Sql);
     assert.deepEqual(c.toConfig(), { values: { type: "memory" }, calls: { type: "sql", url: `sqlite:///${path}` } });
     await c.close();
-    assert.throws(() => cacheFromConfig({ values: { type: "sql", url: path }, calls: { type: "memory" } }), /cannot hold values/);
+    const values = cacheFromConfig({ values: { type: "sql", url: path }, calls: { type: "memory" } }) as Cache;
+    assert.ok(values.values instanceof Sql, "since schema 5 a SQL store holds values too");
+    await values.close();
     assert.throws(() => cacheFromConfig({ values: { type: "memory" }, calls: { type: "sql", url: 3 } }), /`url` of a 'sql' store must be a string/);
     assert.throws(() => cacheFromConfig({ values: { type: "memory" }, calls: { type: "sql", echo: true } }), /unknown option `echo`/);
     assert.throws(() => cacheFromConfig({ values: { type: "memory" }, calls: { type: "sql", url: "redis://x" } }), /unknown scheme 'redis'/);
