@@ -40,8 +40,18 @@ export const BUSY_ATTEMPTS = 3;
 const warnedNetwork = new Set<string>();
 
 /** better-sqlite3, loaded on first use (a native addon: nobody who never opens SQLite pays for it). */
-function betterSqlite3(): typeof BetterSqlite3 {
-  return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+function betterSqlite3(label: string): typeof BetterSqlite3 {
+  try {
+    return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "MODULE_NOT_FOUND" && code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new ConfigError(
+      `${label}: SQLite needs the optional package 'better-sqlite3' (npm install better-sqlite3@12), which is not installed. ` +
+        "Caches without SQLite (persistent(dir), FileStore, PostgreSQL) do not need it",
+      { cause: error },
+    );
+  }
 }
 
 /** An opened database; `readOnly` says how and why when it cannot be written. */
@@ -67,9 +77,9 @@ export function openSqlite(location: SqliteLocation, label: string, options: { r
       throw new ConfigError(`${label}: cannot create the directory of ${location.path} (${(error as Error).message})`, { cause: error });
     }
   }
+  const Database = betterSqlite3(label);
   let db: Database;
   try {
-    const Database = betterSqlite3();
     db = new Database(location.path, { timeout: BUSY_TIMEOUT_MS });
   } catch (error) {
     throw new ConfigError(`${label}: cannot open ${location.path} (${(error as Error).message})`, { cause: error });
@@ -113,7 +123,7 @@ function unwritable(path: string): string | undefined {
  * snapshot, never on disk. Saves are refused by the store.
  */
 function openReadOnly(path: string, label: string, reason: string): OpenedSqlite {
-  const Database = betterSqlite3();
+  const Database = betterSqlite3(label);
   let db: Database | undefined;
   try {
     db = openInPlace(Database, path, BUSY_TIMEOUT_MS, (d) => void schemaVersion(d, label));
