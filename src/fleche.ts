@@ -14,6 +14,7 @@ import { buildProfile, type Profile } from "./profile.js";
 import { activeCache, activeMeta, withState } from "./context.js";
 import { runPost, runPre, type MetadataFields } from "./metadata/provider.js";
 import { Refreshing } from "./caches/refreshing.js";
+import { isExpired } from "./caches/expiry.js";
 import { MISS, type CacheLike } from "./cache-like.js";
 import { CallMemo } from "./call-memo.js";
 import { keysOf, rejectUnknownKeys } from "./known-keys.js";
@@ -203,7 +204,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
     if (pending) return pending;
     let hit: unknown;
     try {
-      hit = cache.lookup(call.key);
+      hit = profile.maxAge === undefined ? cache.lookup(call.key) : lookupFresh(cache, call.key, profile.maxAge);
     } catch (error) {
       return lookupFailed(error, cache, call, thisArg, args);
     }
@@ -222,6 +223,17 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
       return Promise.resolve(hit);
     }
     return missed(cache, call, thisArg, args);
+  }
+
+  /** `maxAge`: a stored call older than it is a miss (its record is read first, then its value). */
+  async function lookupFresh(cache: CacheLike, key: string, maxAge: number): Promise<unknown> {
+    const record = await cache.loadRecord(key);
+    if (record === undefined) return MISS;
+    if (isExpired(record, maxAge)) {
+      if (debugging()) logger().debug(`Stored call of ${fname} with key ${key} is older than maxAge (${maxAge} s)`);
+      return MISS;
+    }
+    return cache.lookup(key);
   }
 
   function missed(cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {

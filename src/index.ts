@@ -55,6 +55,7 @@ export { CacheStack, type CacheStackOptions } from "./caches/stack.js";
 export { persistent } from "./caches/persistent.js";
 export { CachePool } from "./caches/pool.js";
 export { SizeLimited, type SizeLimitOptions } from "./caches/size-limited.js";
+export { Expiring, type ExpiringOptions } from "./caches/expiring.js";
 export type { ReadOnly } from "./caches/read-only.js";
 export type { Filtered, CallPredicate } from "./caches/filtered.js";
 export type { GcOptions, GcReport } from "./caches/gc.js";

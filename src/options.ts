@@ -1,5 +1,6 @@
 /**
- * The options of {@link fleche}. Every option is about the *key*: which calls count as the same call.
+ * The options of {@link fleche}. Most are about the *key*: which calls count as the same call; `maxAge`
+ * is about when a stored call is still served.
  */
 import { keysOf } from "./known-keys.js";
 import type { MetadataProvider } from "./metadata/provider.js";
@@ -49,7 +50,14 @@ export interface FlecheOptions {
    * @default false
    */
   readonly strict?: boolean;
+  /**
+   * Serve a stored call only when it finished at most this long ago (seconds, or "90s", "15m", "12h",
+   * "7d"); an older one runs again and replaces the record. Needs `Runtime` metadata (on by default):
+   * records without their finishing time never expire. A hit then reads the record before the value.
+   * @default no limit
+   */
+  readonly maxAge?: number | string;
 }
 
 /** Every option {@link FlecheOptions} has; `fleche()` rejects any other key when wrapping (never per call). */
-export const FLECHE_OPTION_KEYS = keysOf<FlecheOptions>()(["name", "module", "version", "params", "ignore", "require", "hashCode", "meta", "strict"]);
+export const FLECHE_OPTION_KEYS = keysOf<FlecheOptions>()(["name", "module", "version", "params", "ignore", "require", "hashCode", "meta", "strict", "maxAge"]);

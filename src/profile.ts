@@ -3,6 +3,7 @@
  * wrapped: its identity (name, module, version, code digest), its parameters, and a call-key function
  * with the identity's bytes already encoded.
  */
+import { parseDuration } from "./duration.js";
 import { ConfigError } from "./errors.js";
 import { digest, makeCallKeyer, type FunctionIdentity } from "./digest/index.js";
 import { readSignature, type ParamInfo } from "./params.js";
@@ -21,6 +22,8 @@ export interface Profile {
   /** Parameters that must be passed explicitly. */
   readonly require: ReadonlySet<string>;
   readonly strict: boolean;
+  /** Serve stored calls at most this many seconds old (`maxAge`), or undefined for no limit. */
+  readonly maxAge: number | undefined;
   /** Lookup key from argument names and digests (names in canonical sorted order). */
   readonly keyer: (names: readonly string[], digests: readonly string[]) => string;
 }
@@ -48,6 +51,7 @@ export function buildProfile(fn: Function, options: FlecheOptions): Profile {
     ignore,
     require,
     strict: options.strict ?? false,
+    maxAge: options.maxAge === undefined ? undefined : parseDuration(options.maxAge, `fleche(${name}): option \`maxAge\``),
     keyer: makeCallKeyer(identity),
   };
 }

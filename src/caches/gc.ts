@@ -59,6 +59,8 @@ export interface GcReport {
   readonly spared: number;
   /** Call records read. */
   readonly records: number;
+  /** Call records removed because they were older than an `Expiring` view's `maxAge` (counted in a dry run). */
+  readonly expired: number;
   /** True when nothing was removed on purpose. */
   readonly dryRun: boolean;
 }
@@ -75,6 +77,7 @@ export function mergeReports(reports: readonly GcReport[], dryRun: boolean): GcR
     entries: reports.reduce((n, r) => n + r.entries, 0),
     spared: reports.reduce((n, r) => n + r.spared, 0),
     records: reports.reduce((n, r) => n + r.records, 0),
+    expired: reports.reduce((n, r) => n + r.expired, 0),
     dryRun,
   };
 }
@@ -153,7 +156,7 @@ export async function collectGarbage(values: ValueStore, calls: CallStore, inFli
       } else if (await values.evictValueIfStale(key, cutoff)) evicted.push(key);
       else spared++; // touched since the age check
     }
-    return { evicted, live: live.size, stored, entries: valueKeys.length, spared, records, dryRun };
+    return { evicted, live: live.size, stored, entries: valueKeys.length, spared, records, expired: 0, dryRun };
   } finally {
     watch.stop();
   }

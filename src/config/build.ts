@@ -7,7 +7,8 @@
  * - an array of caches, or `{ stack = [...] }`: a `CacheStack` (the first layer takes the writes, every
  *   writable one with `write_through = true`);
  * - `{ pool = [...] }`: a read-only `CachePool`;
- * - modifiers on any of these: `max_size` / `max_bytes` / `eviction` (a `SizeLimited` wrapper), `filter`
+ * - modifiers on any of these: `max_size` / `max_bytes` / `eviction` (a `SizeLimited` wrapper), `max_age`
+ *   (an `Expiring` view), `filter`
  *   (a `Filtered` view), `read_only = true` (a `ReadOnly` view, outermost).
  *
  * Errors are `ConfigError`s naming `origin` (file and table) and the offending key. The input is never
@@ -23,6 +24,8 @@ import { CachePool } from "../caches/pool.js";
 import { ReadOnly } from "../caches/read-only.js";
 import { Filtered, filterFromConfig } from "../caches/filtered.js";
 import { SizeLimited } from "../caches/size-limited.js";
+import { Expiring } from "../caches/expiring.js";
+import { parseDuration } from "../duration.js";
 import { MODIFIER_KEYS } from "../caches/modifiers.js";
 import { expandTemplate } from "./templates.js";
 import { didYouMean } from "../known-keys.js";
@@ -45,7 +48,7 @@ export function cacheFromConfig(config: CacheConfig, origin = "cache config"): C
       `${origin}: a cache is a table (\`values\`/\`calls\`, \`template\`, \`stack\` or \`pool\`) or an array of tables (a stack), got ${JSON.stringify(config)}`,
     );
   }
-  const { max_size, max_bytes, eviction, filter, read_only, ...base } = config as Record<string, unknown>;
+  const { max_size, max_bytes, eviction, max_age, filter, read_only, ...base } = config as Record<string, unknown>;
   let cache = baseFromConfig(base, origin);
   if (max_size !== undefined || max_bytes !== undefined) {
     cache = new SizeLimited(cache, {
@@ -56,6 +59,7 @@ export function cacheFromConfig(config: CacheConfig, origin = "cache config"): C
   } else if (eviction !== undefined) {
     throw new ConfigError(`${origin}: \`eviction\` needs \`max_size\` or \`max_bytes\` next to it`);
   }
+  if (max_age !== undefined) cache = new Expiring(cache, { maxAge: parseDuration(max_age, `${origin}: \`max_age\``) as number });
   if (filter !== undefined) cache = new Filtered(cache, filterFromConfig(filter, origin));
   if (read_only !== undefined && typeof read_only !== "boolean") throw new ConfigError(`${origin}: \`read_only\` must be true or false`);
   if (read_only) cache = new ReadOnly(cache);

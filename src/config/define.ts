@@ -23,6 +23,8 @@ export interface CacheModifiers {
   readonly max_bytes?: number | string;
   /** Which record goes when full: "random" (default), "lru", "lrc". */
   readonly eviction?: string;
+  /** Serve only calls that finished at most this long ago: seconds, or "90s", "15m", "12h", "7d". */
+  readonly max_age?: number | string;
   /** Only calls matching this query filter are visible (a read-only view). */
   readonly filter?: {
     readonly name?: string;

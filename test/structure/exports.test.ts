@@ -12,7 +12,7 @@ const ENTRIES = {
     file: "../../src/index.ts",
     values: [
       "AmbiguousDigestError", "Cache", "CacheMiss", "CachePool", "CacheStack", "ConfigError", "D", "Digest",
-      "Environment", "FileStore", "FlecheError", "Git", "Hdf5Store", "Indigestible", "Memory", "NdArray", "Query",
+      "Environment", "Expiring", "FileStore", "FlecheError", "Git", "Hdf5Store", "Indigestible", "Memory", "NdArray", "Query",
       "Rejected", "Runtime", "SaveError", "SignatureError", "SizeLimited", "Sql", "StoreUnavailable", "Tags", "Void",
       "activeMeta", "cache", "cacheFromConfig", "cached", "checkReferences", "configure", "defineConfig", "describeConfig",
       "digest", "digestSymbol", "fleche", "meta", "ndarray", "persistent", "project", "registerClass", "registerDigest", "setLogger",
@@ -20,7 +20,7 @@ const ENTRIES = {
     ],
     types: [
       "AnyMethod", "CacheLike", "CacheOptions", "CacheRef", "CacheStackOptions", "CacheSwitch", "CachedDecorator", "Call", "CallPredicate",
-      "CallRecord", "ClassOptions", "ConfigDescription", "ErrorCode", "FileStoreOptions", "Filtered", "FlecheConfig",
+      "CallRecord", "ClassOptions", "ConfigDescription", "ErrorCode", "ExpiringOptions", "FileStoreOptions", "Filtered", "FlecheConfig",
       "FlecheHelpers", "FlecheOptions", "Fleched", "FunctionQuery", "GcOptions", "GcReport", "GitOptions", "Hdf5StoreOptions",
       "JsonValue", "LazyCall", "Logger", "MemoryOptions", "Metadata", "MetadataFields", "MetadataFilter",
       "MetadataProvider", "QueryFilter", "ReadOnly", "RedigestOptions", "RedigestReport", "ReferenceCheckOptions",

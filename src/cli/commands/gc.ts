@@ -30,6 +30,9 @@ export async function gc(options: GcCommandOptions): Promise<void> {
   } else {
     process.stdout.write(`Removed ${values(n)}.\n`);
   }
+  if (report.expired) {
+    process.stdout.write(`${options.dryRun ? "Would remove" : "Removed"} ${report.expired} call record${report.expired === 1 ? "" : "s"} older than the cache's max_age.\n`);
+  }
   const inRecords = report.live - report.stored;
   process.stdout.write(
     `${report.records} call record${report.records === 1 ? "" : "s"} refer to ${values(report.live)}: ${report.stored} stored in the value store` +
