@@ -189,10 +189,12 @@ export class S3Objects {
     if (error instanceof FlecheError || !fromSdk(error)) return error; // fleche's own, or a consumer's (a corrupt body)
     const name = errorName(error);
     const where = `${this.label}`;
-    if (REFUSED.has(name) || /credential/i.test(name)) {
-      // No cause and no SDK message: both may carry request details; the name says what was refused.
+    const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+    if (REFUSED.has(name) || /credential/i.test(name) || status === 403) {
+      // No cause and no SDK message: both may carry request details; the name says what was refused
+      // (a HEAD's 403 has no body, hence no name: its status says it).
       return new ConfigError(
-        `${where}: the credentials were refused (${name}); they come from the AWS SDK's standard chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, shared config and credentials files, instance or container roles)`,
+        `${where}: the credentials were refused (${REFUSED.has(name) || /credential/i.test(name) ? name : name === "Unknown" || name === "Error" ? "HTTP 403" : `HTTP 403 ${name}`}), or they may not access this bucket; they come from the AWS SDK's standard chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, shared config and credentials files, instance or container roles)`,
       );
     }
     if (name === "NoSuchBucket") return new ConfigError(`${where}: the bucket '${this.#options.bucket}' does not exist (create it first; the store never creates buckets)`);
