@@ -11,6 +11,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { once } from "node:events";
+import { S3Client } from "@aws-sdk/client-s3";
+
+/**
+ * An SDK client of the test's own (to look at or damage objects behind the store's back), built with the
+ * SDK's Node-version warning switched off as the store's own clients are, so test output stays clean.
+ */
+export function rawClient(server: S3Server): S3Client {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  return new S3Client({ endpoint: server.endpoint, forcePathStyle: true, region: "us-east-1" });
+}
 
 /** s3rver's built-in account. */
 export const S3RVER_ACCESS_KEY = "S3RVER";
@@ -24,6 +34,8 @@ export interface S3Server {
   readonly endpoint: string;
   /** The bucket created at start ("fleche-test"). */
   readonly bucket: string;
+  /** Requests the server received since the last start: "METHOD /bucket/key?query RANGE-or--". */
+  readonly requests: string[];
   /** Kill the server process (in-flight requests are cut). */
   stop(): Promise<void>;
   /** Start it again on the same port and data. */
@@ -43,6 +55,7 @@ export async function startS3(bucket = "fleche-test"): Promise<S3Server> {
   const directory = mkdtempSync(join(tmpdir(), "fleche-s3rver-"));
   let child: ChildProcess | undefined;
   let port = 0;
+  const requests: string[] = [];
   const start = async () => {
     const proc = spawn(process.execPath, [CHILD, String(port), directory, bucket], { stdio: ["ignore", "pipe", "inherit"] });
     child = proc;
@@ -51,10 +64,15 @@ export async function startS3(bucket = "fleche-test"): Promise<S3Server> {
     const listening = new Promise<number>((resolve, reject) => {
       proc.stdout!.on("data", (chunk: string) => {
         out += chunk;
-        const match = /listening (\d+)/.exec(out);
-        if (match) resolve(Number(match[1]));
+        const lines = out.split("\n");
+        out = lines.pop()!;
+        for (const line of lines) {
+          if (line.startsWith("request ")) requests.push(line.slice("request ".length));
+          const match = /^listening (\d+)/.exec(line);
+          if (match) resolve(Number(match[1]));
+        }
       });
-      proc.once("exit", (code) => reject(new Error(`s3rver exited with ${code} before listening: ${out}`)));
+      proc.once("exit", (code) => reject(new Error(`s3rver exited with ${code} before listening`)));
     });
     port = await listening;
   };
@@ -76,6 +94,7 @@ export async function startS3(bucket = "fleche-test"): Promise<S3Server> {
       return `http://127.0.0.1:${port}`;
     },
     bucket,
+    requests,
     stop,
     start,
   };

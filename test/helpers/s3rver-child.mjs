@@ -12,4 +12,6 @@ const server = new S3rver({
   configureBuckets: (buckets ?? "").split(",").filter(Boolean).map((name) => ({ name })),
 });
 const address = await server.run();
+// Every request, so tests can see how the store talks to the server (a multipart upload, ranged reads).
+server.httpServer.on("request", (req) => process.stdout.write(`request ${req.method} ${req.url} ${req.headers.range ?? "-"}\n`));
 process.stdout.write(`listening ${address.port}\n`);

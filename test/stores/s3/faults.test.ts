@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Cache, CacheMiss, ConfigError, S3Store, StoreUnavailable, digest, fleche, withCache, type S3StoreOptions } from "../../../src/index.js";
 import { allKeys } from "../../../src/stores/keys.js";
-import { startS3 } from "../../helpers/s3.js";
+import { rawClient, startS3 } from "../../helpers/s3.js";
 import { captureLogs } from "../../helpers/logs.js";
 
 const server = await startS3();
@@ -21,7 +21,7 @@ const options = (over: Partial<S3StoreOptions> = {}): S3StoreOptions => ({
   prefix: `faults/${n++}`,
   ...over,
 });
-const raw = () => new S3Client({ endpoint: server.endpoint, forcePathStyle: true, region: "us-east-1" });
+const raw = () => rawClient(server);
 
 async function getBytes(client: S3Client, key: string): Promise<Buffer> {
   const out = await client.send(new GetObjectCommand({ Bucket: server.bucket, Key: key }));
@@ -120,7 +120,7 @@ describe("an object damaged behind the store's back", () => {
       const key = await store.saveValue({ signed: "s".repeat(500) });
       const objectKey = `${settings.prefix}/values/${key}`;
       const bytes = await getBytes(client, objectKey);
-      bytes[bytes.length - 2] ^= 1;
+      bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 1;
       await putBytes(client, objectKey, bytes);
       await assert.rejects(store.loadValue(key), (e: unknown) => e instanceof CacheMiss && /signature check/.test(e.message));
       assert.equal(await store.containsValue(key), false, "removed");
