@@ -1,6 +1,7 @@
 /**
  * Copying stored calls between caches. Values travel through the target's own stores (re-stored by
- * content), so any value store can receive from any other. A call whose key the target already holds is
+ * content), so any value store can receive from any other; between two value stores of the same
+ * envelope (FileStore, S3Store) they are copied as their stored bytes (`raw-transfer.ts`). A call whose key the target already holds is
  * skipped unless `overwrite` is set; with `pop`, a call leaves the source only once it reached the target.
  *
  * A call whose values are missing at the source (a dangling reference: its result or an argument was
@@ -14,6 +15,7 @@ import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import { logger } from "../log.js";
 import type { CacheCore } from "../cache-core.js";
 import type { LazyCall } from "../lazy-call.js";
+import { copyRaw } from "./raw-transfer.js";
 
 /** Options of `cache.transfer()` and `query.transfer()`. */
 export interface TransferOptions {
@@ -66,8 +68,12 @@ export async function transferCalls(calls: AsyncIterable<LazyCall>, target: Cach
   return report;
 }
 
-/** Copy one call; false (with a warning) when a value it refers to is missing at the source. */
+/**
+ * Copy one call; false (with a warning) when a value it refers to is missing at the source. Values are
+ * copied as their stored bytes when both caches allow it (`raw-transfer.ts`), else decoded and re-saved.
+ */
 async function copy(call: LazyCall, target: CacheCore, options: TransferOptions): Promise<boolean> {
+  if (await copyRaw(call.record, call.cache, target)) return true;
   const kept = options.pop ? "; it stays in the source" : "";
   let result: unknown;
   try {
