@@ -5,7 +5,8 @@
  * while it streams in, as FileStore's large reads are: the header line first, then the payload straight
  * into a buffer of its exact size (its own aligned buffer, so a raw typed array is used in place, never
  * copied) with the check value or signature fed chunk by chunk, and the check decided when the last
- * chunk is in. Every problem is a {@link Corrupt}: truncated, too long, tampered, not an envelope.
+ * chunk is in. Every problem of the stored bytes is a {@link Corrupt}: truncated, too long, tampered,
+ * not an envelope; a body cut off in transit is a connection failure ({@link cutOff}).
  */
 import { crc32 } from "../../fs/crc32.js";
 import { checkValue, checkedPart, lengthProblem, parseHead, signedRest, valueDomain, type Header } from "../envelope/envelope.js";
@@ -17,16 +18,26 @@ import type { ObjectBody } from "./objects.js";
 /** How much of an object a header read asks for first (a longer header line is read whole). */
 export const HEADER_RANGE = 64 * 1024;
 
-/** The whole body in one buffer of its announced size. @throws Corrupt when the body is not that long. */
+/**
+ * A body that ends before (or goes on beyond) the length the server announced was cut in transit, not
+ * stored so: a truncated object announces its shorter length. So it is a connection failure (the store's
+ * availability guard counts it as the server going away), never a reason to remove the object.
+ */
+export function cutOff(at: number, size: number): Error {
+  const what = at < size ? `ended after ${at} of its ${size} bytes` : `went on beyond its ${size} bytes`;
+  return Object.assign(new Error(`the connection was cut: the object's body ${what}`), { code: "ECONNRESET" });
+}
+
+/** The whole body in one buffer of its announced size. @throws an ECONNRESET error when the body is cut off ({@link cutOff}). */
 export async function gather(body: ObjectBody): Promise<Buffer> {
   const bytes = Buffer.allocUnsafe(body.size);
   let at = 0;
   for await (const chunk of body.chunks) {
-    if (at + chunk.byteLength > bytes.length) throw new Corrupt(`it is longer than its announced ${body.size} bytes`);
+    if (at + chunk.byteLength > bytes.length) throw cutOff(at + chunk.byteLength, body.size);
     bytes.set(chunk, at);
     at += chunk.byteLength;
   }
-  if (at !== bytes.length) throw new Corrupt(`it ended after ${at} of its ${body.size} bytes`);
+  if (at !== bytes.length) throw cutOff(at, body.size);
   return bytes;
 }
 
@@ -54,7 +65,10 @@ async function checkLarge(codec: EntryCodec, key: string, body: ObjectBody): Pro
     line = Buffer.concat(early, seen);
     head = envelope(() => parseHead(line));
   }
-  if (!head) throw new Corrupt("truncated inside the header line");
+  if (!head) {
+    if (seen < body.size) throw cutOff(seen, body.size);
+    throw new Corrupt("truncated inside the header line");
+  }
   const length = body.size - head.payloadStart;
   if (length !== head.header.n) throw new Corrupt(lengthProblem(length, head.header.n));
   const payload = new Uint8Array(length); // its own buffer: a raw array is used in place
@@ -64,7 +78,7 @@ async function checkLarge(codec: EntryCodec, key: string, body: ObjectBody): Pro
   const checking = !pending && integrity.check;
   let crc = 0;
   const take = (chunk: Uint8Array) => {
-    if (at + chunk.byteLength > length) throw new Corrupt(`it is longer than its announced ${body.size} bytes`);
+    if (at + chunk.byteLength > length) throw cutOff(head.payloadStart + at + chunk.byteLength, body.size);
     payload.set(chunk, at);
     if (pending) pending.update(chunk);
     else if (checking) crc = crc32(chunk, crc);
@@ -76,7 +90,7 @@ async function checkLarge(codec: EntryCodec, key: string, body: ObjectBody): Pro
     if (next.done) break;
     take(next.value);
   }
-  if (at !== length) throw new Corrupt(lengthProblem(at, length));
+  if (at !== length) throw cutOff(head.payloadStart + at, body.size);
   if (pending) codec.checkSignature(head, pending);
   else if (checking && checkValue(crc, checkedPart(line, head), key) !== head.check) throw checkFailed();
   return await inflate(head.header, payload, false, true);

@@ -16,6 +16,8 @@ import type { NormalizedS3Options } from "./options.js";
 export const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 /** The size of each part of a multipart upload. */
 export const PART_SIZE = 16 * 1024 * 1024;
+/** The most parts S3 accepts in one upload. */
+const MAX_PARTS = 10_000;
 /** Parts uploaded at once. */
 const PART_QUEUE = 4;
 /** Keys per listing page (the S3 maximum). */
@@ -123,7 +125,7 @@ export class S3Objects {
         // One buffer, which the upload slices into parts without copying (a stream would be copied
         // into part buffers chunk by chunk, measurably slower); joining costs one copy of the body.
         params: { Bucket: this.#options.bucket, Key: key, Body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), Metadata: { ...metadata } },
-        partSize: PART_SIZE,
+        partSize: Math.max(PART_SIZE, Math.ceil(size / MAX_PARTS)), // S3 takes at most 10,000 parts
         queueSize: PART_QUEUE,
         leavePartsOnError: false,
       });

@@ -5,6 +5,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
+import { once } from "node:events";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Cache, CacheMiss, ConfigError, S3Store, StoreUnavailable, digest, fleche, withCache, type S3StoreOptions } from "../../../src/index.js";
 import { allKeys } from "../../../src/stores/keys.js";
@@ -72,6 +74,50 @@ describe("the S3 server stopped while a process uses the cache", () => {
     assert.equal(logs.warn.length, 1, logs.warn.join("\n"));
     assert.match(logs.warn[0]!, /S3Store s3:\/\/fleche-test\/faults\/\d+\/ at http:\/\/127\.0\.0\.1:\d+: cannot reach the server .*calls run uncached until it is back/);
     assert.ok(logs.info.some((line) => /reachable again; caching resumes/.test(line)), logs.info.join("\n"));
+  });
+});
+
+describe("a download cut off in transit", () => {
+  it("is an outage (StoreUnavailable), never a damaged object: the object stays and loads once the path is whole", async () => {
+    // A proxy between the store and the server that closes the connection after 1 MiB of a response.
+    const upstream = new URL(server.endpoint);
+    const proxy = createServer((client) => {
+      const remote = connect(Number(upstream.port), upstream.hostname);
+      let sent = 0;
+      client.pipe(remote);
+      remote.on("data", (chunk: Buffer) => {
+        sent += chunk.length;
+        client.write(chunk);
+        if (sent > 1024 * 1024) {
+          client.destroy();
+          remote.destroy();
+        }
+      });
+      const close = () => (client.destroy(), remote.destroy());
+      client.on("error", close);
+      remote.on("error", close);
+      client.on("close", close);
+    });
+    proxy.listen(0, "127.0.0.1");
+    await once(proxy, "listening");
+    const settings = options();
+    const direct = new S3Store(settings);
+    const cut = new S3Store({ ...settings, endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+    const logs = captureLogs();
+    try {
+      const value = Float64Array.from({ length: 2_000_000 }, (_, i) => i); // 16 MB
+      const key = await direct.saveValue(value);
+      await assert.rejects(cut.loadValue(key), (e: unknown) => e instanceof StoreUnavailable && /connection was cut|ECONNRESET|aborted|socket/i.test(e.message));
+      assert.equal(await direct.containsValue(key), true, "the object was not taken for damaged");
+      assert.deepEqual(await direct.loadValue(key), value);
+    } finally {
+      logs.restore();
+      proxy.close();
+      await cut.close();
+      await direct.close();
+    }
+    assert.equal(logs.warn.length, 1, logs.warn.join("\n"));
+    assert.match(logs.warn[0]!, /cannot reach the server/);
   });
 });
 
