@@ -10,8 +10,11 @@ import { inspect } from "node:util";
 import { fileURLToPath } from "node:url";
 import { Cache, ConfigError, S3Store, cacheFromConfig } from "../../../src/index.js";
 import { startS3 } from "../../helpers/s3.js";
+import { bundleScript } from "../../helpers/bundle.js";
+import { tempDirs } from "../../helpers/temp.js";
 
 const server = await startS3();
+const dir = tempDirs("s3-config");
 
 describe("S3Store options and config", () => {
   it("builds from a config table and round-trips through toConfig(), never writing keys", () => {
@@ -45,6 +48,17 @@ describe("S3Store options and config", () => {
     );
     assert.throws(() => cacheFromConfig({ values: { type: "s3", bucket: "bkt", access_key: "x" }, calls: { type: "memory" } }), /unknown option `access_key` for a 's3' store/);
     assert.throws(() => cacheFromConfig({ values: { type: "s3", bucket: "bkt", signed: true }, calls: { type: "memory" } }), /signed, but no key is given/);
+  });
+});
+
+describe("without the optional AWS SDK", () => {
+  it("a store is built (nothing loads the SDK before a request), and its first request names the package to install", async () => {
+    const script = await bundleScript("test/stores/s3/children/without-sdk.ts", dir());
+    const run = spawnSync(process.execPath, [script], { encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    const { constructed, outcome } = JSON.parse(run.stdout) as { constructed: boolean; outcome: string };
+    assert.equal(constructed, true);
+    assert.match(outcome, /^FLECHE_MISSING_DEPENDENCY: S3Store s3:\/\/any-bucket\/ at http:\/\/127\.0\.0\.1:9: S3 stores need the optional package '@aws-sdk\/client-s3' \(npm install @aws-sdk\/client-s3 @aws-sdk\/lib-storage\)/);
   });
 });
 
