@@ -27,7 +27,7 @@ let storageModule: Promise<StorageModule> | undefined;
 
 /** `@aws-sdk/client-s3`, loaded once. @throws FlecheError (FLECHE_MISSING_DEPENDENCY) when it is not installed. */
 export function loadS3(label: string): Promise<S3Module> {
-  s3Module ??= importOptional<S3Module>(() => import("@aws-sdk/client-s3"));
+  s3Module ??= import("@aws-sdk/client-s3");
   return s3Module.catch((error: unknown) => {
     s3Module = undefined; // installed later in a long-running process: try again next time
     throw missing(label, "@aws-sdk/client-s3", error);
@@ -36,15 +36,11 @@ export function loadS3(label: string): Promise<S3Module> {
 
 /** `@aws-sdk/lib-storage`, loaded once. @throws FlecheError (FLECHE_MISSING_DEPENDENCY) when it is not installed. */
 export function loadStorage(label: string): Promise<StorageModule> {
-  storageModule ??= importOptional<StorageModule>(() => import("@aws-sdk/lib-storage"));
+  storageModule ??= import("@aws-sdk/lib-storage");
   return storageModule.catch((error: unknown) => {
     storageModule = undefined;
     throw missing(label, "@aws-sdk/lib-storage", error);
   });
-}
-
-async function importOptional<M>(load: () => Promise<unknown>): Promise<M> {
-  return (await load()) as M;
 }
 
 function missing(label: string, name: string, error: unknown): FlecheError {
