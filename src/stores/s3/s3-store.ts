@@ -41,6 +41,8 @@ import { normalizeS3Options, type S3StoreOptions } from "./options.js";
 import { S3Objects } from "./objects.js";
 import { HEADER_RANGE, checkBody, gather, headerFrom } from "./entry-body.js";
 import { verifyObjects } from "./verify.js";
+import { readAhead } from "./read-ahead.js";
+import { matchesRecord, type RecordTemplate } from "../../query/template.js";
 
 /** The object metadata key holding an entry's number of parts, so a HEAD tells whether there are any. */
 const PARTS_META = "fleche-parts";
@@ -303,6 +305,16 @@ export class S3Store implements ValueStore, CallStore {
 
   listCalls(prefix?: string): AsyncIterable<string> {
     return this.#list(this.#callKey(""), ".json", prefix);
+  }
+
+  /**
+   * The records matching `template` (exactly what `matchesRecord` accepts): a scan of every record, with
+   * several requests in flight (`read-ahead.ts`) instead of one after the other (S3 has no query of its own).
+   */
+  async *queryCalls(template: RecordTemplate): AsyncGenerator<CallRecord> {
+    for await (const record of readAhead(this.listCalls(), (key) => this.loadCall(key))) {
+      if (record && matchesRecord(template, record)) yield record;
+    }
   }
 
   // ---- both ----

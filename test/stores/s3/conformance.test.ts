@@ -12,19 +12,22 @@ const KEY = "7f".repeat(32);
 const server: S3Server = await startS3(); // at the top level, so it stops after the whole file
 
 let n = 0;
-const variants: [string, Omit<S3StoreOptions, "bucket" | "endpoint">][] = [
-  ["v8", {}],
-  ["json + gzip", { serializer: "json", compress: "gzip" }],
-  ["msgpack + zstd, under a prefix", { serializer: "msgpack", compress: "zstd", prefix: "team/cache" }],
-  ["v8, signed", { secretKey: KEY }],
-  ["v8, every part split (minPartSize 0)", { minPartSize: 0, remainingDepth: 0 }],
+// [name, options, also run the call suite]. Records are the same JSON whatever the serializer,
+// compression and splitting, so the (slow: every query scans every record over HTTP) call suite runs
+// for what changes their objects: signing, and the key prefix.
+const variants: [string, Omit<S3StoreOptions, "bucket" | "endpoint">, boolean][] = [
+  ["v8", {}, true],
+  ["json + gzip", { serializer: "json", compress: "gzip" }, false],
+  ["msgpack + zstd, under a prefix", { serializer: "msgpack", compress: "zstd", prefix: "team/cache" }, false],
+  ["v8, signed, under a prefix", { secretKey: KEY, prefix: "signed/team" }, true],
+  ["v8, every part split (minPartSize 0)", { minPartSize: 0, remainingDepth: 0 }, false],
 ];
 
-for (const [name, options] of variants) {
+for (const [name, options, calls] of variants) {
   const settings = (prefix: string): S3StoreOptions => ({ bucket: server.bucket, endpoint: server.endpoint, forcePathStyle: true, region: "us-east-1", ...options, prefix });
   const make = () => new S3Store(settings(`${options.prefix ?? "t"}/${n++}`));
   const reopen = (store: { toConfig(): Record<string, unknown> }) => new S3Store(settings(store.toConfig().prefix as string));
   const secrets = options.secretKey === undefined ? {} : { secret_key: options.secretKey };
   valueStoreSuite({ name: `S3Store (${name})`, make, reopen, secrets });
-  callStoreSuite({ name: `S3Store (${name})`, make, reopen, secrets });
+  if (calls) callStoreSuite({ name: `S3Store (${name})`, make, reopen, secrets });
 }
