@@ -22,7 +22,7 @@ const CHILD = fileURLToPath(new URL("../../test/helpers/s3rver-child.mjs", impor
 
 export default async function s3(): Promise<void> {
   const data = mkdtempSync(join(tmpdir(), "fleche-bench-s3-"));
-  const proc = spawn(process.execPath, [CHILD, "0", data, BUCKET], { stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(process.execPath, [CHILD, "0", data, BUCKET], { stdio: ["pipe", "pipe", "inherit"] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = "";

@@ -57,7 +57,7 @@ export async function startS3(bucket = "fleche-test"): Promise<S3Server> {
   let port = 0;
   const requests: string[] = [];
   const start = async () => {
-    const proc = spawn(process.execPath, [CHILD, String(port), directory, bucket], { stdio: ["ignore", "pipe", "inherit"] });
+    const proc = spawn(process.execPath, [CHILD, String(port), directory, bucket], { stdio: ["pipe", "pipe", "inherit"] });
     child = proc;
     let out = "";
     proc.stdout!.setEncoding("utf8");

@@ -15,3 +15,6 @@ const address = await server.run();
 // Every request, so tests can see how the store talks to the server (a multipart upload, ranged reads).
 server.httpServer.on("request", (req) => process.stdout.write(`request ${req.method} ${req.url} ${req.headers.range ?? "-"}\n`));
 process.stdout.write(`listening ${address.port}\n`);
+// The parent holds our stdin open: when it ends (the parent exited, even killed), so do we.
+process.stdin.resume();
+process.stdin.on("end", () => process.exit(0));

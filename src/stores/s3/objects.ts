@@ -107,9 +107,9 @@ export class S3Objects {
   }
 
   /**
-   * Write `chunks` (with user `metadata`) as the object `key`, replacing any earlier one (S3 writes are atomic: readers see the
-   * old object or the new one, never a part). Above {@link MULTIPART_THRESHOLD} in parts; an upload
-   * that fails is aborted (its parts removed).
+   * Write `chunks` (with user `metadata`) as the object `key`, replacing any earlier one (S3 writes are
+   * atomic: readers see the old object or the new one, never a part). Above {@link MULTIPART_THRESHOLD}
+   * in parts; an upload that fails is aborted (its parts removed).
    */
   async put(key: string, chunks: readonly Uint8Array[], metadata: Readonly<Record<string, string>> = {}): Promise<void> {
     const size = chunks.reduce((n, c) => n + c.byteLength, 0);
