@@ -9,6 +9,7 @@ import type { MaybePromise } from "./maybe.js";
 import type { Call } from "./call.js";
 import type { CallRecord, Metadata } from "./call-record.js";
 import type { RecordTemplate } from "./query/template.js";
+import type { ValueStore } from "./stores/types.js";
 
 /** Returned by {@link CacheCore.lookup} on a miss (results are never `undefined`, but be explicit). */
 export const MISS: unique symbol = Symbol("fleche.miss");
@@ -43,6 +44,17 @@ export interface CacheCore {
    * undefined when no matching record is dated. Queries use it for `latest()`/`oldest()` instead of a scan.
    */
   latestRecord?(template: RecordTemplate, which: "latest" | "oldest"): Promise<CallRecord | undefined>;
+  /**
+   * Optional: the value store whose entries a transfer may copy as their stored bytes (one with
+   * `rawEntries` and `childDigests`), or undefined. Only a cache that stores values itself, with no
+   * policy between it and its store, offers it; transfers from or into other caches decode and re-save.
+   */
+  rawValues?(): ValueStore | undefined;
+  /**
+   * Optional, with {@link CacheCore.rawValues}: file `record` as it is, every value it refers to being
+   * stored already (copied as bytes by a transfer); the values are touched first, as a commit does.
+   */
+  fileRecord?(record: CallRecord): Promise<void>;
   /** The config that rebuilds this cache with `cacheFromConfig`. */
   toConfig(): CacheConfig;
   /** Release store handles. */

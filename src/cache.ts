@@ -187,6 +187,26 @@ export class Cache implements CacheLike {
     return prepared.key;
   }
 
+  /** The value store, when a transfer may copy its entries as bytes (it has `rawEntries` and `childDigests`). */
+  rawValues(): ValueStore | undefined {
+    return this.values.rawEntries && this.values.childDigests ? this.values : undefined;
+  }
+
+  /**
+   * File `record` as it is: a transfer copied its values as bytes. They are touched first, as a commit
+   * touches its arguments (docs/gc.md), and one gone meanwhile refuses the record.
+   */
+  async fileRecord(record: CallRecord): Promise<void> {
+    const touch = this.values.touchValue?.bind(this.values);
+    if (touch) {
+      const keys = [record.result, ...Object.values(record.arguments)].filter((k): k is string => k !== null && inlineValueOf(record, k) === undefined);
+      for (const key of new Set(keys)) {
+        if (!(await touch(key))) throw new Rejected(`Not filing the record of ${record.name} (${record.key}): its value ${key} left the value store while it was copied`);
+      }
+    }
+    await this.calls.saveCall(record);
+  }
+
   async save(call: Call, result: unknown, metadata: Metadata = {}): Promise<string> {
     return (await this.prepare(call)).commit(result, metadata);
   }

@@ -69,6 +69,8 @@ export { FileStore } from "./stores/file/file-store.js";
 export type { FileStoreOptions } from "./stores/file/options.js";
 export { Hdf5Store, type Hdf5StoreOptions } from "./stores/hdf5/index.js";
 export { Sql, type SqlOptions } from "./stores/sql/store.js";
+export { S3Store } from "./stores/s3/s3-store.js";
+export type { S3StoreOptions } from "./stores/s3/options.js";
 export { NdArray, ndarray } from "./ndarray.js";
 
 // Queries.

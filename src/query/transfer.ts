@@ -1,8 +1,9 @@
 /**
  * Copying stored calls between caches. Values travel through the target's own stores (re-stored by
- * content), so any value store can receive from any other. A call whose key the target already holds is
- * skipped unless `overwrite` is set (reported in `skipped`, logged at debug level only); with `pop`, a call
- * leaves the source only once it reached the target.
+ * content), so any value store can receive from any other; between two value stores of the same
+ * envelope (FileStore, S3Store, Sql) they are copied as their stored bytes (`raw-transfer.ts`). A call
+ * whose key the target already holds is skipped unless `overwrite` is set (reported in `skipped`, logged
+ * at debug level only); with `pop`, a call leaves the source only once it reached the target.
  *
  * A call whose values are missing at the source (a dangling reference: its result or an argument was
  * removed, or an argument could never be stored) is not copied: the copy would carry the dangling
@@ -15,6 +16,7 @@ import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import { logger } from "../log.js";
 import type { CacheCore } from "../cache-core.js";
 import type { LazyCall } from "../lazy-call.js";
+import { copyRaw } from "./raw-transfer.js";
 
 /** Options of `cache.transfer()` and `query.transfer()`. */
 export interface TransferOptions {
@@ -68,8 +70,12 @@ export async function transferCalls(calls: AsyncIterable<LazyCall>, target: Cach
   return report;
 }
 
-/** Copy one call; false (with a warning) when a value it refers to is missing at the source. */
+/**
+ * Copy one call; false (with a warning) when a value it refers to is missing at the source. Values are
+ * copied as their stored bytes when both caches allow it (`raw-transfer.ts`), else decoded and re-saved.
+ */
 async function copy(call: LazyCall, target: CacheCore, options: TransferOptions): Promise<boolean> {
+  if (await copyRaw(call.record, call.cache, target)) return true;
   const kept = options.pop ? "; it stays in the source" : "";
   let result: unknown;
   try {

@@ -200,7 +200,7 @@ stack = [
     assert.match(shown.stdout, /^ {2}secret_key +.*\[never written by toConfig\(\)\]$/m);
     assert.match(shown.stdout, /^jsondir {2}\(values, calls\): one JSON file per entry/m, "a plugin loaded with --import is listed");
     const json = JSON.parse((await p.cli("stores", "--json")).stdout) as { type: string; options?: { configName: string }[] }[];
-    assert.deepEqual(json.map((s) => s.type), ["file", "hdf5", "jsondir", "memory", "sql", "void"]);
+    assert.deepEqual(json.map((s) => s.type), ["file", "hdf5", "jsondir", "memory", "s3", "sql", "void"]);
     assert.deepEqual(json.find((s) => s.type === "hdf5")?.options?.map((o) => o.configName), ["root", "prefix_length", "compression"]);
   });
 

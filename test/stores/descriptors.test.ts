@@ -57,7 +57,7 @@ describe("descriptor conversion", () => {
 });
 
 /** The section of docs/stores.md each built-in store is described in. */
-const SECTIONS: Readonly<Record<string, string>> = { memory: "## Memory", void: "## Void", file: "## FileStore", hdf5: "## Hdf5Store", sql: "## Sql" };
+const SECTIONS: Readonly<Record<string, string>> = { memory: "## Memory", void: "## Void", file: "## FileStore", hdf5: "## Hdf5Store", sql: "## Sql", s3: "## S3Store" };
 
 /**
  * The option rows of a section's option tables as "tsName/config_name" ("-" for config-only options).

@@ -13,7 +13,7 @@ const ENTRIES = {
     values: [
       "AmbiguousDigestError", "Cache", "CacheMiss", "CachePool", "CacheStack", "ConfigError", "D", "Digest",
       "Environment", "Expiring", "FileStore", "FlecheError", "Git", "Hdf5Store", "Indigestible", "Memory", "NdArray", "Query",
-      "Rejected", "Runtime", "SaveError", "SignatureError", "SizeLimited", "Sql", "StoreUnavailable", "Tags", "Void",
+      "Rejected", "Runtime", "S3Store", "SaveError", "SignatureError", "SizeLimited", "Sql", "StoreUnavailable", "Tags", "Void",
       "activeMeta", "cache", "cacheFromConfig", "cached", "checkReferences", "configure", "defineConfig", "describeConfig",
       "digest", "digestSymbol", "fleche", "meta", "ndarray", "persistent", "project", "registerClass", "registerDigest", "setLogger",
       "tags", "withCache", "withMeta", "withProject", "withTags",
@@ -24,7 +24,7 @@ const ENTRIES = {
       "FlecheHelpers", "FlecheOptions", "Fleched", "FunctionQuery", "GcOptions", "GcReport", "GitOptions", "Hdf5StoreOptions",
       "JsonValue", "LazyCall", "Logger", "MemoryOptions", "Metadata", "MetadataFields", "MetadataFilter",
       "MetadataProvider", "QueryFilter", "ReadOnly", "RedigestOptions", "RedigestReport", "ReferenceCheckOptions",
-      "ReferenceReport", "Restore", "SerializerName", "SizeLimitOptions", "SqlOptions", "TransferOptions",
+      "ReferenceReport", "Restore", "S3StoreOptions", "SerializerName", "SizeLimitOptions", "SqlOptions", "TransferOptions",
       "TransferReport",
     ],
   },
