@@ -16,7 +16,7 @@ import { cacheFromConfig } from "../config/build.js";
 import { Cache } from "../cache.js";
 import { storeFromConfig } from "../stores/registry.js";
 import { isCallStore, isValueStore } from "../stores/types.js";
-import { storeFromSpec } from "./store-spec.js";
+import { storeFromSpec, templateDirectory } from "./store-spec.js";
 import { checkConfigModule, configFileKind } from "./config-module.js";
 import { readConfigFile } from "../config/load.js";
 import type { CacheLike } from "../cache-like.js";
@@ -57,6 +57,9 @@ export function openCache(selection: string | CacheSelection = {}): CacheLike {
     if (valuesSpec !== callsSpec) {
       return cacheFromConfig({ values: storeFromSpec(valuesSpec, "--values"), calls: storeFromSpec(callsSpec, "--calls") }, origin);
     }
+    // A directory laid out by persistent(dir) or the `file` template: values/ and calls/ stores inside.
+    const split = templateDirectory(valuesSpec);
+    if (split) return cacheFromConfig({ template: "file", root: split }, origin);
     // One place for both roles: one store object, so that commands see (and verify) it once.
     const store = storeFromConfig(storeFromSpec(valuesSpec, "--values"), { role: "values", origin });
     if (!isValueStore(store)) throw new ConfigError(`${origin}: a '${store.type}' store holds call records only; give the value store with --values`);

@@ -5,14 +5,17 @@
  * | SPEC | store |
  * |---|---|
  * | `sqlite:///path.db`, `postgres://…`, `postgresql://…`, a path ending in `.db`, `.sqlite` or `.sqlite3` | `Sql` |
+ * | a directory holding `values/` and `calls/` stores (the layout of `persistent(dir)` and the `file` template), given alone | that cache |
  * | any other path (a directory, existing or not) | `FileStore` rooted there |
  *
  * A store type with more options is better described in `fleche.toml`; these two forms cover what people
  * point the CLI at. Paths are resolved against the working directory.
  */
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { homedir } from "node:os";
 import { ConfigError } from "../errors.js";
+import { MANIFEST_NAME } from "../stores/file/layout.js";
 import type { StoreConfig } from "../stores/types.js";
 
 const SQL_SCHEME = /^(sqlite|postgres|postgresql):/i;
@@ -35,4 +38,16 @@ export function storeFromSpec(spec: string, option: string): StoreConfig {
 /** True when a `--from`/`--to` argument is a store SPEC (a path or URL) rather than a cache name. */
 export function looksLikeSpec(argument: string): boolean {
   return /[/\\]/.test(argument) || argument.startsWith(".") || argument.startsWith("~") || SQL_SCHEME.test(argument) || SQLITE_FILE.test(argument);
+}
+
+/**
+ * The directory `spec` names when it is laid out as `persistent(dir)` and the `file` template lay out a
+ * cache (a FileStore under `values/` and one under `calls/`, and no store at the directory itself), else
+ * undefined.
+ */
+export function templateDirectory(spec: string): string | undefined {
+  if (SQL_SCHEME.test(spec) || OTHER_SCHEME.test(spec)) return undefined;
+  const dir = spec === "~" || spec.startsWith("~/") ? homedir() + spec.slice(1) : resolve(spec);
+  const isStore = (path: string) => existsSync(join(path, MANIFEST_NAME));
+  return !isStore(dir) && isStore(join(dir, "values")) && isStore(join(dir, "calls")) ? dir : undefined;
 }

@@ -113,6 +113,16 @@ describe("fleche CLI, the first hour", () => {
     assert.match(verify.stdout, /^references: 4 records checked/m);
   });
 
+  it("a directory laid out by persistent(dir) opens as that cache", async () => {
+    const { cli, run } = place({
+      "fill.mts": `import { cache, fleche, persistent } from ${JSON.stringify(INDEX)};\nusing _ = cache(persistent(".cache/fleche"));\nconst f = fleche(function f(x: number) { return [x]; });\nawait f(1); await f(2);\n`,
+    });
+    assert.equal((await run("fill.mts")).code, 0);
+    const listed = await cli("ls", "--values", ".cache/fleche", "--json");
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal((JSON.parse(listed.stdout) as unknown[]).length, 2);
+  });
+
   it("show prints times as ls does: local dates and durations", async () => {
     const { cli, run } = place({ "populate.mts": POPULATE("c") });
     assert.equal((await run("populate.mts")).code, 0);
