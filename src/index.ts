@@ -23,6 +23,7 @@ registerBuiltinStores();
 // The wrapper and what its helpers hand back.
 export { fleche, type Fleched, type FlecheHelpers, type FunctionQuery } from "./fleche.js";
 export type { FlecheOptions } from "./options.js";
+export type { LeaseOptions, LeaseSetting } from "./leases/settings.js";
 export type { Call } from "./call.js";
 export type { CallRecord, JsonValue, Metadata } from "./call-record.js";
 export type { LazyCall } from "./lazy-call.js";

@@ -22,6 +22,7 @@ import type { PreparedCall } from "../prepared-call.js";
 import type { Query } from "../query/query.js";
 import type { QueryFilter, RecordTemplate } from "../query/template.js";
 import type { RedigestOptions, RedigestReport } from "./redigest.js";
+import type { Leasing } from "../leases/leasing.js";
 
 /** An ordered stack of caches; `layers[0]` takes every write. */
 export class CacheStack implements CacheLike {
@@ -92,6 +93,19 @@ export class CacheStack implements CacheLike {
       // A read must not fail because the copy did (a read-only first layer, a full disk).
       logger().warn(`Not back-filling ${key} into the first layer: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * The leases of the deepest layer that offers them: the shared one in the usual stacks (memory or a
+   * local file cache in front of a shared file or SQL cache). Waiters in other processes find the
+   * record only if it is filed in a layer they read (see docs/leases.md).
+   */
+  leasing(): Leasing | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const leasing = this.layers[i]!.leasing?.();
+      if (leasing) return leasing;
+    }
+    return undefined;
   }
 
   async prepare(call: Call): Promise<PreparedCall> {

@@ -2,7 +2,7 @@
 /**
  * The `fleche` command: look into caches and maintain them.
  *
- *   fleche ls [--cache NAME] [--name F] [--limit N] [--json]
+ *   fleche ls [--cache NAME] [--name F] [--limit N] [--json] [--in-progress]
  *   fleche show KEY [--cache NAME] [--json]
  *   fleche gc [--cache NAME] [--dry-run] [--grace SECONDS]
  *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F] [--allow-dangling]
@@ -18,6 +18,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { ConfigError, FlecheError } from "../errors.js";
 import { prepare, type GlobalOptions } from "./open.js";
 import { ls } from "./commands/ls.js";
+import { inProgress } from "./commands/in-progress.js";
 import { show } from "./commands/show.js";
 import { gc } from "./commands/gc.js";
 import { transfer } from "./commands/transfer.js";
@@ -55,7 +56,8 @@ program
   .option("--name <function>", "only calls of this function")
   .option("--limit <n>", "show at most n calls", positiveInteger)
   .option("--json", "print the call records as JSON")
-  .action(run((options) => ls(options)));
+  .option("--in-progress", "list the calls being computed now (the leases held: key, host, pid, since, expires) instead")
+  .action(run((options) => (options.inProgress ? inProgress(options) : ls(options))));
 
 program
   .command("show")
@@ -88,7 +90,7 @@ program
   .command("verify")
   .description("check every entry of the cache's stores (checksums, signatures, envelopes, leftovers) and that every value a call record names is stored")
   .addOption(cacheOption())
-  .option("--repair", "remove corrupt entries and leftover temporary files; re-link or remove records with dangling references")
+  .option("--repair", "remove corrupt entries, leftover temporary files and expired leases; re-link or remove records with dangling references")
   .option("--deep", "also re-hash every value against its key (reads and decodes every value)")
   .action(run((options) => verify(options)));
 

@@ -8,7 +8,7 @@
  * lock whose holder is gone: on the same host when the pid no longer runs (or now belongs to a process
  * started at another time: the pid was reused); from another host (shared filesystems) when the lock is
  * older than `staleMs`. Removal happens under a short-lived guard file (`<lock>.break`, itself created
- * with O_EXCL) after re-reading the lock, so two waiters never remove a lock that a third process has
+ * with O_EXCL, see `break-guard.ts`) after re-reading the lock, so two waiters never remove a lock that a third process has
  * just taken. The remaining window (a breaker killed while holding the guard, whose guard is then cleared
  * by age) is documented in docs/hdf5-format.md, where the HDF5 store, its first user, describes it.
  */
@@ -17,6 +17,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { GUARD_GRACE_MS, breakIfUnchanged } from "./break-guard.js";
 
 /** Timing of {@link FileLock}. */
 export interface LockOptions {
@@ -45,7 +46,7 @@ export class LockTimeout extends Error {
 }
 
 /** A lock file that a crashed holder or a half-written lock may have left behind this long is abandoned. */
-const UNREADABLE_GRACE_MS = 10_000;
+const UNREADABLE_GRACE_MS = GUARD_GRACE_MS;
 
 const HOST = hostname();
 let ownStart: string | undefined | null = null;
@@ -141,32 +142,7 @@ export class FileLock {
 
   /** Remove the lock if it still has the content judged stale, under the guard file. */
   private breakStale(staleContent: string): void {
-    const guard = `${this.path}.break`;
-    let fd: number;
-    try {
-      fd = openSync(guard, "wx");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      // Breaking takes microseconds; a guard this old belongs to a breaker that was killed.
-      try {
-        if (Date.now() - statSync(guard).mtimeMs > UNREADABLE_GRACE_MS) safeUnlink(guard);
-      } catch {
-        // gone already
-      }
-      return;
-    }
-    try {
-      let current: string | undefined;
-      try {
-        current = readFileSync(this.path, "utf8");
-      } catch {
-        current = undefined;
-      }
-      if (current === staleContent) safeUnlink(this.path);
-    } finally {
-      closeSync(fd);
-      safeUnlink(guard);
-    }
+    breakIfUnchanged(this.path, staleContent);
   }
 }
 

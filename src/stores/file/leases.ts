@@ -1,0 +1,217 @@
+/**
+ * Leases of a file store: the file `root/<shard>/<key>.lease` next to the record, created exclusively
+ * (O_EXCL, which local filesystems and NFSv3+ honour) by the process that computes the call. It holds
+ * one line of JSON: `{"host","pid","token","since","expires"}` (milliseconds since the epoch, the
+ * writer's clock).
+ *
+ * - **acquire** creates the file; when it exists and has lapsed, the abandoned file is removed under its
+ *   break guard (`fs/break-guard.ts`: only if it still holds the bytes judged abandoned) and the create
+ *   is tried again, so of several processes taking over one lease exactly one creates the new file.
+ * - **renew** rewrites the file (atomically, by rename) under the same guard, after checking the token:
+ *   a renewal can never overwrite a lease another process took over.
+ * - **release** removes the file if the token is still ours: directly while the lease is well within
+ *   its time (nobody may remove it then), under the guard otherwise.
+ *
+ * Clocks: a lease counts as lapsed when the reader's clock is past `expires` plus
+ * {@link SKEW_TOLERANCE_MS} (5 s), so machines whose clocks differ by up to 5 s never take a live lease
+ * from each other. A file that cannot be parsed (being written, or left half-written by a killed
+ * process) counts as live until its mtime is {@link GUARD_GRACE_MS} (10 s) old.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { writeFileAtomicSync } from "../../fs/atomic.js";
+import { GUARD_GRACE_MS, breakIfUnchanged, withBreakGuard } from "../../fs/break-guard.js";
+import { isFullKey } from "../keys.js";
+import type { LeaseAttempt, LeaseInfo, LeaseOwner, Leases } from "../leases.js";
+import type { Layout } from "./layout.js";
+
+/** How far apart the clocks of machines sharing a file store may be without a live lease being taken over. */
+export const SKEW_TOLERANCE_MS = 5_000;
+
+/** A release this long before the lease's expiry needs no guard: no process may remove the lease yet. */
+const RELEASE_MARGIN_MS = 1_000;
+
+/** How often a renewal or a late release retries a busy guard (held for microseconds), 2 ms apart. */
+const GUARD_RETRIES = 250;
+
+/** What a lease file holds. */
+interface LeaseFile {
+  readonly host: string;
+  readonly pid: number;
+  readonly token: string;
+  readonly since: number;
+  readonly expires: number;
+}
+
+/** A lease file as read: its bytes, what they say (when they parse) and whether it has lapsed. */
+interface Seen {
+  readonly content: string;
+  readonly file: LeaseFile | undefined;
+  readonly expired: boolean;
+}
+
+/** The leases of one file store. */
+export class FileLeases implements Leases {
+  readonly #layout: Layout;
+  /** Expiry of the leases this object granted, by owner token (to release them without the guard). */
+  readonly #held = new Map<string, number>();
+
+  constructor(layout: Layout) {
+    this.#layout = layout;
+  }
+
+  acquire(key: string, owner: LeaseOwner, ttlMs: number): LeaseAttempt {
+    const path = this.#path(key);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const now = Date.now();
+      const expires = now + ttlMs;
+      if (createExclusive(path, encode({ host: owner.host, pid: owner.pid, token: owner.token, since: now, expires }))) {
+        this.#held.set(owner.token, expires);
+        return { acquired: true };
+      }
+      const seen = inspect(path);
+      if (seen === undefined) continue; // released meanwhile: create again
+      if (!seen.expired) return seen.file ? { acquired: false, holder: infoOf(key, seen.file, false) } : { acquired: false };
+      breakIfUnchanged(path, seen.content); // whoever removes it, the create below has one winner
+    }
+    return { acquired: false };
+  }
+
+  async renew(key: string, owner: LeaseOwner, ttlMs: number): Promise<boolean> {
+    const path = this.#path(key);
+    const renewed = await guarded(path, () => {
+      const seen = inspect(path);
+      if (seen?.file?.token !== owner.token) return false;
+      const expires = Date.now() + ttlMs;
+      writeFileAtomicSync(path, [Buffer.from(encode({ ...seen.file, expires }))]);
+      this.#held.set(owner.token, expires);
+      return true;
+    });
+    if (!renewed) this.#held.delete(owner.token);
+    return renewed;
+  }
+
+  release(key: string, owner: LeaseOwner): void | Promise<void> {
+    const path = this.#path(key);
+    const expires = this.#held.get(owner.token);
+    this.#held.delete(owner.token);
+    const removeIfOurs = () => {
+      if (inspect(path)?.file?.token === owner.token) removeQuietly(path);
+    };
+    if (expires !== undefined && Date.now() < expires - RELEASE_MARGIN_MS) return removeIfOurs();
+    return guarded(path, removeIfOurs).then(() => undefined);
+  }
+
+  *list(): Generator<LeaseInfo> {
+    for (const key of this.#layout.leaseKeys()) {
+      const seen = inspect(this.#layout.leasePath(key));
+      if (seen?.file) yield infoOf(key, seen.file, seen.expired);
+    }
+  }
+
+  clearExpired(): number {
+    let removed = 0;
+    for (const key of [...this.#layout.leaseKeys()]) {
+      const path = this.#layout.leasePath(key);
+      const seen = inspect(path);
+      if (seen?.expired && breakIfUnchanged(path, seen.content)) removed++;
+    }
+    return removed;
+  }
+
+  #path(key: string): string {
+    if (!isFullKey(key)) throw new TypeError(`A lease key is a full 64-hex call key, got ${JSON.stringify(key)}`);
+    return this.#layout.leasePath(key);
+  }
+}
+
+/** Create `path` holding `content`, unless it exists (`false`). Creates the shard directory if needed. */
+function createExclusive(path: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "wx");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "ENOENT") throw error;
+    mkdirSync(dirname(path), { recursive: true });
+    return createExclusive(path, content);
+  }
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** The lease file at `path`, or undefined when there is none. */
+function inspect(path: string): Seen | undefined {
+  let content: string;
+  try {
+    content = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  const file = decode(content);
+  if (file) return { content, file, expired: Date.now() > file.expires + SKEW_TOLERANCE_MS };
+  let age: number;
+  try {
+    age = Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  return { content, file: undefined, expired: age > GUARD_GRACE_MS };
+}
+
+/**
+ * Run `fn` under the guard of `path`, retrying while another process holds it. Without a shard
+ * directory there is no lease to guard: `fn` then runs as it is (and finds none).
+ */
+async function guarded<T>(path: string, fn: () => T): Promise<T> {
+  for (let attempt = 0; attempt < GUARD_RETRIES; attempt++) {
+    let outcome: ReturnType<typeof withBreakGuard<T>>;
+    try {
+      outcome = withBreakGuard(path, fn);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return fn();
+      throw error;
+    }
+    if (outcome.ran) return outcome.value;
+    await sleep(2);
+  }
+  throw new Error(`the guard ${path}.break stays taken`);
+}
+
+function encode(file: LeaseFile): string {
+  return `${JSON.stringify({ host: file.host, pid: file.pid, token: file.token, since: file.since, expires: file.expires })}\n`;
+}
+
+function decode(content: string): LeaseFile | undefined {
+  try {
+    const file = JSON.parse(content) as Partial<LeaseFile>;
+    const ok =
+      typeof file?.host === "string" &&
+      typeof file.pid === "number" &&
+      typeof file.token === "string" &&
+      typeof file.since === "number" &&
+      typeof file.expires === "number";
+    return ok ? (file as LeaseFile) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function infoOf(key: string, file: LeaseFile, expired: boolean): LeaseInfo {
+  return { key, host: file.host, pid: file.pid, token: file.token, since: file.since, expires: file.expires, expired };
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already
+  }
+}

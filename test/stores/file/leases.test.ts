@@ -1,0 +1,106 @@
+/**
+ * FileStore leases: the lease conformance suite (with child processes racing), and what is particular
+ * to lock files next to the records: they are never listed, verified, collected or transferred as
+ * entries; a half-written one counts as live for a while; clocks a few seconds apart are tolerated.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, utimesSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Cache, FileStore, Memory, digest } from "../../../src/index.js";
+import { leaseSuite } from "../../../src/testing/lease-suite.js";
+import { SKEW_TOLERANCE_MS } from "../../../src/stores/file/leases.js";
+import { allKeys } from "../../../src/stores/keys.js";
+import type { LeaseInfo } from "../../../src/stores/leases.js";
+import { tempDirs } from "../../helpers/temp.js";
+
+const dir = tempDirs("file-leases");
+
+leaseSuite({ name: "FileStore", make: () => new FileStore({ root: dir() }), toleranceMs: SKEW_TOLERANCE_MS });
+
+const owner = (token: string) => ({ host: "h", pid: 1, token });
+async function listLeases(store: FileStore): Promise<LeaseInfo[]> {
+  const out: LeaseInfo[] = [];
+  for await (const lease of store.leases.list()) out.push(lease);
+  return out;
+}
+const leasePath = (root: string, key: string) => join(root, key.slice(0, 2), `${key}.lease`);
+
+describe("FileStore lease files", () => {
+  it("sit next to the record as one line of JSON naming the holder and its times", async () => {
+    const root = dir();
+    const store = new FileStore({ root });
+    const key = digest("k");
+    const before = Date.now();
+    assert.equal((await store.leases.acquire(key, { host: "box", pid: 77, token: "t1" }, 30_000)).acquired, true);
+    const file = JSON.parse(readFileSync(leasePath(root, key), "utf8")) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(file), ["host", "pid", "token", "since", "expires"]);
+    assert.equal(file.host, "box");
+    assert.equal(file.pid, 77);
+    assert.ok((file.since as number) >= before && file.expires === (file.since as number) + 30_000);
+    await store.leases.release(key, { host: "box", pid: 77, token: "t1" });
+    assert.equal(existsSync(leasePath(root, key)), false);
+  });
+
+  it("are never taken for records or values: listing, verify, gc and transfer skip them", async () => {
+    const root = dir();
+    const store = new FileStore({ root });
+    const cache = new Cache({ values: store, calls: store });
+    const key = digest("leased");
+    await store.leases.acquire(key, owner("a"), 60_000);
+    // A guard file and a torn lease of another key, as a killed process may leave them.
+    const other = digest("other");
+    mkdirSync(dirname(leasePath(root, other)), { recursive: true });
+    writeFileSync(`${leasePath(root, other)}.break`, "");
+    writeFileSync(leasePath(root, other), "");
+    assert.deepEqual(await allKeys((p) => store.listCalls(p)), []);
+    assert.deepEqual(await allKeys((p) => store.listValues(p)), []);
+    const report = await store.verify({ repair: true });
+    assert.deepEqual(report, { checked: 0, problems: [], removed: 0 });
+    assert.equal((await cache.gc()).evicted.length, 0);
+    const target = new Cache({ values: new Memory(), calls: new Memory() });
+    assert.equal((await cache.transfer(target)).transferred.length, 0);
+    assert.ok(existsSync(leasePath(root, key)), "the lease is untouched");
+  });
+
+  it("count a lease file that does not parse (being written) as live until it is ten seconds old", async () => {
+    const root = dir();
+    const store = new FileStore({ root });
+    const key = digest("torn");
+    mkdirSync(dirname(leasePath(root, key)), { recursive: true });
+    writeFileSync(leasePath(root, key), '{"host":"h","pi');
+    assert.deepEqual(await store.leases.acquire(key, owner("b"), 60_000), { acquired: false });
+    assert.equal(await store.leases.clearExpired(), 0);
+    const old = (Date.now() - 11_000) / 1000;
+    utimesSync(leasePath(root, key), old, old);
+    assert.deepEqual(await store.leases.acquire(key, owner("b"), 60_000), { acquired: true });
+  });
+
+  it(`tolerate clocks ${SKEW_TOLERANCE_MS / 1000} s apart: a lease past its expiry by less is live, by more it lapsed`, async () => {
+    const root = dir();
+    const store = new FileStore({ root });
+    const [within, beyond] = [digest("within"), digest("beyond")];
+    // Written by machines whose clocks are behind ours: by our clock, their leases expired a moment ago.
+    const write = (key: string, expires: number) => {
+      mkdirSync(dirname(leasePath(root, key)), { recursive: true });
+      writeFileSync(leasePath(root, key), `${JSON.stringify({ host: "slow", pid: 9, token: key.slice(0, 8), since: expires - 60_000, expires })}\n`);
+    };
+    write(within, Date.now() - SKEW_TOLERANCE_MS + 1_500);
+    write(beyond, Date.now() - SKEW_TOLERANCE_MS - 1_500);
+    const listed = new Map((await listLeases(store)).map((l) => [l.key, l.expired]));
+    assert.deepEqual(Object.fromEntries(listed), { [within]: false, [beyond]: true });
+    assert.equal((await store.leases.acquire(within, owner("me"), 60_000)).acquired, false);
+    assert.equal((await store.leases.acquire(beyond, owner("me"), 60_000)).acquired, true);
+  });
+
+  it("leave no guard or temporary file behind after renewals and releases", async () => {
+    const root = dir();
+    const store = new FileStore({ root });
+    const key = digest("tidy");
+    await store.leases.acquire(key, owner("a"), 100);
+    for (let i = 0; i < 5; i++) assert.equal(await store.leases.renew(key, owner("a"), 100), true);
+    await new Promise((resolve) => setTimeout(resolve, 150)); // past its expiry: the release takes the guard
+    await store.leases.release(key, owner("a"));
+    assert.deepEqual(readdirSync(join(root, key.slice(0, 2))), []);
+  });
+});
