@@ -65,6 +65,7 @@ export class FileStore implements ValueStore, CallStore {
    * call while the others wait for its record (docs/leases.md).
    */
   readonly leases: Leases;
+  readonly #leases: FileLeases;
   /** Objects this store wrote as entries: found again inside a later value, they are referred to. */
   readonly #known = new KnownParts();
   readonly #layout: Layout;
@@ -95,7 +96,7 @@ export class FileStore implements ValueStore, CallStore {
     this.#serializer = normalized.serializer;
     this.#signer = new Signer(normalized.keys);
     this.#layout = new Layout(this.root);
-    this.leases = new FileLeases(this.#layout);
+    this.leases = this.#leases = new FileLeases(this.#layout);
     this.#codec = new EntryCodec(this.#signer, this.compress, this.#serializer);
     this.#files = new ValueFiles(this.#codec);
   }
@@ -458,6 +459,11 @@ export class FileStore implements ValueStore, CallStore {
         load: (key) => this.#load(key, undefined, false),
       }),
     );
+  }
+
+  /** Close the few files the leases keep open (the store stays usable: they are opened again when needed). */
+  async close(): Promise<void> {
+    this.#leases.close();
   }
 
   toConfig(): StoreConfig {

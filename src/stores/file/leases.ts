@@ -4,7 +4,8 @@
  * one line of JSON: `{"host","pid","token","since","expires"}` (milliseconds since the epoch, the
  * writer's clock).
  *
- * - **acquire** creates the file; when it exists and has lapsed, the abandoned file is removed under its
+ * - **acquire** creates the file (as a hard link to a slot file, `lease-slots.ts`: a few microseconds
+ *   instead of a new inode's hundred); when it exists and has lapsed, the abandoned file is removed under its
  *   break guard (`fs/break-guard.ts`: only if it still holds the bytes judged abandoned) and the create
  *   is tried again, so of several processes taking over one lease exactly one creates the new file.
  * - **renew** rewrites the file (atomically, by rename) under the same guard, after checking the token:
@@ -17,14 +18,14 @@
  * from each other. A file that cannot be parsed (being written, or left half-written by a killed
  * process) counts as live until its mtime is {@link GUARD_GRACE_MS} (10 s) old.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { readFileSync, statSync, unlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { writeFileAtomicSync } from "../../fs/atomic.js";
 import { GUARD_GRACE_MS, breakIfUnchanged, withBreakGuard } from "../../fs/break-guard.js";
 import { isFullKey } from "../keys.js";
 import type { LeaseAttempt, LeaseInfo, LeaseOwner, Leases } from "../leases.js";
 import type { Layout } from "./layout.js";
+import { LeaseSlots, type Slot } from "./lease-slots.js";
 
 /** How far apart the clocks of machines sharing a file store may be without a live lease being taken over. */
 export const SKEW_TOLERANCE_MS = 5_000;
@@ -54,11 +55,13 @@ interface Seen {
 /** The leases of one file store. */
 export class FileLeases implements Leases {
   readonly #layout: Layout;
-  /** Expiry of the leases this object granted, by owner token (to release them without the guard). */
-  readonly #held = new Map<string, number>();
+  readonly #slots: LeaseSlots;
+  /** The leases this object granted, by owner token: their expiry and the inode of their file (to release them without the guard). */
+  readonly #held = new Map<string, { readonly expires: number; readonly ino: number; readonly slot: Slot | undefined }>();
 
   constructor(layout: Layout) {
     this.#layout = layout;
+    this.#slots = new LeaseSlots(layout.root);
   }
 
   acquire(key: string, owner: LeaseOwner, ttlMs: number): LeaseAttempt {
@@ -66,8 +69,9 @@ export class FileLeases implements Leases {
     for (let attempt = 0; attempt < 4; attempt++) {
       const now = Date.now();
       const expires = now + ttlMs;
-      if (createExclusive(path, encode({ host: owner.host, pid: owner.pid, token: owner.token, since: now, expires }))) {
-        this.#held.set(owner.token, expires);
+      const made = this.#slots.create(path, encode({ host: owner.host, pid: owner.pid, token: owner.token, since: now, expires }));
+      if (made !== undefined) {
+        this.#held.set(owner.token, { expires, ...made });
         return { acquired: true };
       }
       const seen = inspect(path);
@@ -85,22 +89,33 @@ export class FileLeases implements Leases {
       if (seen?.file?.token !== owner.token) return false;
       const expires = Date.now() + ttlMs;
       writeFileAtomicSync(path, [Buffer.from(encode({ ...seen.file, expires }))]);
-      this.#held.set(owner.token, expires);
+      // The rename replaced the slot's link: the slot is free, the lease is the new file.
+      this.#slots.free(this.#held.get(owner.token)?.slot);
+      this.#held.set(owner.token, { expires, ino: statSync(path).ino, slot: undefined });
       return true;
     });
-    if (!renewed) this.#held.delete(owner.token);
+    if (!renewed) {
+      this.#slots.free(this.#held.get(owner.token)?.slot); // taken over: another file has the name
+      this.#held.delete(owner.token);
+    }
     return renewed;
   }
 
   release(key: string, owner: LeaseOwner): void | Promise<void> {
     const path = this.#path(key);
-    const expires = this.#held.get(owner.token);
+    const held = this.#held.get(owner.token);
     this.#held.delete(owner.token);
-    const removeIfOurs = () => {
+    if (held && Date.now() < held.expires - RELEASE_MARGIN_MS) {
+      // Well within its time nobody may remove or replace our file, so the name holds our inode unless
+      // something outside the protocol (a person) removed it: the inode number tells.
+      if (inodeOf(path) === held.ino) removeQuietly(path);
+      this.#slots.free(held.slot);
+      return;
+    }
+    return guarded(path, () => {
       if (inspect(path)?.file?.token === owner.token) removeQuietly(path);
-    };
-    if (expires !== undefined && Date.now() < expires - RELEASE_MARGIN_MS) return removeIfOurs();
-    return guarded(path, removeIfOurs).then(() => undefined);
+      this.#slots.free(held?.slot); // removed here, or taken over: linked elsewhere no more
+    });
   }
 
   *list(): Generator<LeaseInfo> {
@@ -110,7 +125,9 @@ export class FileLeases implements Leases {
     }
   }
 
+  /** Remove lapsed lease files (and slot files that dead processes left, see `lease-slots.ts`). */
   clearExpired(): number {
+    this.#slots.clearIdle();
     let removed = 0;
     for (const key of [...this.#layout.leaseKeys()]) {
       const path = this.#layout.leasePath(key);
@@ -120,30 +137,15 @@ export class FileLeases implements Leases {
     return removed;
   }
 
+  /** Close the slot files this object keeps open (see `lease-slots.ts`). */
+  close(): void {
+    this.#slots.close();
+  }
+
   #path(key: string): string {
     if (!isFullKey(key)) throw new TypeError(`A lease key is a full 64-hex call key, got ${JSON.stringify(key)}`);
     return this.#layout.leasePath(key);
   }
-}
-
-/** Create `path` holding `content`, unless it exists (`false`). Creates the shard directory if needed. */
-function createExclusive(path: string, content: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, "wx");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") return false;
-    if (code !== "ENOENT") throw error;
-    mkdirSync(dirname(path), { recursive: true });
-    return createExclusive(path, content);
-  }
-  try {
-    writeSync(fd, content);
-  } finally {
-    closeSync(fd);
-  }
-  return true;
 }
 
 /** The lease file at `path`, or undefined when there is none. */
@@ -206,6 +208,14 @@ function decode(content: string): LeaseFile | undefined {
 
 function infoOf(key: string, file: LeaseFile, expired: boolean): LeaseInfo {
   return { key, host: file.host, pid: file.pid, token: file.token, since: file.since, expires: file.expires, expired };
+}
+
+function inodeOf(path: string): number | undefined {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return undefined;
+  }
 }
 
 function removeQuietly(path: string): void {

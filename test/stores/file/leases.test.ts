@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, utimesSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, utimesSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Cache, FileStore, Memory, digest } from "../../../src/index.js";
 import { leaseSuite } from "../../../src/testing/lease-suite.js";
@@ -102,5 +102,43 @@ describe("FileStore lease files", () => {
     await new Promise((resolve) => setTimeout(resolve, 150)); // past its expiry: the release takes the guard
     await store.leases.release(key, owner("a"));
     assert.deepEqual(readdirSync(join(root, key.slice(0, 2))), []);
+  });
+
+  it("are hard links to a few slot files under root/leases, reused once their lease is gone and cleared when idle", async () => {
+    const root = dir();
+    const store = new FileStore({ root });
+    const slots = () => readdirSync(join(root, "leases"));
+    for (let i = 0; i < 10; i++) {
+      const key = digest(["one at a time", i]);
+      await store.leases.acquire(key, owner(`t${i}`), 60_000);
+      assert.equal(statSync(leasePath(root, key)).nlink, 2, "the lease file is a second name of a slot");
+      await store.leases.release(key, owner(`t${i}`));
+    }
+    assert.equal(slots().length, 1, "one lease at a time needs one slot");
+    const [k1, k2] = [digest("held 1"), digest("held 2")];
+    await store.leases.acquire(k1, owner("h1"), 60_000);
+    await store.leases.acquire(k2, owner("h2"), 60_000);
+    assert.equal(slots().length, 2, "a slot that is some lease file is never rewritten");
+    assert.equal(JSON.parse(readFileSync(leasePath(root, k1), "utf8")).token, "h1");
+    assert.equal(JSON.parse(readFileSync(leasePath(root, k2), "utf8")).token, "h2");
+    // Renewing replaces the lease file by a new one: the slot is free again, and reused.
+    assert.equal(await store.leases.renew(k1, owner("h1"), 60_000), true);
+    assert.equal(statSync(leasePath(root, k1)).nlink, 1);
+    const k3 = digest("held 3");
+    await store.leases.acquire(k3, owner("h3"), 60_000);
+    assert.equal(slots().length, 2);
+    // Slot files linked nowhere and idle for an hour (a dead process's) go with the expired leases.
+    await store.leases.release(k3, owner("h3"));
+    const old = (Date.now() - 2 * 3_600_000) / 1000;
+    for (const name of slots()) utimesSync(join(root, "leases", name), old, old);
+    assert.equal(await store.leases.clearExpired(), 0);
+    assert.equal(slots().length, 1, "the free slot went, the one holding a lease stayed");
+    const k4 = digest("after clearing");
+    assert.equal((await store.leases.acquire(k4, owner("h4"), 60_000)).acquired, true, "a cleared slot is replaced");
+    assert.equal(JSON.parse(readFileSync(leasePath(root, k2), "utf8")).token, "h2", "and the slot of a live lease is never rewritten");
+    assert.equal(slots().length, 2);
+    await store.close();
+    for (const [key, who] of [[k1, "h1"], [k2, "h2"], [k4, "h4"]] as const) await store.leases.release(key, owner(who));
+    assert.deepEqual(await listLeases(store), []);
   });
 });
