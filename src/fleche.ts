@@ -246,6 +246,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
             key: call.key,
             label: fname,
             lookup: () => cache.lookup(call.key),
+            contains: () => cache.contains(call.key),
             compute: () => execute(cache, call, thisArg, args),
           })
         : execute(cache, call, thisArg, args)

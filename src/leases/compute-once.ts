@@ -40,6 +40,11 @@ export interface LeasedMiss<T> {
   readonly label: string;
   /** The stored result of the call, or `MISS`. */
   readonly lookup: () => MaybePromise<unknown>;
+  /**
+   * Whether a record of the call is stored (cheaper than a lookup that misses: no record is read): the
+   * check right after acquiring asks it first and looks up only when a record is there.
+   */
+  readonly contains?: () => Promise<boolean>;
   /** Run the body and file its result. */
   readonly compute: () => Promise<T>;
 }
@@ -85,7 +90,7 @@ export function pollDelay(waitedMs: number): number {
 /** Holding the lease: look again, then compute with a heartbeat; release whatever happens. */
 async function hold<T>(miss: LeasedMiss<T>, owner: LeaseOwner): Promise<T | unknown> {
   const { leases, key, label, times } = miss;
-  const hit = await lookupQuietly(miss);
+  const hit = (await containsQuietly(miss)) ? await lookupQuietly(miss) : MISS;
   if (hit !== MISS) {
     await releaseQuietly(leases, key, owner, label);
     return hit;
@@ -122,6 +127,16 @@ async function lookupQuietly(miss: LeasedMiss<unknown>): Promise<unknown> {
   } catch (error) {
     logger().debug(`Lookup of ${miss.label} (key ${miss.key}) failed while leasing: ${(error as Error).message}`);
     return MISS;
+  }
+}
+
+/** Whether a record may be there (when the cache cannot say cheaply, or fails to: yes, look it up). */
+async function containsQuietly(miss: LeasedMiss<unknown>): Promise<boolean> {
+  if (!miss.contains) return true;
+  try {
+    return await miss.contains();
+  } catch {
+    return true;
   }
 }
 

@@ -4,9 +4,15 @@ import { hostname } from "node:os";
 import type { LeaseOwner } from "../stores/leases.js";
 
 let host: string | undefined;
+let prefix: string | undefined;
+let count = 0;
 
-/** A fresh owner for one attempt: two attempts, even in one process, never share a token. */
+/**
+ * A fresh owner for one attempt: two attempts, even in one process, never share a token (a random
+ * prefix drawn once per process, so a pid reused on another machine cannot collide, and a counter).
+ */
 export function newOwner(): LeaseOwner {
   host ??= hostname();
-  return { host, pid: process.pid, token: randomBytes(8).toString("hex") };
+  prefix ??= randomBytes(6).toString("hex");
+  return { host, pid: process.pid, token: `${prefix}-${(count++).toString(36)}` };
 }

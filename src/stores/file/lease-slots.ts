@@ -172,11 +172,11 @@ function writeSlot(slot: Slot, content: string): void {
   if (bytes.length > SLOT_BYTES) ftruncateSync(slot.fd, bytes.length);
 }
 
-/** The slot's link count (0 when its file was removed, by the path it was made under). */
+/** The slot's link count (0 when its file was removed). */
 function linkCountOf(slot: Slot): number {
   try {
-    const stat = statSync(slot.path);
-    return stat.ino === slot.ino ? stat.nlink : 0;
+    slot.fd ??= openSync(slot.path, "r+");
+    return fstatSync(slot.fd).nlink;
   } catch {
     return 0;
   }
