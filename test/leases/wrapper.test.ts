@@ -7,8 +7,10 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { readConfigFile } from "../../src/config/load.js";
+import type { CacheConfig } from "../../src/cache-core.js";
+import { dirname, join } from "node:path";
 import { Cache, CachePool, type CacheLike, CacheStack, ConfigError, FileStore, Memory, SizeLimited, cacheFromConfig, fleche, withCache } from "../../src/index.js";
 import { registerBuiltinStores } from "../../src/stores/builtin.js";
 import { leasesOf, type LeaseOwner, type Leases } from "../../src/stores/leases.js";
@@ -190,6 +192,11 @@ describe("leases in the wrapper", () => {
     assert.equal(off.leasing(), undefined);
     assert.equal((cacheFromConfig(off.toConfig()) as Cache).leasing(), undefined);
     assert.equal("lease" in (cacheFromConfig({ template: "file", root }).toConfig() as object), false, "defaults are not written");
+    const toml = join(dir(), "fleche.toml");
+    mkdirSync(dirname(toml), { recursive: true });
+    writeFileSync(toml, `[main]\ntemplate = "file"\nroot = "${root}"\nlease = { ttl = 30, wait = inf }\n`);
+    const fromToml = cacheFromConfig((readConfigFile(toml).data as { main: CacheConfig }).main) as Cache;
+    assert.deepEqual(fromToml.leasing()?.options, { ttl: 30, wait: Infinity });
     assert.throws(() => cacheFromConfig({ template: "file", root, lease: { tll: 3 } }, "my.toml [cache]"), (e: Error) => e instanceof ConfigError && /my\.toml \[cache\]: `lease`.*unknown option `tll`.*did you mean `ttl`/.test(e.message));
     assert.throws(() => cacheFromConfig({ template: "file", root, lease: "yes" }), /`lease` must be true, false or a table/);
     assert.throws(() => fleche((x: number) => x, { lease: { ttl: 0 } }), (e: Error) => e instanceof ConfigError && /`lease`: `ttl` must be a finite number of seconds > 0/.test(e.message));

@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, statSync, utimesSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, utimesSync, writeFileSync, mkdirSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Cache, FileStore, Memory, digest } from "../../../src/index.js";
 import { leaseSuite } from "../../../src/testing/lease-suite.js";
@@ -140,5 +140,21 @@ describe("FileStore lease files", () => {
     await store.close();
     for (const [key, who] of [[k1, "h1"], [k2, "h2"], [k4, "h4"]] as const) await store.leases.release(key, owner(who));
     assert.deepEqual(await listLeases(store), []);
+  });
+
+  it("fall back to exclusive creates where slot files cannot be hard-linked (another filesystem: EXDEV)", async (t) => {
+    const root = dir();
+    const elsewhere = mkdtempSync(join("/dev/shm", "fleche-slots-"));
+    t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
+    mkdirSync(root, { recursive: true });
+    symlinkSync(elsewhere, join(root, "leases")); // slots on tmpfs, lease files on the store's filesystem
+    const store = new FileStore({ root });
+    const key = digest("no links");
+    assert.equal((await store.leases.acquire(key, owner("a"), 60_000)).acquired, true);
+    assert.equal(statSync(leasePath(root, key)).nlink, 1, "a plain file, not a link");
+    assert.equal((await store.leases.acquire(key, owner("b"), 60_000)).acquired, false);
+    await store.leases.release(key, owner("a"));
+    assert.equal((await store.leases.acquire(key, owner("b"), 60_000)).acquired, true);
+    await store.leases.release(key, owner("b"));
   });
 });
