@@ -20,6 +20,7 @@
  */
 import { readFileSync, statSync, unlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { FlecheError } from "../../errors.js";
 import { writeFileAtomicSync } from "../../fs/atomic.js";
 import { GUARD_GRACE_MS, breakIfUnchanged, withBreakGuard } from "../../fs/break-guard.js";
 import { isFullKey } from "../keys.js";
@@ -184,7 +185,7 @@ async function guarded<T>(path: string, fn: () => T): Promise<T> {
     if (outcome.ran) return outcome.value;
     await sleep(2);
   }
-  throw new Error(`the guard ${path}.break stays taken`);
+  throw new FlecheError(`The lease guard ${path}.break stayed taken for half a second (another process is removing or renewing the lease)`, "FLECHE_BUSY");
 }
 
 function encode(file: LeaseFile): string {
