@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { closingAfter } from "./opened.js";
@@ -176,10 +177,22 @@ export function leaseSuite(options: LeaseSuiteOptions): void {
   });
 }
 
+/**
+ * The child script: next to this file in the sources (`lease-child.ts`, run through the same loader as
+ * the tests) and in a module tree, or `testing/lease-child.js` next to the published bundle.
+ */
+function childScript(): string {
+  const candidates = ["./lease-child.ts", "./lease-child.js", "./testing/lease-child.js", "../testing/lease-child.js"];
+  for (const candidate of candidates) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error(`lease suite: cannot find its child script next to ${fileURLToPath(import.meta.url)}`);
+}
+
 /** Run the suite's child with `plan`; its report. */
 async function runChild(plan: object): Promise<{ won: number[] }> {
-  const self = fileURLToPath(import.meta.url);
-  const script = self.replace(/lease-suite\.(ts|js)$/, (_, ext: string) => `lease-child.${ext}`);
+  const script = childScript();
   const execArgv = process.execArgv.filter((arg) => !arg.startsWith("--test"));
   const child = spawn(process.execPath, [...execArgv, script, JSON.stringify(plan)], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
