@@ -25,7 +25,7 @@ import { listDir } from "./layout.js";
 /** The directory of slot files under a store's root. */
 export const SLOT_DIR = "leases";
 
-/** A slot free this long (its last lease written this long ago) may be removed by `clearIdleSlots`. */
+/** A slot linked nowhere this long (its last lease written this long ago) is removed by `clearIdle`. */
 const IDLE_SLOT_MS = 3_600_000;
 
 /** Lease contents are padded to this many bytes, so a slot is rewritten in place without truncating. */
@@ -54,7 +54,8 @@ export class LeaseSlots {
   readonly #free: Slot[] = [];
   /** Every slot this object made, to close them. */
   readonly #all = new Set<Slot>();
-  readonly #prefix = `${hostname().replace(/[^A-Za-z0-9.-]/g, "_")}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  /** `<host>.<pid>.<random>`: the names of this object's slots (drawn at the first lease). */
+  #prefix: string | undefined;
   #count = 0;
   /** False once the filesystem refused a hard link: exclusive creates from then on. */
   #linking = true;
@@ -150,6 +151,7 @@ export class LeaseSlots {
   }
 
   #make(): Slot {
+    this.#prefix ??= `${hostname().replace(/[^A-Za-z0-9.-]/g, "_")}.${process.pid}.${randomBytes(4).toString("hex")}`;
     const path = `${this.#dir}${sep}${this.#prefix}.${this.#count++}`;
     let fd: number;
     try {

@@ -57,7 +57,7 @@ interface Seen {
 export class FileLeases implements Leases {
   readonly #layout: Layout;
   readonly #slots: LeaseSlots;
-  /** The leases this object granted, by owner token: their expiry and the inode of their file (to release them without the guard). */
+  /** The leases this object granted, by key and owner token: their expiry and the inode of their file (to release them without the guard). */
   readonly #held = new Map<string, { readonly expires: number; readonly ino: number; readonly slot: Slot | undefined }>();
 
   constructor(layout: Layout) {
@@ -72,7 +72,7 @@ export class FileLeases implements Leases {
       const expires = now + ttlMs;
       const made = this.#slots.create(path, encode({ host: owner.host, pid: owner.pid, token: owner.token, since: now, expires }));
       if (made !== undefined) {
-        this.#held.set(owner.token, { expires, ...made });
+        this.#held.set(heldKey(key, owner), { expires, ...made });
         return { acquired: true };
       }
       const seen = inspect(path);
@@ -91,21 +91,21 @@ export class FileLeases implements Leases {
       const expires = Date.now() + ttlMs;
       writeFileAtomicSync(path, [Buffer.from(encode({ ...seen.file, expires }))]);
       // The rename replaced the slot's link: the slot is free, the lease is the new file.
-      this.#slots.free(this.#held.get(owner.token)?.slot);
-      this.#held.set(owner.token, { expires, ino: statSync(path).ino, slot: undefined });
+      this.#slots.free(this.#held.get(heldKey(key, owner))?.slot);
+      this.#held.set(heldKey(key, owner), { expires, ino: statSync(path).ino, slot: undefined });
       return true;
     });
     if (!renewed) {
-      this.#slots.free(this.#held.get(owner.token)?.slot); // taken over: another file has the name
-      this.#held.delete(owner.token);
+      this.#slots.free(this.#held.get(heldKey(key, owner))?.slot); // taken over: another file has the name
+      this.#held.delete(heldKey(key, owner));
     }
     return renewed;
   }
 
   release(key: string, owner: LeaseOwner): void | Promise<void> {
     const path = this.#path(key);
-    const held = this.#held.get(owner.token);
-    this.#held.delete(owner.token);
+    const held = this.#held.get(heldKey(key, owner));
+    this.#held.delete(heldKey(key, owner));
     if (held && Date.now() < held.expires - RELEASE_MARGIN_MS) {
       // Well within its time nobody may remove or replace our file, so the name holds our inode unless
       // something outside the protocol (a person) removed it: the inode number tells.
@@ -147,6 +147,10 @@ export class FileLeases implements Leases {
     if (!isFullKey(key)) throw new TypeError(`A lease key is a full 64-hex call key, got ${JSON.stringify(key)}`);
     return this.#layout.leasePath(key);
   }
+}
+
+function heldKey(key: string, owner: LeaseOwner): string {
+  return `${key} ${owner.token}`;
 }
 
 /** The lease file at `path`, or undefined when there is none. */
