@@ -42,7 +42,7 @@ export interface CacheOptions {
    */
   readonly inline?: boolean;
   /**
-   * Leases on call keys, when the call store offers them (FileStore, SQL stores): on a miss one process
+   * Leases on call keys, when the call store offers them (FileStore): on a miss one process
    * computes the call and the others wait for its record (docs/leases.md). `{ ttl, wait }` in seconds,
    * `true` for the defaults, `false` to take none. A function's own `lease` option wins over this one.
    * @default true

@@ -96,9 +96,9 @@ export class CacheStack implements CacheLike {
   }
 
   /**
-   * The leases of the deepest layer that offers them: the shared one in the usual stacks (memory or a
-   * local file cache in front of a shared file or SQL cache). Waiters in other processes find the
-   * record only if it is filed in a layer they read (see docs/leases.md).
+   * The leases of the deepest layer that offers them: the shared one in the usual stacks (a memory or
+   * local cache in front of a shared one). Waiters in other processes find the record only if it is
+   * filed in a layer they read (see docs/leases.md).
    */
   leasing(): Leasing | undefined {
     for (let i = this.layers.length - 1; i >= 0; i--) {
