@@ -117,26 +117,31 @@ async function leaseCost(work: string): Promise<void> {
   const batches = 15;
   let n = 0;
   /** Wall-clock and CPU (user + system) nanoseconds per operation over one batch. */
-  const time = async (c: Cache, op: () => Promise<unknown>) =>
+  const time = async (c: Cache, op: () => Promise<unknown>, ops: number) =>
     withCache(c, async () => {
       const start = performance.now();
       const cpu = process.cpuUsage();
-      for (let k = 0; k < batch; k++) await op();
+      for (let k = 0; k < ops; k++) await op();
       const used = process.cpuUsage(cpu);
-      return { wall: ((performance.now() - start) * 1e6) / batch, cpu: ((used.user + used.system) * 1e3) / batch };
+      return { wall: ((performance.now() - start) * 1e6) / ops, cpu: ((used.user + used.system) * 1e3) / ops };
     });
   type Samples = { wall: number[]; cpu: number[] };
   const samples = () => ({ on: { wall: [], cpu: [] } as Samples, off: { wall: [], cpu: [] } as Samples });
   const miss = samples();
   const hit = samples();
-  for (const c of [caches.on, caches.off]) await time(c, () => tiny(n++, 7)); // warm-up
+  for (const c of [caches.on, caches.off]) await time(c, () => tiny(n++, 7), batch); // warm-up
   for (const c of [caches.on, caches.off]) await withCache(c, () => tiny(1, 2));
+  // Misses first, then hits: a hit batch right after a miss batch would pay for its garbage.
   for (let b = 0; b < batches; b++) {
     for (const side of b % 2 ? (["on", "off"] as const) : (["off", "on"] as const)) {
-      const m = await time(caches[side], () => tiny(n++, 7));
+      const m = await time(caches[side], () => tiny(n++, 7), batch);
       miss[side].wall.push(m.wall);
       miss[side].cpu.push(m.cpu);
-      const h = await time(caches[side], () => tiny(1, 2));
+    }
+  }
+  for (let b = 0; b < batches; b++) {
+    for (const side of b % 2 ? (["on", "off"] as const) : (["off", "on"] as const)) {
+      const h = await time(caches[side], () => tiny(1, 2), 10 * batch);
       hit[side].wall.push(h.wall);
       hit[side].cpu.push(h.cpu);
     }
