@@ -132,6 +132,43 @@ describe("leases in the wrapper", () => {
     assert.deepEqual(leaseFiles(root), []);
   });
 
+  it("uses the store's `changed` notification, when it has one, to wake a waiter (and cleans up its wait)", async () => {
+    const root = dir();
+    const a = fileCache(root);
+    const b = fileCache(root);
+    // A notifying store: `changed` resolves at the next release of the key (as a PostgreSQL NOTIFY would).
+    const waiting = new Set<() => void>();
+    const signals: AbortSignal[] = [];
+    for (const { store } of [a, b]) {
+      const leases = store.leases as Leases & Record<string, unknown>;
+      const release = leases.release.bind(leases);
+      leases.release = async (key: string, owner: LeaseOwner) => {
+        await release(key, owner);
+        for (const wake of waiting) wake();
+      };
+      leases.changed = (_key: string, signal: AbortSignal) => {
+        signals.push(signal);
+        return new Promise<void>((resolve) => {
+          const wake = () => (waiting.delete(wake), resolve());
+          waiting.add(wake);
+          signal.addEventListener("abort", wake, { once: true });
+        });
+      };
+    }
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const { f, runs } = counted(async (x) => (await gate, x * 10));
+    const first = withCache(a.cache, () => f(4));
+    while (runs.n === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = withCache(b.cache, () => f(4));
+    while (signals.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    finish();
+    assert.deepEqual(await Promise.all([first, second]), [40, 40]);
+    assert.equal(runs.n, 1);
+    assert.ok(signals.length >= 1, "the waiter waited on `changed`");
+    assert.ok(signals.every((signal) => signal.aborted), "every wait was ended (no listener left behind)");
+  });
+
   it("gives up after `wait` seconds and runs the body itself", async () => {
     const { root, store, cache } = fileCache();
     const { f, runs } = counted((x) => x, { lease: { wait: 0.1 } });
