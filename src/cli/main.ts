@@ -56,7 +56,9 @@ program
   .option("--name <function>", "only calls of this function")
   .option("--limit <n>", "show at most n calls", positiveInteger)
   .option("--json", "print the call records as JSON")
-  .option("--in-progress", "list the calls being computed now (the leases held: key, host, pid, since, expires) instead")
+  .addOption(
+    new Option("--in-progress", "list the calls being computed now (the leases held: key, host, pid, since, expires) instead").conflicts(["name", "limit"]),
+  )
   .action(run((options) => (options.inProgress ? inProgress(options) : ls(options))));
 
 program

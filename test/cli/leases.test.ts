@@ -56,5 +56,8 @@ describe("fleche CLI and leases", () => {
     assert.equal((await cli("verify")).code, 0);
     await store.leases.release(live, { host: "worker-1", pid: 4321, token: "t-live" });
     assert.match((await cli("ls", "--in-progress")).stdout, /No calls in progress\./);
+    const mixed = await cli("ls", "--in-progress", "--name", "train");
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /option '--in-progress' cannot be used with option '--name/);
   });
 });
