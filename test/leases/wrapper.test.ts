@@ -115,6 +115,34 @@ describe("leases in the wrapper", () => {
     assert.deepEqual(leaseFiles(root), []);
   });
 
+  it("releases when the body returns undefined (never cached): the waiter then computes", async () => {
+    const root = dir();
+    const a = fileCache(root);
+    const b = fileCache(root);
+    let first = true;
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const { f, runs } = counted(async (x) => {
+      const undefinedNow = first;
+      first = false;
+      await gate;
+      return undefinedNow ? undefined : x;
+    });
+    const logs = captureLogs();
+    try {
+      const holder = withCache(a.cache, () => f(9));
+      while (runs.n === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const waiter = withCache(b.cache, () => f(9));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      finish();
+      assert.deepEqual(await Promise.all([holder, waiter]), [undefined, 9]);
+    } finally {
+      logs.restore();
+    }
+    assert.equal(runs.n, 2);
+    assert.deepEqual(leaseFiles(root), []);
+  });
+
   it("looks the record up again right after acquiring (a holder may have filed it since the miss)", async () => {
     const root = dir();
     const a = fileCache(root);
