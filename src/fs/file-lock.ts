@@ -18,6 +18,7 @@ import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GUARD_GRACE_MS, breakIfUnchanged } from "./break-guard.js";
+import { isRunning, ownStartTime } from "./process-alive.js";
 
 /** Timing of {@link FileLock}. */
 export interface LockOptions {
@@ -49,7 +50,6 @@ export class LockTimeout extends Error {
 const UNREADABLE_GRACE_MS = GUARD_GRACE_MS;
 
 const HOST = hostname();
-let ownStart: string | undefined | null = null;
 
 /** One lock file; `acquire` then `release`, or {@link withLock}. */
 export class FileLock {
@@ -63,7 +63,7 @@ export class FileLock {
   /** Take the lock if nobody holds it. */
   tryAcquire(): boolean {
     const token = randomBytes(8).toString("hex");
-    const holder: Holder = { pid: process.pid, host: HOST, token, since: Date.now(), ...(startTime() ? { start: startTime()! } : {}) };
+    const holder: Holder = { pid: process.pid, host: HOST, token, since: Date.now(), ...(ownStartTime() ? { start: ownStartTime()! } : {}) };
     let fd: number;
     try {
       fd = openSync(this.path, "wx");
@@ -155,31 +155,6 @@ export async function withLock<T>(path: string, fn: (lock: FileLock) => T, optio
   } finally {
     lock.release();
   }
-}
-
-/** Whether `pid` runs, and (when the start time is known, on Linux) is the same process. */
-function isRunning(pid: number, start: string | undefined): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ESRCH") return false;
-  }
-  return start === undefined || processStart(pid) === undefined || processStart(pid) === start;
-}
-
-/** Start time of a process from /proc (field 22 of /proc/<pid>/stat), where available. */
-function processStart(pid: number | "self"): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function startTime(): string | undefined {
-  if (ownStart === null) ownStart = processStart("self");
-  return ownStart;
 }
 
 function describe(holder: Holder | undefined): string {

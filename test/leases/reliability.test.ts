@@ -1,7 +1,8 @@
 /**
  * Leases with real processes: several processes call the same slow cached function with the same
  * arguments at the same moment, and the body runs once. A holder killed with SIGKILL mid-body is taken
- * over by exactly one other process; a holder whose body throws leaves no waiter hanging; clocks a few
+ * over by exactly one other process (on the same host, and from processes posing as other hosts, where
+ * the lease must lapse first); a holder whose body throws leaves no waiter hanging; clocks a few
  * seconds apart do not let a live lease be taken over. Executions are counted in a shared log the body
  * appends to; nothing here asserts a duration.
  *
@@ -93,35 +94,39 @@ for (const { name, config } of CONFIGS) {
       });
     }
 
-    it("a holder killed mid-body (SIGKILL) is taken over by exactly one other process", async () => {
-      for (let rep = 0; rep < 2; rep++) {
-        const root = dir();
-        const log = join(root, "..", `kill-${rep}-${Date.now()}.log`);
-        // ttl 1 s: the holder renews every 333 ms; once killed, its lease lapses after the ttl plus the
-        // store's clock-skew tolerance, and one waiter takes it over.
-        const plan = { config: config(root), reps: [{ arg: 100 + rep, at: Date.now() + STARTUP_MS }], ms: 3_000, log, mode: "ok", lease: { ttl: 1 } };
-        const children = Array.from({ length: 4 }, () => start(plan));
-        let holder: number | undefined;
-        while (holder === undefined) {
-          await sleep(20);
-          holder = executions(log).get(100 + rep)?.[0];
-        }
-        const victim = children.find((c) => c.child.pid === holder)!;
-        victim.child.kill("SIGKILL");
-        const results = await Promise.all(children.map((c) => c.done));
-        const runs = executions(log).get(100 + rep)!;
-        assert.equal(runs.length, 2, `the killed holder and exactly one successor ran the body: ${JSON.stringify(runs)}`);
-        assert.equal(runs[0], holder);
-        for (const [i, result] of results.entries()) {
-          if (children[i] === victim) {
-            assert.equal(result.signal, "SIGKILL");
-            continue;
+    for (const where of ["on this host (its pid is gone: taken over at once)", "on other hosts (taken over once its ttl lapsed)"]) {
+      it(`a holder killed mid-body (SIGKILL) is taken over by exactly one other process, ${where}`, async () => {
+        const sameHost = where.startsWith("on this host");
+        for (let rep = 0; rep < 2; rep++) {
+          const root = dir();
+          const arg = (sameHost ? 100 : 110) + rep;
+          const log = join(root, "..", `kill-${arg}-${Date.now()}.log`);
+          // ttl 1 s: the holder renews every 333 ms. On this host a dead holder's lease is taken over at the
+          // next poll; from another host, once it lapsed (ttl plus the store's clock-skew tolerance).
+          const plan = { config: config(root), reps: [{ arg, at: Date.now() + STARTUP_MS }], ms: 3_000, log, mode: "ok", lease: { ttl: 1 } };
+          const children = Array.from({ length: 4 }, (_, i) => start(sameHost ? plan : { ...plan, host: `machine-${i}` }));
+          let holder: number | undefined;
+          while (holder === undefined) {
+            await sleep(20);
+            holder = executions(log).get(arg)?.[0];
           }
-          assert.equal(result.code, 0, result.stderr);
-          assert.deepEqual(result.outcomes, [{ arg: 100 + rep, result: { arg: 100 + rep, value: (100 + rep) * 7 } }]);
+          const victim = children.find((c) => c.child.pid === holder)!;
+          victim.child.kill("SIGKILL");
+          const results = await Promise.all(children.map((c) => c.done));
+          const runs = executions(log).get(arg)!;
+          assert.equal(runs.length, 2, `the killed holder and exactly one successor ran the body: ${JSON.stringify(runs)}`);
+          assert.equal(runs[0], holder);
+          for (const [i, result] of results.entries()) {
+            if (children[i] === victim) {
+              assert.equal(result.signal, "SIGKILL");
+              continue;
+            }
+            assert.equal(result.code, 0, result.stderr);
+            assert.deepEqual(result.outcomes, [{ arg, result: { arg, value: arg * 7 } }]);
+          }
         }
-      }
-    });
+      });
+    }
 
     it("a holder whose body throws leaves no waiter hanging: each gets a result or the error of its own run", async () => {
       const root = dir();

@@ -15,7 +15,9 @@
  *
  * Clocks: a lease counts as lapsed when the reader's clock is past `expires` plus
  * {@link SKEW_TOLERANCE_MS} (5 s), so machines whose clocks differ by up to 5 s never take a live lease
- * from each other. A file that cannot be parsed (being written, or left half-written by a killed
+ * from each other. On the holder's own host a lease also counts as lapsed as soon as its holder's process
+ * is gone (`fs/process-alive.ts`: the pid no longer runs, or runs another process), so a crash there is
+ * taken over at the next poll instead of after the ttl. A file that cannot be parsed (being written, or left half-written by a killed
  * process) counts as live until its mtime is {@link GUARD_GRACE_MS} (10 s) old.
  */
 import { readFileSync, statSync, unlinkSync } from "node:fs";
@@ -24,6 +26,8 @@ import { FlecheError } from "../../errors.js";
 import { writeFileAtomicSync } from "../../fs/atomic.js";
 import { GUARD_GRACE_MS, breakIfUnchanged, withBreakGuard } from "../../fs/break-guard.js";
 import { isFullKey } from "../keys.js";
+import { isRunning, ownStartTime } from "../../fs/process-alive.js";
+import { hostname } from "node:os";
 import type { LeaseAttempt, LeaseInfo, LeaseOwner, Leases } from "../leases.js";
 import type { Layout } from "./layout.js";
 import { LeaseSlots, type Slot } from "./lease-slots.js";
@@ -44,6 +48,8 @@ interface LeaseFile {
   readonly token: string;
   readonly since: number;
   readonly expires: number;
+  /** The holder's start time (Linux, `/proc/<pid>/stat`), written when the holder is this process. */
+  readonly start?: string;
 }
 
 /** A lease file as read: its bytes, what they say (when they parse) and whether it has lapsed. */
@@ -70,7 +76,8 @@ export class FileLeases implements Leases {
     for (let attempt = 0; attempt < 4; attempt++) {
       const now = Date.now();
       const expires = now + ttlMs;
-      const made = this.#slots.create(path, encode({ host: owner.host, pid: owner.pid, token: owner.token, since: now, expires }));
+      const start = owner.pid === process.pid && owner.host === localHost() ? ownStartTime() : undefined;
+      const made = this.#slots.create(path, encode({ host: owner.host, pid: owner.pid, token: owner.token, since: now, expires, ...(start ? { start } : {}) }));
       if (made !== undefined) {
         this.#held.set(heldKey(key, owner), { expires, ...made });
         return { acquired: true };
@@ -163,7 +170,7 @@ function inspect(path: string): Seen | undefined {
     throw error;
   }
   const file = decode(content);
-  if (file) return { content, file, expired: Date.now() > file.expires + SKEW_TOLERANCE_MS };
+  if (file) return { content, file, expired: Date.now() > file.expires + SKEW_TOLERANCE_MS || holderGone(file) };
   let age: number;
   try {
     age = Date.now() - statSync(path).mtimeMs;
@@ -192,8 +199,22 @@ async function guarded<T>(path: string, fn: () => T): Promise<T> {
   throw new FlecheError(`The lease guard ${path}.break stayed taken for half a second (another process is removing or renewing the lease)`, "FLECHE_BUSY");
 }
 
+/**
+ * A holder on this host whose process no longer runs (or whose pid now belongs to a process started at
+ * another time) is gone: its lease need not lapse first.
+ */
+function holderGone(file: LeaseFile): boolean {
+  return file.host === localHost() && !isRunning(file.pid, file.start);
+}
+
+let thisHost: string | undefined;
+function localHost(): string {
+  return (thisHost ??= hostname());
+}
+
 function encode(file: LeaseFile): string {
-  return `${JSON.stringify({ host: file.host, pid: file.pid, token: file.token, since: file.since, expires: file.expires })}\n`;
+  const { host, pid, token, since, expires, start } = file;
+  return `${JSON.stringify({ host, pid, token, since, expires, ...(start === undefined ? {} : { start }) })}\n`;
 }
 
 function decode(content: string): LeaseFile | undefined {
@@ -204,7 +225,8 @@ function decode(content: string): LeaseFile | undefined {
       typeof file.pid === "number" &&
       typeof file.token === "string" &&
       typeof file.since === "number" &&
-      typeof file.expires === "number";
+      typeof file.expires === "number" &&
+      (file.start === undefined || typeof file.start === "string");
     return ok ? (file as LeaseFile) : undefined;
   } catch {
     return undefined;

@@ -6,6 +6,7 @@
  */
 import { appendFileSync, openSync, closeSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import { cache, cacheFromConfig, fleche, setLogger, type FlecheOptions } from "../../../src/index.js";
 
 interface Plan {
@@ -17,9 +18,17 @@ interface Plan {
   readonly lease?: FlecheOptions["lease"];
   /** This process's clock runs this many milliseconds ahead of the real one (negative: behind). */
   readonly skewMs?: number;
+  /** The host name this process reports (as if each child ran on a machine of its own). */
+  readonly host?: string;
 }
 
 const plan = JSON.parse(process.argv[2]!) as Plan;
+if (plan.host) {
+  // Named imports of node:os follow the module object once synced (a documented Node API).
+  const os = createRequire(import.meta.url)("node:os") as { hostname: () => string };
+  os.hostname = () => plan.host!;
+  syncBuiltinESMExports();
+}
 if (plan.skewMs) {
   const now = Date.now.bind(Date);
   Date.now = () => now() + plan.skewMs!;

@@ -7,6 +7,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, statSync, utimesSync, writeFileSync, mkdirSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { hostname } from "node:os";
 import { Cache, FileStore, Memory, digest } from "../../../src/index.js";
 import { leaseSuite } from "../../../src/testing/lease-suite.js";
 import { SKEW_TOLERANCE_MS } from "../../../src/stores/file/leases.js";
@@ -156,5 +158,26 @@ describe("FileStore lease files", () => {
     await store.leases.release(key, owner("a"));
     assert.equal((await store.leases.acquire(key, owner("b"), 60_000)).acquired, true);
     await store.leases.release(key, owner("b"));
+  });
+
+  it("count a lease of this host whose holder process is gone (or whose pid was reused) as lapsed at once", async () => {
+    const root = dir();
+    const store = new FileStore({ root });
+    const exited = spawnSync(process.execPath, ["-e", "0"]).pid!; // a pid that ran and is gone
+    const [gone, reused, alive] = [digest("gone"), digest("reused"), digest("alive")];
+    const write = (key: string, pid: number, start?: string) => {
+      mkdirSync(dirname(leasePath(root, key)), { recursive: true });
+      const since = Date.now();
+      writeFileSync(leasePath(root, key), `${JSON.stringify({ host: hostname(), pid, token: `t-${key.slice(0, 6)}`, since, expires: since + 600_000, ...(start ? { start } : {}) })}\n`);
+    };
+    write(gone, exited);
+    write(reused, process.pid, "1"); // our pid, but a process started at another time
+    await store.leases.acquire(alive, { host: hostname(), pid: process.pid, token: "me" }, 600_000); // this process, alive
+    const expired = Object.fromEntries((await listLeases(store)).map((l) => [l.key, l.expired]));
+    const onLinux = existsSync("/proc/self/stat");
+    assert.deepEqual(expired, { [gone]: true, [reused]: onLinux, [alive]: false });
+    assert.equal((await store.leases.acquire(gone, owner("next"), 60_000)).acquired, true, "taken over without waiting for its expiry");
+    assert.equal((await store.leases.acquire(alive, owner("next"), 60_000)).acquired, false);
+    assert.ok(JSON.parse(readFileSync(leasePath(root, alive), "utf8")).start, "a lease of this process records its start time");
   });
 });
