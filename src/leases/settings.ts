@@ -7,7 +7,8 @@
  * Defaults (seconds), chosen to suit a 50 ms call and a 3-hour one alike:
  * - `ttl = 60`: the holder renews every `ttl / 3` = 20 s, a few file writes a minute whatever the call
  *   lasts; a body that blocks the event loop (synchronous work) cannot renew, so a minute leaves room for
- *   long synchronous stretches; a holder that dies is taken over about a minute later.
+ *   long synchronous stretches; a holder that dies on another machine is taken over about a minute
+ *   later (a FileStore takes over a dead holder of its own machine at once).
  * - `wait = Infinity`: a live holder is always worth waiting for (computing the call again in parallel
  *   costs as much as waiting for it); a dead holder is caught by the `ttl`, not by the wait.
  */
