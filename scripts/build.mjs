@@ -10,7 +10,14 @@ import { rmSync } from "node:fs";
 rmSync("dist", { recursive: true, force: true });
 await build({
   // One entry per published subpath (package.json `exports`); shared code goes to chunks, loaded once.
-  entryPoints: { index: "src/index.ts", "store-kit": "src/store-kit.ts", testing: "src/testing.ts", "cli/main": "src/cli/main.ts" },
+  // The lease suite's child process is a script of its own, started by path (`testing/lease-child.js`).
+  entryPoints: {
+    index: "src/index.ts",
+    "store-kit": "src/store-kit.ts",
+    testing: "src/testing.ts",
+    "testing/lease-child": "src/testing/lease-child.ts",
+    "cli/main": "src/cli/main.ts",
+  },
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -10,6 +10,7 @@ import type { Call } from "./call.js";
 import type { CallRecord, Metadata } from "./call-record.js";
 import type { RecordTemplate } from "./query/template.js";
 import type { ValueStore } from "./stores/types.js";
+import type { Leasing } from "./leases/leasing.js";
 
 /** Returned by {@link CacheCore.lookup} on a miss (results are never `undefined`, but be explicit). */
 export const MISS: unique symbol = Symbol("fleche.miss");
@@ -55,6 +56,12 @@ export interface CacheCore {
    * stored already (copied as bytes by a transfer); the values are touched first, as a commit does.
    */
   fileRecord?(record: CallRecord): Promise<void>;
+  /**
+   * Optional: the leases a miss takes on its call key so that one process computes the call while the
+   * others wait for its record (docs/leases.md), with the cache's lease settings; undefined (or absent)
+   * when the cache takes none: memory caches, pools, read-only and filtered views, `lease = false`.
+   */
+  leasing?(): Leasing | undefined;
   /** The config that rebuilds this cache with `cacheFromConfig`. */
   toConfig(): CacheConfig;
   /** Release store handles. */

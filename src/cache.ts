@@ -25,6 +25,9 @@ import { keysOf, rejectUnknownKeys } from "./known-keys.js";
 import { collectGarbage, type GcOptions, type GcReport } from "./caches/gc.js";
 import { redigestCache, type RedigestOptions, type RedigestReport } from "./caches/redigest.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "./query/transfer.js";
+import { leasesOf } from "./stores/leases.js";
+import { checkLeaseSetting, type LeaseOptions, type LeaseSetting } from "./leases/settings.js";
+import type { Leasing } from "./leases/leasing.js";
 
 /** The two stores of a {@link Cache}. */
 export interface CacheOptions {
@@ -38,16 +41,26 @@ export interface CacheOptions {
    * @default true
    */
   readonly inline?: boolean;
+  /**
+   * Leases on call keys, when the call store offers them (FileStore): on a miss one process
+   * computes the call and the others wait for its record (docs/leases.md). `{ ttl, wait }` in seconds,
+   * `true` for the defaults, `false` to take none. A function's own `lease` option wins over this one.
+   * @default true
+   */
+  readonly lease?: LeaseSetting;
 }
 
 /** Every option of {@link CacheOptions}; `new Cache()` rejects any other key. */
-export const CACHE_OPTION_KEYS = keysOf<CacheOptions>()(["values", "calls", "inline"]);
+export const CACHE_OPTION_KEYS = keysOf<CacheOptions>()(["values", "calls", "inline", "lease"]);
 
 /** A cache made of a value store and a call store. */
 export class Cache implements CacheLike {
   readonly values: ValueStore;
   readonly calls: CallStore;
   readonly inline: boolean;
+  /** The lease options (`false`: this cache takes no leases). */
+  readonly lease: LeaseOptions | false;
+  readonly #leasing: Leasing | undefined;
   readonly #inFlight = new InFlight();
   /** The argument keys `prepare` stored for each call, and when it began: the commit touches them again (docs/gc.md). */
   readonly #stored = new WeakMap<Call, { readonly keys: readonly string[]; readonly at: number }>();
@@ -58,7 +71,7 @@ export class Cache implements CacheLike {
    */
   constructor(options: CacheOptions) {
     rejectUnknownKeys("new Cache(...)", options, CACHE_OPTION_KEYS);
-    const { values, calls, inline = true } = options ?? ({} as CacheOptions);
+    const { values, calls, inline = true, lease } = options ?? ({} as CacheOptions);
     if (!isValueStore(values)) {
       throw new ConfigError(`new Cache(...): \`values\` must be a value store, got ${describe(values)}`);
     }
@@ -66,6 +79,14 @@ export class Cache implements CacheLike {
     this.values = values;
     this.calls = calls;
     this.inline = inline;
+    this.lease = checkLeaseSetting(lease, "new Cache(...): `lease`");
+    const leases = this.lease === false ? undefined : leasesOf(calls);
+    this.#leasing = leases && this.lease !== false ? { leases, options: this.lease } : undefined;
+  }
+
+  /** The call store's leases with this cache's settings; none when the store has none or `lease` is false. */
+  leasing(): Leasing | undefined {
+    return this.#leasing;
   }
 
   lookup(key: string): MaybePromise<unknown> {
@@ -312,7 +333,11 @@ export class Cache implements CacheLike {
 
   toConfig(): CacheConfig {
     const config = { values: this.values.toConfig(), calls: this.calls.toConfig() };
-    return this.inline ? config : { ...config, inline: false };
+    return {
+      ...config,
+      ...(this.inline ? {} : { inline: false }),
+      ...(this.lease === false ? { lease: false } : Object.keys(this.lease).length ? { lease: { ...this.lease } } : {}),
+    };
   }
 
   /** A read-only view of this cache: results are served, saves and evictions are rejected. */

@@ -23,6 +23,8 @@ import type { PreparedCall } from "./prepared-call.js";
 import type { Query } from "./query/query.js";
 import { rejectUnknownFilterKeys, type MetadataFilter } from "./query/template.js";
 import type { Version } from "./call-record.js";
+import { checkLeaseSetting, leaseTimes } from "./leases/settings.js";
+import { computeOnce } from "./leases/compute-once.js";
 
 /** Any function: what `fleche()` wraps. */
 // biome-ignore lint: any is the honest type of an arbitrary function's parameters here
@@ -118,6 +120,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
   const extraMeta = options.meta ?? [];
   const fname = profile.identity.name;
   const memo = profile.usesThis ? undefined : new CallMemo();
+  const leaseOption = checkLeaseSetting(options.lease, `fleche(${fname}): \`lease\``);
 
   /** Bind, digest and key a call; throws Indigestible or MissingRequired. */
   function makeCall(thisArg: unknown, args: readonly unknown[]): Call {
@@ -248,9 +251,27 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
     return loadReferences(cache, args).then((bodyArgs) => fn.apply(thisArg, bodyArgs));
   }
 
+  /**
+   * A miss: one execution per process (the flight), and one across processes when the cache offers
+   * leases (the holder computes, the others wait for its record; docs/leases.md).
+   */
   function run(cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
     const flights = flightsOf(cache);
-    const execution = execute(cache, call, thisArg, args).finally(() => flights.delete(call.key));
+    const leasing = leaseOption === false ? undefined : cache.leasing?.();
+    const times = leasing && leaseTimes(leasing.options, leaseOption);
+    const execution = (
+      leasing && times
+        ? computeOnce({
+            leases: leasing.leases,
+            times,
+            key: call.key,
+            label: fname,
+            lookup: () => cache.lookup(call.key),
+            contains: () => cache.contains(call.key),
+            compute: () => execute(cache, call, thisArg, args),
+          })
+        : execute(cache, call, thisArg, args)
+    ).finally(() => flights.delete(call.key));
     flights.set(call.key, execution);
     return execution;
   }

@@ -24,6 +24,7 @@ registerBuiltinStores();
 export { fleche, type Fleched, type FlecheHelpers, type FunctionQuery } from "./fleche.js";
 export { cached, type AnyMethod, type CachedDecorator } from "./decorator.js";
 export type { FlecheOptions } from "./options.js";
+export type { LeaseOptions, LeaseSetting } from "./leases/settings.js";
 export type { Call } from "./call.js";
 export type { CallRecord, JsonValue, Metadata } from "./call-record.js";
 export type { LazyCall } from "./lazy-call.js";

@@ -5,6 +5,7 @@
 import { keysOf } from "./known-keys.js";
 import type { MetadataProvider } from "./metadata/provider.js";
 import type { Version } from "./call-record.js";
+import type { LeaseSetting } from "./leases/settings.js";
 
 /** Options of `fleche(fn, options)`. */
 export interface FlecheOptions {
@@ -57,7 +58,14 @@ export interface FlecheOptions {
    * @default no limit
    */
   readonly maxAge?: number | string;
+  /**
+   * Leases across processes and machines: on a miss, one process computes the call and the others wait
+   * for its record (docs/leases.md). `{ ttl, wait }` in seconds wins key by key over the active cache's
+   * settings; `false` takes no lease for this function (in-process single flight remains).
+   * @default the active cache's settings (ttl 60 s, wait Infinity)
+   */
+  readonly lease?: LeaseSetting;
 }
 
 /** Every option {@link FlecheOptions} has; `fleche()` rejects any other key when wrapping (never per call). */
-export const FLECHE_OPTION_KEYS = keysOf<FlecheOptions>()(["name", "module", "version", "params", "ignore", "require", "hashCode", "meta", "strict", "maxAge"]);
+export const FLECHE_OPTION_KEYS = keysOf<FlecheOptions>()(["name", "module", "version", "params", "ignore", "require", "hashCode", "meta", "strict", "maxAge", "lease"]);

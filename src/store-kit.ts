@@ -66,6 +66,7 @@ export type { CallKey, CallSource } from "./query/query.js";
 
 // The core a stored call or a query talks to (`MISS` is a lookup's "not there").
 export { MISS, type CacheConfig, type CacheCore } from "./cache-core.js";
+export type { Leasing } from "./leases/leasing.js";
 
 // The other extension registries.
 export { metadataFromNames, metadataNames, registerMetadata } from "./metadata/registry.js";

@@ -9,3 +9,4 @@
 export { valueStoreSuite, type ValueSuiteOptions } from "./testing/value-store.js";
 export { callStoreSuite, sampleRecord, type CallSuiteOptions } from "./testing/call-store.js";
 export { valueZoo, type ZooEntry } from "./testing/value-zoo.js";
+export { leaseSuite, type LeaseSuiteOptions } from "./testing/lease-suite.js";

@@ -11,8 +11,16 @@ import type { LazyCall } from "../lazy-call.js";
 import type { Query } from "../query/query.js";
 import type { QueryFilter } from "../query/template.js";
 
-/** A view of `inner` on which every lookup misses. */
+/**
+ * A view of `inner` on which every lookup misses. It takes no lease: `rerun` is a request to run the
+ * body again, here and now, even while another process computes the same call (whose callers are
+ * served the stored result until the new record replaces it).
+ */
 export class Refreshing extends WritableView {
+  /** None: a rerun always runs the body. */
+  override leasing(): undefined {
+    return undefined;
+  }
   override lookup(_key: string): typeof MISS {
     return MISS;
   }

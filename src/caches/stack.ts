@@ -29,6 +29,7 @@ import type { CallRecord, Metadata } from "../call-record.js";
 import type { Query } from "../query/query.js";
 import type { QueryFilter, RecordTemplate } from "../query/template.js";
 import type { RedigestOptions, RedigestReport } from "./redigest.js";
+import type { Leasing } from "../leases/leasing.js";
 
 /** Options of a {@link CacheStack}. */
 export interface CacheStackOptions {
@@ -130,6 +131,19 @@ export class CacheStack implements CacheLike {
       // A read must not fail because the copy did (a read-only first layer, a full disk).
       logger().warn(`Not back-filling ${key} into the first layer: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * The leases of the deepest layer that offers them: the shared one in the usual stacks (a memory or
+   * local cache in front of a shared one). Waiters in other processes find the record only if it is
+   * filed in a layer they read (see docs/leases.md).
+   */
+  leasing(): Leasing | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const leasing = this.layers[i]!.leasing?.();
+      if (leasing) return leasing;
+    }
+    return undefined;
   }
 
   async prepare(call: Call): Promise<PreparedCall> {

@@ -10,6 +10,7 @@ import type { CallPredicate } from "../cache-like.js";
 import type { QueryFilter } from "../query/template.js";
 import type { GcOptions, GcReport } from "./gc.js";
 import type { RedigestOptions, RedigestReport } from "./redigest.js";
+import type { Leasing } from "../leases/leasing.js";
 
 /** A view whose writes go through to `inner`. */
 export abstract class WritableView extends CacheView {
@@ -20,6 +21,10 @@ export abstract class WritableView extends CacheView {
   /** A live, read-only view of the calls that match. */
   filter(where: CallPredicate | QueryFilter): Filtered {
     return new Filtered(this, where);
+  }
+  /** The wrapped cache's leases: its writes, and so its records, land there. */
+  leasing(): Leasing | undefined {
+    return this.inner.leasing?.();
   }
   /** Collect the wrapped cache. */
   override gc(options?: GcOptions): Promise<GcReport> {

@@ -2,7 +2,7 @@
 /**
  * The `fleche` command: look into caches and maintain them.
  *
- *   fleche ls [--cache NAME] [filters] [--limit N] [--json]
+ *   fleche ls [--cache NAME] [filters] [--limit N] [--json] [--in-progress]
  *   fleche show KEY [--cache NAME] [--json]
  *   fleche rm KEY... [--cache NAME] [--yes] [--dry-run]
  *   fleche evict [filters | --all] [--cache NAME] [--yes] [--dry-run]
@@ -23,6 +23,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { ConfigError, FlecheError } from "../errors.js";
 import { prepare, type GlobalOptions } from "./open.js";
 import { ls } from "./commands/ls.js";
+import { inProgress } from "./commands/in-progress.js";
 import { show } from "./commands/show.js";
 import { evict, rm } from "./commands/evict.js";
 import { gc } from "./commands/gc.js";
@@ -82,7 +83,10 @@ withFilterOptions(withStoreOptions(program.command("ls")))
   .addOption(cacheOption())
   .option("--limit <n>", "show at most n calls", positiveInteger)
   .option("--json", "print the call records as JSON")
-  .action(run((options) => ls(options)));
+  .addOption(
+    new Option("--in-progress", "list the calls being computed now (the leases held: key, host, pid, since, expires) instead").conflicts(["name", "limit"]),
+  )
+  .action(run((options) => (options.inProgress ? inProgress(options) : ls(options))));
 
 withStoreOptions(program.command("show"))
   .description("show one stored call with its argument and result values")
@@ -126,7 +130,7 @@ withFilterOptions(program.command("transfer"))
 withStoreOptions(program.command("verify"))
   .description("check every entry of the cache's stores (checksums, signatures, envelopes, leftovers) and that every value a call record names is stored")
   .addOption(cacheOption())
-  .option("--repair", "remove corrupt entries and leftover temporary files; re-link or remove records with dangling references")
+  .option("--repair", "remove corrupt entries, leftover temporary files and expired leases; re-link or remove records with dangling references")
   .option("--deep", "also re-hash every value against its key (reads and decodes every value)")
   .action(run((options) => verify(options)));
 

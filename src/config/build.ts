@@ -30,11 +30,12 @@ import { MODIFIER_KEYS } from "../caches/modifiers.js";
 import { expandTemplate } from "./templates.js";
 import { didYouMean } from "../known-keys.js";
 import { parseBytes } from "./bytes.js";
+import { checkLeaseSetting } from "../leases/settings.js";
 import { evictionNames } from "../caches/eviction.js";
 import type { CacheConfig, CacheLike } from "../cache-like.js";
 import type { CallStore, ValueStore } from "../stores/types.js";
 
-const PLAIN_KEYS = ["values", "calls", "inline"];
+const PLAIN_KEYS = ["values", "calls", "inline", "lease"];
 const SHAPE_KEYS = ["template", "stack", "pool"];
 
 /**
@@ -80,9 +81,9 @@ function baseFromConfig(base: Record<string, unknown>, origin: string): CacheLik
     return new CachePool(base.pool.map((member, i) => cacheFromConfig(member as CacheConfig, `${origin}.pool[${i}]`)));
   }
   if ("template" in base) {
-    const { template, inline, ...args } = base;
+    const { template, inline, lease, ...args } = base;
     const { values, calls } = expandTemplate(template, args, origin);
-    return plainFromConfig({ values, calls, ...(inline === undefined ? {} : { inline }) }, origin);
+    return plainFromConfig({ values, calls, ...(inline === undefined ? {} : { inline }), ...(lease === undefined ? {} : { lease }) }, origin);
   }
   return plainFromConfig(base, origin);
 }
@@ -101,7 +102,7 @@ function stackFromConfig(layers: readonly unknown[], origin: string, writeThroug
 }
 
 function plainFromConfig(table: Record<string, unknown>, origin: string): Cache {
-  const { values, calls, inline, ...rest } = table;
+  const { values, calls, inline, lease, ...rest } = table;
   const unknown = Object.keys(rest)[0];
   if (unknown !== undefined) {
     const known = [...PLAIN_KEYS, ...SHAPE_KEYS, ...MODIFIER_KEYS];
@@ -114,6 +115,7 @@ function plainFromConfig(table: Record<string, unknown>, origin: string): Cache 
     values: storeFromConfig(values, { role: "values", origin: `${origin} values` }) as ValueStore,
     calls: storeFromConfig(calls, { role: "calls", origin: `${origin} calls` }) as CallStore,
     ...(inline === undefined ? {} : { inline }),
+    ...(lease === undefined ? {} : { lease: checkLeaseSetting(lease, `${origin}: \`lease\``) }),
   });
 }
 

@@ -45,6 +45,8 @@ export interface PlainCacheTable extends CacheModifiers {
   readonly calls: StoreTable;
   /** Keep small values inside call records (default true). */
   readonly inline?: boolean;
+  /** Leases on call keys: `false`, `true`, or `{ ttl, wait }` in seconds (docs/leases.md). */
+  readonly lease?: boolean | { readonly ttl?: number; readonly wait?: number };
 }
 
 /** A cache from a template: "memory", "file", "hdf5", "sql", or a registered one. */
@@ -54,6 +56,8 @@ export interface TemplateCacheTable extends CacheModifiers {
   readonly url?: string;
   readonly values?: string | StoreTable;
   readonly inline?: boolean;
+  /** Leases on call keys: `false`, `true`, or `{ ttl, wait }` in seconds (docs/leases.md). */
+  readonly lease?: boolean | { readonly ttl?: number; readonly wait?: number };
 }
 
 /** A stack written as a table (so modifiers can apply to it). */

@@ -14,7 +14,7 @@ export interface TemplateExpansion {
   readonly calls: StoreConfig;
 }
 
-/** Expands a template's arguments (everything in the table but `template`, `inline` and the modifiers). */
+/** Expands a template's arguments (everything in the table but `template`, `inline`, `lease` and the modifiers). */
 export type TemplateExpander = (args: Readonly<Record<string, unknown>>, origin: string) => TemplateExpansion;
 
 const templates = new Map<string, TemplateExpander>();

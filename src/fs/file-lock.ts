@@ -8,7 +8,7 @@
  * lock whose holder is gone: on the same host when the pid no longer runs (or now belongs to a process
  * started at another time: the pid was reused); from another host (shared filesystems) when the lock is
  * older than `staleMs`. Removal happens under a short-lived guard file (`<lock>.break`, itself created
- * with O_EXCL) after re-reading the lock, so two waiters never remove a lock that a third process has
+ * with O_EXCL, see `break-guard.ts`) after re-reading the lock, so two waiters never remove a lock that a third process has
  * just taken. The remaining window (a breaker killed while holding the guard, whose guard is then cleared
  * by age) is documented in docs/hdf5-format.md, where the HDF5 store, its first user, describes it.
  */
@@ -18,6 +18,8 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { GUARD_GRACE_MS, breakIfUnchanged } from "./break-guard.js";
+import { isRunning, ownStartTime } from "./process-alive.js";
 
 /** Timing of {@link FileLock}. */
 export interface LockOptions {
@@ -46,10 +48,9 @@ export class LockTimeout extends Error {
 }
 
 /** A lock file that a crashed holder or a half-written lock may have left behind this long is abandoned. */
-const UNREADABLE_GRACE_MS = 10_000;
+const UNREADABLE_GRACE_MS = GUARD_GRACE_MS;
 
 const HOST = hostname();
-let ownStart: string | undefined | null = null;
 
 /** One lock file; `acquire` then `release`, or {@link withLock}. */
 export class FileLock {
@@ -63,7 +64,7 @@ export class FileLock {
   /** Take the lock if nobody holds it. */
   tryAcquire(): boolean {
     const token = randomBytes(8).toString("hex");
-    const holder: Holder = { pid: process.pid, host: HOST, token, since: Date.now(), ...(startTime() ? { start: startTime()! } : {}) };
+    const holder: Holder = { pid: process.pid, host: HOST, token, since: Date.now(), ...(ownStartTime() ? { start: ownStartTime()! } : {}) };
     let fd: number;
     try {
       fd = openSync(this.path, "wx");
@@ -142,32 +143,7 @@ export class FileLock {
 
   /** Remove the lock if it still has the content judged stale, under the guard file. */
   private breakStale(staleContent: string): void {
-    const guard = `${this.path}.break`;
-    let fd: number;
-    try {
-      fd = openSync(guard, "wx");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      // Breaking takes microseconds; a guard this old belongs to a breaker that was killed.
-      try {
-        if (Date.now() - statSync(guard).mtimeMs > UNREADABLE_GRACE_MS) safeUnlink(guard);
-      } catch {
-        // gone already
-      }
-      return;
-    }
-    try {
-      let current: string | undefined;
-      try {
-        current = readFileSync(this.path, "utf8");
-      } catch {
-        current = undefined;
-      }
-      if (current === staleContent) safeUnlink(this.path);
-    } finally {
-      closeSync(fd);
-      safeUnlink(guard);
-    }
+    breakIfUnchanged(this.path, staleContent);
   }
 }
 
@@ -180,31 +156,6 @@ export async function withLock<T>(path: string, fn: (lock: FileLock) => T, optio
   } finally {
     lock.release();
   }
-}
-
-/** Whether `pid` runs, and (when the start time is known, on Linux) is the same process. */
-function isRunning(pid: number, start: string | undefined): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ESRCH") return false;
-  }
-  return start === undefined || processStart(pid) === undefined || processStart(pid) === start;
-}
-
-/** Start time of a process from /proc (field 22 of /proc/<pid>/stat), where available. */
-function processStart(pid: number | "self"): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function startTime(): string | undefined {
-  if (ownStart === null) ownStart = processStart("self");
-  return ownStart;
 }
 
 function describe(holder: Holder | undefined): string {

@@ -42,7 +42,10 @@ export interface LeaseInfo extends LeaseOwner {
   readonly since: number;
   /** When the lease lapses unless renewed, in milliseconds since the epoch (the store's clock). */
   readonly expires: number;
-  /** Whether the lease has lapsed by the store's clock and tolerance (it may be taken over). */
+  /**
+   * Whether the lease has lapsed by the store's clock and tolerance, or its holder is known to be gone
+   * (a store that can tell, e.g. a process of the same host that no longer runs): it may be taken over.
+   */
   readonly expired: boolean;
 }
 

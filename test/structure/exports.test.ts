@@ -22,7 +22,7 @@ const ENTRIES = {
       "AnyMethod", "CacheLike", "CacheOptions", "CacheRef", "CacheStackOptions", "CacheSwitch", "CachedDecorator", "Call", "CallPredicate",
       "CallRecord", "ClassOptions", "ConfigDescription", "ErrorCode", "ExpiringOptions", "FileStoreOptions", "Filtered", "FlecheConfig",
       "FlecheHelpers", "FlecheOptions", "Fleched", "FunctionQuery", "GcOptions", "GcReport", "GitOptions", "Hdf5StoreOptions",
-      "JsonValue", "LazyCall", "Logger", "MemoryOptions", "Metadata", "MetadataFields", "MetadataFilter",
+      "JsonValue", "LazyCall", "LeaseOptions", "LeaseSetting", "Logger", "MemoryOptions", "Metadata", "MetadataFields", "MetadataFilter",
       "MetadataProvider", "QueryFilter", "ReadOnly", "RedigestOptions", "RedigestReport", "ReferenceCheckOptions",
       "ReferenceReport", "Restore", "S3StoreOptions", "SerializerName", "SizeLimitOptions", "SqlOptions", "TransferOptions",
       "TransferReport",
@@ -39,15 +39,15 @@ const ENTRIES = {
     ],
     types: [
       "CacheConfig", "CacheCore", "CallKey", "CallSource", "CallStore", "EvictionPolicy", "EvictionPolicyFactory",
-      "FunctionIdentity", "InlineEntry", "InlineValue", "KeyStream", "LeaseAttempt", "LeaseInfo", "LeaseOwner", "Leases", "MetadataNamespace", "NumericArray", "Operator",
+      "FunctionIdentity", "InlineEntry", "InlineValue", "KeyStream", "LeaseAttempt", "LeaseInfo", "LeaseOwner", "Leases", "Leasing", "MetadataNamespace", "NumericArray", "Operator",
       "RawEntries", "RecordTemplate", "ResultRef", "Store", "StoreConfig", "StoreContext", "StoreDescriptor", "StoreFactory", "StoreOption", "StoreOptionTable", "StoreRole",
       "TemplateExpander", "TemplateExpansion", "ValueStore", "VerifyOptions", "VerifyReport", "Version",
     ],
   },
   testing: {
     file: "../../src/testing.ts",
-    values: ["callStoreSuite", "sampleRecord", "valueStoreSuite", "valueZoo"],
-    types: ["CallSuiteOptions", "ValueSuiteOptions", "ZooEntry"],
+    values: ["callStoreSuite", "leaseSuite", "sampleRecord", "valueStoreSuite", "valueZoo"],
+    types: ["CallSuiteOptions", "LeaseSuiteOptions", "ValueSuiteOptions", "ZooEntry"],
   },
 } as const;
 

@@ -1,12 +1,13 @@
 /**
  * `fleche verify [--repair] [--deep]`: each store's own integrity check (stores without one are listed as
- * such), then the cache-level check of references: records whose values are missing (see
+ * such), expired leases (left by processes that died computing a call), then the cache-level check of references: records whose values are missing (see
  * `caches/references.ts`). Without `--repair` nothing is changed and every problem is listed.
  */
 import { checkReferences, type ReferenceReport } from "../../caches/references.js";
 import { openCache, type CacheSelection } from "../open.js";
 import { progress } from "../progress.js";
 import { storesOf } from "../stores.js";
+import { allLeases, leaseStoresOf } from "../leases.js";
 
 /** Options of `fleche verify`. */
 export interface VerifyCommandOptions extends CacheSelection {
@@ -41,6 +42,8 @@ export async function verify(options: VerifyCommandOptions): Promise<number> {
     if (!repair) remaining += problems;
   }
 
+  remaining += await staleLeases(cache, repair);
+
   const bar = progress("checking references");
   let references: ReferenceReport[];
   try {
@@ -52,10 +55,25 @@ export async function verify(options: VerifyCommandOptions): Promise<number> {
 
   if (remaining) {
     process.stdout.write(
-      `Run \`fleche verify --repair\` to repair the ${count(remaining, "problem")}: corrupt entries and leftovers are removed, records with dangling references re-linked from another cache of the stack or pool, or removed.\n`,
+      `Run \`fleche verify --repair\` to repair the ${count(remaining, "problem")}: corrupt entries, leftovers and expired leases are removed, records with dangling references re-linked from another cache of the stack or pool, or removed.\n`,
     );
   }
   return remaining ? 1 : 0;
+}
+
+/** Report (and with `repair`, remove) expired leases; returns how many remain. */
+async function staleLeases(cache: ReturnType<typeof openCache>, repair: boolean): Promise<number> {
+  let remaining = 0;
+  for (const { leases, label } of leaseStoresOf(cache)) {
+    const expired = (await allLeases(leases)).filter((lease) => lease.expired);
+    const removed = repair && expired.length ? await leases.clearExpired() : 0;
+    process.stdout.write(`${label} leases: ${count(expired.length, "expired lease")}${repair ? `, ${removed} removed` : ""}\n`);
+    for (const lease of expired) {
+      process.stdout.write(`  ${lease.key}: lease of pid ${lease.pid} on ${lease.host} since ${new Date(lease.since).toISOString()}, expired ${new Date(lease.expires).toISOString()}\n`);
+    }
+    if (!repair) remaining += expired.length;
+  }
+  return remaining;
 }
 
 /** Print one cache's references; returns how many problems remain (not repaired). */

@@ -47,6 +47,8 @@ import { EntryCodec } from "../envelope/codec.js";
 import { verifyFiles } from "./verify.js";
 import { Freshness } from "./freshness.js";
 import { entryChecks } from "./verify-entries.js";
+import { FileLeases } from "./leases.js";
+import type { Leases } from "../leases.js";
 
 /** A store of values and call records in files. */
 export class FileStore implements ValueStore, CallStore {
@@ -59,6 +61,12 @@ export class FileStore implements ValueStore, CallStore {
   readonly remainingDepth: number;
   /** Parts estimated smaller than this many bytes stay inside their parent (see docs/stores.md). */
   readonly minPartSize: number;
+  /**
+   * Leases on call keys: lock files next to the records (`leases.ts`), so that one process computes a
+   * call while the others wait for its record (docs/leases.md).
+   */
+  readonly leases: Leases;
+  readonly #leases: FileLeases;
   /** Objects this store wrote as entries: found again inside a later value, they are referred to. */
   readonly #known = new KnownParts();
   readonly #layout: Layout;
@@ -89,6 +97,7 @@ export class FileStore implements ValueStore, CallStore {
     this.#serializer = normalized.serializer;
     this.#signer = new Signer(normalized.keys);
     this.#layout = new Layout(this.root);
+    this.leases = this.#leases = new FileLeases(this.#layout);
     this.#codec = new EntryCodec(this.#signer, this.compress, this.#serializer);
     this.#files = new ValueFiles(this.#codec);
   }
@@ -451,6 +460,11 @@ export class FileStore implements ValueStore, CallStore {
         load: (key) => this.#load(key, undefined, false),
       }),
     );
+  }
+
+  /** Close the few files the leases keep open (the store stays usable: they are opened again when needed). */
+  async close(): Promise<void> {
+    this.#leases.close();
   }
 
   toConfig(): StoreConfig {

@@ -2,7 +2,9 @@
  * Where entries live under a file store's root: `root/<first two hex digits>/<key>` for values and
  * `root/<first two hex digits>/<key>.json` for call records. 256 shard directories keep directories
  * small up to millions of entries (about 4k names each at a million), and a prefix listing reads one shard.
- * Dot-files are temporary files of writes in progress (see `fs/atomic.ts`) and never entries.
+ * Dot-files are temporary files of writes in progress (see `fs/atomic.ts`) and never entries. Lease
+ * files `root/<shard>/<key>.lease` (and their break guards `<key>.lease.break`) sit next to the records
+ * but are neither records nor values: {@link entryKey} never takes them for one.
  */
 import { readdirSync } from "node:fs";
 import { sep } from "node:path";
@@ -16,6 +18,9 @@ export const MANIFEST_NAME = "fleche-store.json";
 
 /** File name suffix of call records. */
 export const CALL_SUFFIX = ".json";
+
+/** File name suffix of lease files (`leases.ts`). */
+export const LEASE_SUFFIX = ".lease";
 
 /** The two kinds of entries. */
 export type EntryKind = "value" | "call";
@@ -40,6 +45,21 @@ export class Layout {
 
   callPath(key: string): string {
     return `${this.root}${sep}${key.slice(0, SHARD_LENGTH)}${sep}${key}${CALL_SUFFIX}`;
+  }
+
+  leasePath(key: string): string {
+    return `${this.root}${sep}${key.slice(0, SHARD_LENGTH)}${sep}${key}${LEASE_SUFFIX}`;
+  }
+
+  /** Keys with a lease file, read shard by shard. */
+  *leaseKeys(): Generator<string> {
+    for (const shard of this.shards()) {
+      for (const name of listDir(`${this.root}${sep}${shard}`)) {
+        if (!name.endsWith(LEASE_SUFFIX)) continue;
+        const key = name.slice(0, -LEASE_SUFFIX.length);
+        if (isFullKey(key)) yield key;
+      }
+    }
   }
 
   /** Shard directory names (sorted) that may hold keys starting with `prefix`. */

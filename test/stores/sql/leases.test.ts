@@ -15,6 +15,7 @@ import { ConfigError, Sql, digest } from "../../../src/index.js";
 import type { LeaseOwner } from "../../../src/stores/leases.js";
 import { dropDatabases, freshDatabase, onDatabase } from "../../helpers/postgres.js";
 import { tempDirs } from "../../helpers/temp.js";
+import { leaseSuite } from "../../../src/testing.js";
 
 after(dropDatabases);
 
@@ -251,3 +252,7 @@ describe("PostgreSQL: changed() with LISTEN/NOTIFY", () => {
     await store.close();
   });
 });
+
+// The shared lease contract (fleche/testing), as every store with leases runs it.
+leaseSuite({ name: "Sql (SQLite file)", make: () => new Sql({ url: `sqlite:///${join(tempDirs("sql-lease-suite")(), "calls.db")}` }) });
+leaseSuite({ name: "Sql (PostgreSQL)", make: async () => new Sql({ url: await freshDatabase() }) });
