@@ -61,8 +61,8 @@ export type LeaseAttempt =
 /** The leases of one call store. Every method may answer synchronously or with a promise. */
 export interface Leases {
   /**
-   * Take the lease on `key` for `owner` for `ttlMs` milliseconds, unless another owner holds a live one.
-   * An expired lease is taken over. Atomic across processes and machines sharing the store: of any
+   * Take the lease on `key` for `owner` for `ttlMs` milliseconds, unless a live lease is held on it, by
+   * another owner or by `owner` itself (leases are not re-entrant). An expired lease is taken over. Atomic across processes and machines sharing the store: of any
    * number of concurrent callers, at most one is answered `acquired: true`.
    */
   acquire(key: string, owner: LeaseOwner, ttlMs: number): MaybePromise<LeaseAttempt>;

@@ -99,11 +99,12 @@ export function postgresUrl(): Promise<string> {
 }
 
 const created: { admin: string; name: string }[] = [];
+let made = 0;
 
 /** A new, empty database on the shared server (tests never see each other's rows); returns its URL. */
 export async function freshDatabase(): Promise<string> {
+  const name = `fleche_t_${process.pid}_${made++}_${Date.now() % 100000}`; // named before any await: concurrent calls never collide
   const admin = await postgresUrl();
-  const name = `fleche_t_${process.pid}_${created.length}_${Date.now() % 100000}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {

@@ -16,8 +16,8 @@ import { checkTtl } from "./lease-ttl.js";
 const ACQUIRE = `INSERT INTO leases (key, host, pid, token, since, expires)
   VALUES ($1, $2, $3, $4, now(), now() + make_interval(secs => $5::float8 / 1000))
   ON CONFLICT (key) DO UPDATE SET host = excluded.host, pid = excluded.pid, token = excluded.token,
-    since = CASE WHEN leases.token = excluded.token THEN leases.since ELSE excluded.since END, expires = excluded.expires
-  WHERE leases.expires <= now() OR leases.token = excluded.token
+    since = excluded.since, expires = excluded.expires
+  WHERE leases.expires <= now()
   RETURNING 1`;
 /** A lease row as the client reads it: times in milliseconds, `expired` on the server's clock. */
 const INFO = `key, host, pid, token, (extract(epoch FROM since) * 1000)::float8 AS since,

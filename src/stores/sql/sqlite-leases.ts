@@ -10,11 +10,11 @@ import { PAGE } from "./driver.js";
 import type { SqliteAccess } from "./sqlite-access.js";
 import { checkTtl } from "./lease-ttl.js";
 
-// Taken when absent, expired, or already ours (a second acquire by the same owner keeps its `since`).
+// Taken when absent or expired; a live lease is refused to everyone, its holder included (not re-entrant).
 const ACQUIRE = `INSERT INTO leases (key, host, pid, token, since, expires) VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT (key) DO UPDATE SET host = excluded.host, pid = excluded.pid, token = excluded.token,
-    since = CASE WHEN leases.token = excluded.token THEN leases.since ELSE excluded.since END, expires = excluded.expires
-  WHERE leases.expires <= excluded.since OR leases.token = excluded.token`;
+    since = excluded.since, expires = excluded.expires
+  WHERE leases.expires <= excluded.since`;
 const COLUMNS = "key, host, pid, token, since, expires";
 
 interface LeaseRow {
