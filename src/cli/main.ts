@@ -7,6 +7,7 @@
  *   fleche gc [--cache NAME] [--dry-run] [--grace SECONDS]
  *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F] [--allow-dangling]
  *   fleche verify [--cache NAME] [--repair] [--deep]
+ *   fleche why NAME --args JSON [--version V] [--module M] | fleche why KEY   [--cache NAME] [--json]
  *   fleche config [--json]
  *   fleche stores [--json]
  *
@@ -23,6 +24,7 @@ import { gc } from "./commands/gc.js";
 import { transfer } from "./commands/transfer.js";
 import { verify } from "./commands/verify.js";
 import { config } from "./commands/config.js";
+import { why } from "./commands/why.js";
 import { storeTypesCommand } from "./commands/store-types.js";
 import { registerBuiltinStores } from "../stores/builtin.js";
 
@@ -91,6 +93,17 @@ program
   .option("--repair", "remove corrupt entries and leftover temporary files; re-link or remove records with dangling references")
   .option("--deep", "also re-hash every value against its key (reads and decodes every value)")
   .action(run((options) => verify(options)));
+
+program
+  .command("why")
+  .description("why a call missed: compare it with the nearest stored calls of its function")
+  .argument("<target>", "a function name (with --args), or the key (or a prefix) of a stored call")
+  .addOption(cacheOption())
+  .option("--args <json>", "the call's argument values by parameter name, as a JSON object")
+  .option("--version <version>", "the function's version, to compare it too (JSON: 2 is a number, '\"2\"' a string)")
+  .option("--module <module>", "the function's module, to compare it too")
+  .option("--json", "print the report as JSON")
+  .action(run((target: string, options) => why(target, options)));
 
 program
   .command("config")

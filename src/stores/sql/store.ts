@@ -19,6 +19,9 @@ import type { CallRecord } from "../../call-record.js";
 import type { RecordTemplate } from "../../query/template.js";
 import { VERIFY_OPTION_KEYS, type CallStore, type KeyStream, type ResultRef, type StoreConfig, type VerifyOptions, type VerifyReport } from "../types.js";
 import type { SqlDriver, SqlInfo } from "./driver.js";
+import { sqlCatalog } from "./catalog.js";
+import { postgres, sqlite } from "./dialect.js";
+import type { CallCatalog } from "../catalog.js";
 
 /** Options of {@link Sql}. */
 export interface SqlOptions {
@@ -67,7 +70,19 @@ export class Sql implements CallStore {
     }
     this.#driver =
       this.location.kind === "sqlite" ? new SqliteDriver(this.location, label, { readOnly: this.#readOnly }) : new PostgresDriver(this.location, label);
+    const driver = this.#driver;
+    this.catalog = sqlCatalog({
+      dialect: this.location.kind === "sqlite" ? sqlite : postgres,
+      select: (sql, params) => driver.select(sql, params),
+      load: (key) => driver.load(key),
+      records: async function* (template) {
+        yield* driver.query(template);
+      },
+    });
   }
+
+  /** Tallies, pages and counts answered in the database (`fleche stats`, `fleche ui`; see `stores/catalog.ts`). */
+  readonly catalog: CallCatalog;
 
   /** The URL without any password. */
   get url(): string {

@@ -1,0 +1,74 @@
+/**
+ * The catalog push-down: what the inspection tools (`fleche stats`, `fleche ui`, `f.explain`) ask of a
+ * call store that can answer from an index instead of a scan of every record. A call store offers it as
+ * its optional `catalog` member; caches over stores without one are scanned (`catalog/scan.ts`), with the
+ * same answers. Every member reads call records only, never values.
+ */
+import type { MaybePromise } from "../maybe.js";
+import type { CallRecord } from "../call-record.js";
+import type { RecordTemplate } from "../query/template.js";
+
+/** The calls of one function, summed up from their records. */
+export interface FunctionTally {
+  /** The function's name. */
+  readonly name: string;
+  /** How many calls of it are stored. */
+  readonly calls: number;
+  /** The earliest `metadata.runtime.timestop` (Unix seconds) among them, or null when none is dated. */
+  readonly oldest: number | null;
+  /** The latest `metadata.runtime.timestop`, or null when none is dated. */
+  readonly newest: number | null;
+  /** How many of them carry a numeric `metadata.runtime.walltime`. */
+  readonly timed: number;
+  /** The sum of those wall times, in seconds (0 when none is timed). */
+  readonly totalRuntime: number;
+  /** Their median (the mean of the two middle ones for an even count), or null when none is timed. */
+  readonly medianRuntime: number | null;
+}
+
+/** One dated, timed call: a point of the "runtime per call over time" plot. */
+export interface RuntimePoint {
+  /** The call's key. */
+  readonly key: string;
+  /** `metadata.runtime.timestop`, Unix seconds. */
+  readonly timestop: number;
+  /** `metadata.runtime.walltime`, seconds. */
+  readonly walltime: number;
+}
+
+/** A pair of a function name and the digest of a value one of its calls refers to. */
+export type ValueReference = readonly [name: string, digest: string];
+
+/** Answers about the stored call records as a whole (see the file comment). */
+export interface CallCatalog {
+  /** The distinct function names, sorted. */
+  names(): MaybePromise<readonly string[]>;
+  /** One tally per function name, sorted by name. */
+  tallies(): MaybePromise<readonly FunctionTally[]>;
+  /**
+   * Every distinct (function name, value digest) pair such that a call of that function refers to the
+   * value by an argument or its result, leaving out values that travel inside the record (`inline`).
+   */
+  valueReferences(): Iterable<ValueReference> | AsyncIterable<ValueReference>;
+  /** How many records `matchesRecord(template, ·)` accepts. */
+  count(template: RecordTemplate): MaybePromise<number>;
+  /**
+   * The matching records ordered newest first (by `metadata.runtime.timestop`, undated records last),
+   * skipping `offset` and returning at most `limit`. A store answers without reading the skipped ones.
+   */
+  page(template: RecordTemplate, offset: number, limit: number): MaybePromise<readonly CallRecord[]>;
+  /** The runtime points of the `limit` newest matching records that are dated and timed, oldest first. */
+  runtimes(template: RecordTemplate, limit: number): MaybePromise<readonly RuntimePoint[]>;
+  /** Optional: the bytes the call store occupies (its database, files), when it can tell. */
+  storedBytes?(): MaybePromise<number | undefined>;
+}
+
+/** The median of `values` (sorted in place), or null when empty. */
+export function median(values: Float64Array | number[]): number | null {
+  const n = values.length;
+  if (n === 0) return null;
+  if (values instanceof Float64Array) values.sort(); // typed arrays sort numerically
+  else values.sort((a, b) => a - b);
+  const mid = n >> 1;
+  return n % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+}
