@@ -8,6 +8,7 @@
  *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F] [--allow-dangling]
  *   fleche verify [--cache NAME] [--repair] [--deep]
  *   fleche why NAME --args JSON [--version V] [--module M] | fleche why KEY   [--cache NAME] [--json]
+ *   fleche stats [--cache NAME] [--json]
  *   fleche config [--json]
  *   fleche stores [--json]
  *
@@ -25,6 +26,7 @@ import { transfer } from "./commands/transfer.js";
 import { verify } from "./commands/verify.js";
 import { config } from "./commands/config.js";
 import { why } from "./commands/why.js";
+import { stats } from "./commands/stats.js";
 import { storeTypesCommand } from "./commands/store-types.js";
 import { registerBuiltinStores } from "../stores/builtin.js";
 
@@ -104,6 +106,13 @@ program
   .option("--module <module>", "the function's module, to compare it too")
   .option("--json", "print the report as JSON")
   .action(run((target: string, options) => why(target, options)));
+
+program
+  .command("stats")
+  .description("per function: calls, bytes of values (own and shared), oldest and newest, runtimes; per store: entries and bytes")
+  .addOption(cacheOption())
+  .option("--json", "print the statistics as JSON")
+  .action(run((options) => stats(options)));
 
 program
   .command("config")
