@@ -4,7 +4,7 @@
  * (filtered, stacked, pooled) whose records only the view itself can tell. Memory stays bounded by the
  * answer: a page keeps only `offset + limit` records while it scans, never all of them.
  */
-import { inlineValueOf, type CallRecord } from "../call-record.js";
+import type { CallRecord } from "../call-record.js";
 import { median, type CallCatalog, type FunctionTally, type RuntimePoint, type ValueReference } from "../stores/catalog.js";
 import type { RecordTemplate } from "../query/template.js";
 
@@ -35,21 +35,17 @@ export function newestFirst(a: CallRecord, b: CallRecord): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-/** The digests of values a record refers to that are not carried inline. */
-export function storedDigests(record: CallRecord): string[] {
-  const out: string[] = [];
-  for (const digest of Object.values(record.arguments)) if (inlineValueOf(record, digest) === undefined) out.push(digest);
-  if (record.result !== null && inlineValueOf(record, record.result) === undefined) out.push(record.result);
-  return out;
-}
-
 /** A catalog that scans `records` for every answer. */
 export function scanCatalog(records: RecordSource): CallCatalog {
-  return {
+  const catalog: CallCatalog = {
     async names() {
       const names = new Set<string>();
       for await (const record of records({})) names.add(record.name);
       return [...names].sort();
+    },
+
+    async counts() {
+      return (await catalog.tallies()).map(({ name, calls, oldest, newest }) => ({ name, calls, oldest, newest }));
     },
 
     async tallies() {
@@ -79,12 +75,14 @@ export function scanCatalog(records: RecordSource): CallCatalog {
         }));
     },
 
-    async *valueReferences(): AsyncGenerator<ValueReference> {
+    async *valueReferences(digests): AsyncGenerator<ValueReference> {
+      const wanted = new Set(digests);
       const seen = new Set<string>();
       for await (const record of records({})) {
-        for (const digest of storedDigests(record)) {
+        const named = [...Object.values(record.arguments), ...(record.result === null ? [] : [record.result])];
+        for (const digest of named) {
           const id = `${record.name}\0${digest}`;
-          if (seen.has(id)) continue;
+          if (!wanted.has(digest) || seen.has(id)) continue;
           seen.add(id);
           yield [record.name, digest];
         }
@@ -122,4 +120,5 @@ export function scanCatalog(records: RecordSource): CallCatalog {
       return points.sort(byNewest).slice(0, limit).reverse();
     },
   };
+  return catalog;
 }

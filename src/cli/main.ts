@@ -9,6 +9,7 @@
  *   fleche verify [--cache NAME] [--repair] [--deep]
  *   fleche why NAME --args JSON [--version V] [--module M] | fleche why KEY   [--cache NAME] [--json]
  *   fleche stats [--cache NAME] [--json]
+ *   fleche ui [--cache NAME] [--port N] [--host ADDRESS] [--token TOKEN] [--allow-evict]
  *   fleche config [--json]
  *   fleche stores [--json]
  *
@@ -27,6 +28,7 @@ import { verify } from "./commands/verify.js";
 import { config } from "./commands/config.js";
 import { why } from "./commands/why.js";
 import { stats } from "./commands/stats.js";
+import { ui } from "./commands/ui.js";
 import { storeTypesCommand } from "./commands/store-types.js";
 import { registerBuiltinStores } from "../stores/builtin.js";
 
@@ -115,6 +117,16 @@ program
   .action(run((options) => stats(options)));
 
 program
+  .command("ui")
+  .description("serve a local web app over the cache: functions, calls with filters, one call in full with its nearest neighbour, plots")
+  .addOption(cacheOption())
+  .option("--port <n>", "the port (0: any free one; default 8770)", port)
+  .option("--host <address>", "the address to bind (default 127.0.0.1; any other needs a token)")
+  .option("--token <token>", "the token requests must carry (generated when binding a non-loopback address)")
+  .option("--allow-evict", "allow removing calls from the UI (read-only otherwise)")
+  .action(run((options) => ui(options)));
+
+program
   .command("config")
   .description("print the resolved configuration and which file each part came from")
   .option("--json", "print it as JSON")
@@ -133,6 +145,12 @@ function collect(value: string, previous: string[]): string[] {
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number ≥ 1");
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port number from 0 to 65535");
   return n;
 }
 

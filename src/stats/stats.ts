@@ -1,8 +1,9 @@
 /**
  * `fleche stats` and the UI's overview: per function, the calls and their runtimes (from the catalog:
- * an index on SQL, a scan elsewhere) and the bytes of the values they refer to, split into values only
- * this function refers to (own) and values other functions refer to as well (shared); per store, its
- * entries and bytes. Values are never decoded: sizes are stored entry lengths (`stored-size.ts`).
+ * an index on SQL, a scan elsewhere) and the bytes of the stored values they refer to, split into values
+ * only this function refers to (own) and values other functions refer to as well (shared); per store,
+ * its entries and bytes. The value stores are listed once and each entry sized once, by its stored
+ * length, never decoded (`stored-size.ts`); the call store is asked which functions name those digests.
  */
 import { catalogOf } from "../catalog/of.js";
 import { storedSize, withParts } from "./stored-size.js";
@@ -13,14 +14,16 @@ import type { ValueStore } from "../stores/types.js";
 
 /** One function's statistics. */
 export interface FunctionStats extends FunctionTally {
-  /** Distinct stored values its calls refer to (arguments and results not carried inline, and their parts). */
+  /**
+   * Distinct stored values its calls refer to (arguments and results, and the parts they are assembled
+   * from). Values that are not stored (small ones travel inside records; gone ones are reported by
+   * `fleche verify`) are not counted.
+   */
   readonly values: number;
   /** Bytes of those values no other function refers to; null when a value store cannot tell sizes. */
   readonly ownBytes: number | null;
   /** Bytes of those values other functions refer to as well; null when a value store cannot tell sizes. */
   readonly sharedBytes: number | null;
-  /** Values its calls refer to that no value store holds (dangling references; `fleche verify` reports them). */
-  readonly missingValues: number;
 }
 
 /** One store's statistics. */
@@ -47,77 +50,62 @@ export interface CacheStats {
 export async function cacheStats(cache: CacheLike): Promise<CacheStats> {
   const catalog = catalogOf(cache);
   const stores = storesOf(cache);
-  const valueStores = stores.flatMap((s) => (s.role === "values" ? [s.store] : []));
   const tallies = await catalog.tallies();
 
-  // Which functions refer to each stored value (parts included).
+  // Every stored value once: the first value store listing it holds it (and sizes it).
+  const holder = new Map<string, ValueStore>();
+  const sizes = new Map<string, number | null>();
+  const storeStats: StoreStats[] = [];
+  for (const s of stores) {
+    if (s.role !== "values") continue;
+    let entries = 0;
+    let bytes: number | null = 0;
+    for await (const key of s.store.listValues()) {
+      entries++;
+      const size = await storedSize(s.store, key);
+      if (size === undefined) continue; // removed while listing
+      if (!holder.has(key)) {
+        holder.set(key, s.store);
+        sizes.set(key, size);
+      }
+      bytes = size === null || bytes === null ? null : bytes + size;
+    }
+    storeStats.push({ role: "values", type: s.store.type, entries, bytes });
+  }
+
+  // Which functions refer to each stored value: directly, or through a value assembled from it.
   const referrers = new Map<string, Set<string>>();
-  const partsOf = new Map<string, Set<string>>();
-  for await (const [name, digest] of catalog.valueReferences()) {
-    let keys = partsOf.get(digest);
-    if (!keys) partsOf.set(digest, (keys = await partsIn(valueStores, digest)));
-    for (const key of keys) {
+  for await (const [name, digest] of catalog.valueReferences([...holder.keys()])) {
+    for (const key of await withParts(holder.get(digest)!, digest)) {
+      if (!holder.has(key)) continue; // a part gone missing: nothing stored to count
       const names = referrers.get(key);
       if (names) names.add(name);
       else referrers.set(key, new Set([name]));
     }
   }
-  const sizes = new Map<string, number | null | undefined>();
-  for (const key of referrers.keys()) sizes.set(key, await sizeIn(valueStores, key));
 
   const functions = tallies.map((tally): FunctionStats => {
     let values = 0;
-    let missing = 0;
     let own: number | null = 0;
     let shared: number | null = 0;
     for (const [key, names] of referrers) {
       if (!names.has(tally.name)) continue;
-      const size = sizes.get(key);
-      if (size === undefined) {
-        missing++;
-        continue;
-      }
+      const size = sizes.get(key)!;
       values++;
       if (names.size === 1) own = size === null || own === null ? null : own + size;
       else shared = size === null || shared === null ? null : shared + size;
     }
-    return { ...tally, values, ownBytes: own, sharedBytes: shared, missingValues: missing };
+    return { ...tally, values, ownBytes: own, sharedBytes: shared };
   });
 
-  const storeStats: StoreStats[] = [];
   for (const s of stores) {
-    if (s.role === "values") {
-      let entries = 0;
-      let bytes: number | null = 0;
-      for await (const key of s.store.listValues()) {
-        entries++;
-        const size = sizes.has(key) ? sizes.get(key) : await storedSize(s.store, key);
-        if (size === null) bytes = null;
-        else if (bytes !== null && size !== undefined) bytes += size;
-      }
-      storeStats.push({ role: "values", type: s.store.type, entries, bytes });
-    } else {
-      const own = s.store.catalog;
-      let entries = 0;
-      if (own) entries = await own.count({});
-      else for await (const _ of s.store.listCalls()) entries++;
-      const bytes = own?.storedBytes ? ((await own.storedBytes()) ?? null) : null;
-      storeStats.push({ role: "calls", type: s.store.type, entries, bytes });
-    }
+    if (s.role !== "calls") continue;
+    const own = s.store.catalog;
+    let entries = 0;
+    if (own) entries = await own.count({});
+    else for await (const _ of s.store.listCalls()) entries++;
+    const bytes = own?.storedBytes ? ((await own.storedBytes()) ?? null) : null;
+    storeStats.push({ role: "calls", type: s.store.type, entries, bytes });
   }
   return { functions, stores: storeStats };
-}
-
-/** The value and its parts, as the first value store holding it assembles it. */
-async function partsIn(stores: readonly ValueStore[], key: string): Promise<Set<string>> {
-  for (const store of stores) if (await store.containsValue(key)) return withParts(store, key);
-  return new Set([key]);
-}
-
-async function sizeIn(stores: readonly ValueStore[], key: string): Promise<number | null | undefined> {
-  for (const store of stores) {
-    const size = await storedSize(store, key);
-    if (size !== undefined) return size;
-  }
-  return undefined;
 }

@@ -8,8 +8,8 @@ import type { MaybePromise } from "../maybe.js";
 import type { CallRecord } from "../call-record.js";
 import type { RecordTemplate } from "../query/template.js";
 
-/** The calls of one function, summed up from their records. */
-export interface FunctionTally {
+/** How many calls of one function are stored, and when the first and last finished. */
+export interface FunctionCount {
   /** The function's name. */
   readonly name: string;
   /** How many calls of it are stored. */
@@ -18,6 +18,10 @@ export interface FunctionTally {
   readonly oldest: number | null;
   /** The latest `metadata.runtime.timestop`, or null when none is dated. */
   readonly newest: number | null;
+}
+
+/** The calls of one function, summed up from their records: counts and runtimes. */
+export interface FunctionTally extends FunctionCount {
   /** How many of them carry a numeric `metadata.runtime.walltime`. */
   readonly timed: number;
   /** The sum of those wall times, in seconds (0 when none is timed). */
@@ -43,13 +47,15 @@ export type ValueReference = readonly [name: string, digest: string];
 export interface CallCatalog {
   /** The distinct function names, sorted. */
   names(): MaybePromise<readonly string[]>;
-  /** One tally per function name, sorted by name. */
+  /** One count per function name, sorted by name: what an index answers without reading metadata. */
+  counts(): MaybePromise<readonly FunctionCount[]>;
+  /** One tally per function name, sorted by name (counts and runtimes: reads every record's runtime). */
   tallies(): MaybePromise<readonly FunctionTally[]>;
   /**
-   * Every distinct (function name, value digest) pair such that a call of that function refers to the
-   * value by an argument or its result, leaving out values that travel inside the record (`inline`).
+   * Every distinct (function name, digest) pair, for the digests among `digests`, such that a call of
+   * that function names the digest as an argument or its result.
    */
-  valueReferences(): Iterable<ValueReference> | AsyncIterable<ValueReference>;
+  valueReferences(digests: readonly string[]): Iterable<ValueReference> | AsyncIterable<ValueReference>;
   /** How many records `matchesRecord(template, ·)` accepts. */
   count(template: RecordTemplate): MaybePromise<number>;
   /**

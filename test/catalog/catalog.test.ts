@@ -55,8 +55,14 @@ for (const [kind, make] of Object.entries(stores)) {
       assert.deepEqual(await sql.names(), await scan.names());
       const round = (t: readonly object[]) => JSON.parse(JSON.stringify(t, (_, v) => (typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v)));
       assert.deepEqual(round(await sql.tallies()), round(await scan.tallies()));
-      const refs = async (c: CallCatalog) => (await all(c.valueReferences())).map((r) => r.join(" ")).sort();
+      assert.deepEqual(await sql.counts(), await scan.counts());
+      // Some digests records name (arguments, results), one no record names.
+      const named = rs.flatMap((r) => [...Object.values(r.arguments), ...(r.result ? [r.result] : [])]);
+      const digests = [...new Set(named.filter((_, i) => i % 3 === 0)), digest("named by no record")];
+      const refs = async (c: CallCatalog) => (await all(c.valueReferences(digests))).map((r) => r.join(" ")).sort();
+      assert.ok((await refs(scan)).length > 20);
       assert.deepEqual(await refs(sql), await refs(scan));
+      assert.deepEqual(await all(sql.valueReferences([])), []);
 
       const r = prng(11);
       const templates: RecordTemplate[] = [

@@ -39,7 +39,7 @@ const ENTRIES = {
     ],
     types: [
       "CacheConfig", "CacheCore", "CallCatalog", "CallKey", "CallSource", "CallStore", "EvictionPolicy", "EvictionPolicyFactory",
-      "FunctionIdentity", "FunctionTally", "InlineEntry", "InlineValue", "KeyStream", "LeaseAttempt", "LeaseInfo", "LeaseOwner", "Leases", "MetadataNamespace", "NumericArray", "Operator",
+      "FunctionCount", "FunctionIdentity", "FunctionTally", "InlineEntry", "InlineValue", "KeyStream", "LeaseAttempt", "LeaseInfo", "LeaseOwner", "Leases", "MetadataNamespace", "NumericArray", "Operator",
       "RawEntries", "RecordTemplate", "ResultRef", "RuntimePoint", "Store", "StoreConfig", "StoreContext", "StoreDescriptor", "StoreFactory", "StoreOption", "StoreOptionTable", "StoreRole",
       "TemplateExpander", "TemplateExpansion", "ValueReference", "ValueStore", "VerifyOptions", "VerifyReport", "Version",
     ],

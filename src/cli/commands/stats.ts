@@ -24,7 +24,7 @@ export async function stats(options: StatsOptions): Promise<void> {
       functions.push([
         f.name,
         String(f.calls),
-        f.missingValues ? `${f.values} (+${f.missingValues} missing)` : String(f.values),
+        String(f.values),
         bytes(f.ownBytes),
         bytes(f.sharedBytes),
         localTime(f.oldest ?? undefined),

@@ -8,8 +8,8 @@ import { ConfigError } from "../../errors.js";
 import { digestArgument } from "../../digest/index.js";
 import { explainProbe } from "../../explain/explain.js";
 import { openCache } from "../open.js";
+import { parseVersionText } from "../../version-text.js";
 import type { Probe, ProbeArgument } from "../../explain/probe.js";
-import type { Version } from "../../call-record.js";
 
 /** Options of `fleche why`. */
 export interface WhyOptions {
@@ -46,20 +46,9 @@ function givenProbe(name: string, options: WhyOptions): Probe {
     name,
     args,
     partial: true,
-    ...(options.version === undefined ? {} : { version: parseVersion(options.version) }),
+    ...(options.version === undefined ? {} : { version: parseVersionText(options.version) }),
     ...(options.module === undefined ? {} : { module: options.module }),
   };
-}
-
-/** `--version 2` is the number 2, `--version '"2"'` the string; text that is not JSON is a string. */
-function parseVersion(text: string): Version {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed === null || typeof parsed === "string" || typeof parsed === "number") return parsed;
-  } catch {
-    // not JSON: a plain string version such as v2
-  }
-  return text;
 }
 
 async function storedProbe(cache: ReturnType<typeof openCache>, prefix: string): Promise<Probe> {

@@ -3,8 +3,10 @@
  * `calls_name (name, timestop)` index, pages by `ORDER BY timestop LIMIT/OFFSET` (an index walk, never a
  * read of the skipped records), counts and value references in the database. Templates whose SQL is only
  * a superset of the matches (`Cond.exact` false) are answered by scanning the store's exact query.
+ * Runtime totals and medians read every call's runtime metadata row: the one answer that is not an
+ * index lookup, since wall times are not a column.
  */
-import { median, type CallCatalog, type FunctionTally, type RuntimePoint, type ValueReference } from "../catalog.js";
+import { median, type CallCatalog, type FunctionCount, type FunctionTally, type RuntimePoint, type ValueReference } from "../catalog.js";
 import { scanCatalog, type RecordSource } from "../../catalog/scan.js";
 import { templateCondition } from "./where.js";
 import type { Dialect } from "./dialect.js";
@@ -32,45 +34,52 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
   const pg = dialect.name === "postgres";
   const walltime = pg ? "(r.data ->> 'walltime')::float8" : "json_extract(r.data, '$.walltime')";
   const timed = pg ? "jsonb_typeof(r.data -> 'walltime') = 'number'" : "json_type(r.data, '$.walltime') IN ('integer', 'real')";
-  const runtimeJoin = `JOIN metadata r ON r.call_key = c.key AND r.namespace = 'runtime' AND ${timed}`;
-  const contains = pg ? "strpos" : "instr";
+  // The runtime rows first, each call found by key: fewer random reads than the other way round.
+  const runtimeRows = `metadata r ${pg ? "JOIN" : "CROSS JOIN"} calls c ON c.key = r.call_key WHERE r.namespace = 'runtime' AND ${timed}`;
   const newest = pg ? "c.timestop DESC NULLS LAST, c.key" : "c.timestop DESC, c.key";
 
-  return {
+  const catalog: CallCatalog = {
     async names() {
       return (await select("SELECT DISTINCT name FROM calls ORDER BY name", [])).map((row) => String(row[0]));
     },
 
+    async counts() {
+      const rows = await select("SELECT c.name, count(*), min(c.timestop), max(c.timestop) FROM calls c GROUP BY c.name ORDER BY c.name", []);
+      return rows.map(([name, calls, oldest, newest]): FunctionCount => ({
+        name: String(name),
+        calls: Number(calls),
+        oldest: oldest === null ? null : Number(oldest),
+        newest: newest === null ? null : Number(newest),
+      }));
+    },
+
     async tallies() {
-      const counts = await select("SELECT c.name, count(*), min(c.timestop), max(c.timestop) FROM calls c GROUP BY c.name ORDER BY c.name", []);
+      const counts = await catalog.counts();
+      // Wall times live in the metadata JSON only: this reads one metadata row per call (the one part of
+      // the statistics that is not an index lookup; see docs/ui.md, "Performance").
       const walls = new Map<string, number[]>();
-      for (const [name, wall] of await select(`SELECT c.name, ${walltime} FROM calls c ${runtimeJoin}`, [])) {
+      for (const [name, wall] of await select(`SELECT c.name, ${walltime} FROM ${runtimeRows}`, [])) {
         const list = walls.get(String(name));
         if (list) list.push(Number(wall));
         else walls.set(String(name), [Number(wall)]);
       }
-      return counts.map(([name, calls, oldest, newest]): FunctionTally => {
-        const w = walls.get(String(name)) ?? [];
-        return {
-          name: String(name),
-          calls: Number(calls),
-          oldest: oldest === null ? null : Number(oldest),
-          newest: newest === null ? null : Number(newest),
-          timed: w.length,
-          totalRuntime: w.reduce((s, x) => s + x, 0),
-          medianRuntime: median(w),
-        };
+      return counts.map((count): FunctionTally => {
+        const w = walls.get(count.name) ?? [];
+        return { ...count, timed: w.length, totalRuntime: w.reduce((s, x) => s + x, 0), medianRuntime: median(w) };
       });
     },
 
-    async *valueReferences(): AsyncGenerator<ValueReference> {
-      // A digest is inline when the record's inline JSON text names it: digests are 64 hex characters,
-      // so a substring test cannot mistake one for another.
+    async *valueReferences(digests): AsyncGenerator<ValueReference> {
+      if (digests.length === 0) return;
+      // The arguments' digests through the `arguments` table (its (name, value) index covers the value),
+      // results by a scan of the `calls` rows; only the few matching rows are joined.
+      const inSet = pg ? "= ANY(?::text[])" : "IN (SELECT value FROM json_each(?))";
+      const list = pg ? [...digests] : JSON.stringify(digests);
       const rows = await select(
-        `SELECT c.name, a.value FROM calls c JOIN arguments a ON a.call_key = c.key WHERE c.inline IS NULL OR ${contains}(c.inline, a.value) = 0
+        `SELECT DISTINCT c.name, a.value FROM arguments a JOIN calls c ON c.key = a.call_key WHERE a.value ${inSet}
          UNION
-         SELECT c.name, c.result FROM calls c WHERE c.result IS NOT NULL AND (c.inline IS NULL OR ${contains}(c.inline, c.result) = 0)`,
-        [],
+         SELECT DISTINCT c.name, c.result FROM calls c WHERE c.result ${inSet}`,
+        [list, list],
       );
       for (const [name, digest] of rows) yield [String(name), String(digest)];
     },
@@ -98,7 +107,8 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
       const where = templateCondition(template, dialect);
       if (!where.exact) return scan.runtimes(template, limit);
       const rows = await select(
-        `SELECT c.key, c.timestop, ${walltime} FROM calls c ${runtimeJoin} WHERE c.timestop IS NOT NULL AND (${where.sql}) ORDER BY c.timestop DESC LIMIT ?`,
+        `SELECT c.key, c.timestop, ${walltime} FROM calls c JOIN metadata r ON r.call_key = c.key AND r.namespace = 'runtime' AND ${timed}
+         WHERE c.timestop IS NOT NULL AND (${where.sql}) ORDER BY c.timestop DESC LIMIT ?`,
         [...where.params, limit],
       );
       return rows.map(([key, timestop, wall]): RuntimePoint => ({ key: String(key), timestop: Number(timestop), walltime: Number(wall) })).reverse();
@@ -112,4 +122,5 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
       return row === undefined ? undefined : Number(row[0]);
     },
   };
+  return catalog;
 }
