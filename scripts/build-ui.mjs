@@ -1,9 +1,9 @@
 /**
  * The UI's browser files (`fleche ui`): ui/client/ bundled by esbuild into OUTDIR/app.js and app.css
  * (preact, htm and uPlot included, minified), with index.html copied next to them. Run by
- * scripts/build.mjs into dist/ui/; tests call `buildUi` into a directory of their own.
+ * scripts/build.mjs into dist/web/; tests call `buildUi` into a directory of their own.
  *
- *   node scripts/build-ui.mjs [OUTDIR]   (default dist/ui)
+ *   node scripts/build-ui.mjs [OUTDIR]   (default dist/web)
  */
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync } from "node:fs";
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Bundle the UI into `outdir`. */
-export async function buildUi(outdir = join(ROOT, "dist", "ui")) {
+export async function buildUi(outdir = join(ROOT, "dist", "web")) {
   mkdirSync(outdir, { recursive: true });
   await build({
     entryPoints: { app: join(ROOT, "ui", "client", "main.ts") },

@@ -24,5 +24,5 @@ await build({
   logLevel: "warning",
 });
 
-// The browser files of `fleche ui` (dist/ui/): bundled separately, for browsers.
+// The browser files of `fleche ui` (dist/web/; dist/ui/ holds the server's declarations): bundled separately, for browsers.
 await buildUi();

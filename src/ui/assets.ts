@@ -1,5 +1,5 @@
 /**
- * The UI's static files (page, script, styles), built by `npm run build` into `dist/ui/` of the
+ * The UI's static files (page, script, styles), built by `npm run build` into `dist/web/` of the
  * package and served from there; nothing is fetched from anywhere else. `FLECHE_UI_ASSETS` (or the
  * server's `assets` option) points elsewhere, e.g. at a build made by tests.
  */
@@ -31,7 +31,7 @@ export const ASSET_FILES: Readonly<Record<string, string>> = {
 
 /** The directory holding the built UI. @throws ConfigError when it holds no build. */
 export function assetDirectory(given?: string): string {
-  const dir = given ?? process.env.FLECHE_UI_ASSETS ?? join(flechePackage()?.dir ?? ".", "dist", "ui");
+  const dir = given ?? process.env.FLECHE_UI_ASSETS ?? join(flechePackage()?.dir ?? ".", "dist", "web");
   if (!existsSync(join(dir, "index.html"))) {
     throw new ConfigError(`fleche ui: the UI's files are not built (no index.html in ${dir}); run \`npm run build\` in the fleche package, or set FLECHE_UI_ASSETS to a built UI`);
   }

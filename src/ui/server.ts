@@ -22,7 +22,7 @@ export interface UiOptions {
   readonly token?: string;
   /** Allow removing calls from the UI. @default false */
   readonly allowEvict?: boolean;
-  /** The directory of the built UI. @default the package's dist/ui (or FLECHE_UI_ASSETS) */
+  /** The directory of the built UI. @default the package's dist/web (or FLECHE_UI_ASSETS) */
   readonly assets?: string;
 }
 
