@@ -4,7 +4,7 @@
  * every 10,000 calls) with FileStore values. Built once with bulk transactions (`Sql.saveCalls`) and
  * kept under the system temp directory between runs (`FLECHE_BENCH_UI_DIR` overrides where).
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -50,10 +50,21 @@ export function uiRecord(i: number, stored?: string): CallRecord {
   };
 }
 
-/** Build the cache unless it is there; returns its directory. */
+/** The config file naming the cache (for `fleche --config DIR/fleche.toml`). */
+function writeConfig(dir: string): void {
+  writeFileSync(
+    join(dir, "fleche.toml"),
+    `[default]\ncache = "big"\n\n[big]\nvalues = { type = "file", root = ${JSON.stringify(join(dir, "values"))} }\ncalls = { type = "sql", url = ${JSON.stringify(join(dir, "calls.db"))} }\n`,
+  );
+}
+
+/** Build the cache unless it is there; returns its directory (with a fleche.toml naming it). */
 export async function ensureUiCache(log: (line: string) => void = console.log): Promise<string> {
   const dir = uiCacheDir();
-  if (existsSync(join(dir, "calls.db"))) return dir;
+  if (existsSync(join(dir, "calls.db"))) {
+    writeConfig(dir);
+    return dir;
+  }
   const partial = `${dir}.partial`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
@@ -71,6 +82,7 @@ export async function ensureUiCache(log: (line: string) => void = console.log): 
   }
   await calls.close();
   renameSync(partial, dir);
+  writeConfig(dir);
   return dir;
 }
 

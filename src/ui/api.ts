@@ -40,6 +40,8 @@ export interface Api {
 
 /** Rows per page at most. */
 export const MAX_PAGE = 500;
+/** How long the runtimes and storage answers are reused, in milliseconds. */
+export const RECENT_MS = 60_000;
 /** Runtime points per plot at most. */
 export const MAX_POINTS = 20_000;
 
@@ -48,6 +50,18 @@ export function createApi(cache: CacheLike, options: { readonly allowEvict: bool
   const catalog = catalogOf(cache);
   const valueStores = storesOf(cache).flatMap((s) => (s.role === "values" ? [s.store] : []));
   const ok = (body: unknown): ApiAnswer => ({ status: 200, body });
+
+  // The two answers that read every record (runtimes, storage) are computed once at a time and kept
+  // for RECENT_MS: a page reloaded, or opened in several tabs, does not start them again.
+  const answers = new Map<string, { readonly at: number; readonly answer: Promise<unknown> }>();
+  function recent<T>(name: string, compute: () => Promise<T> | T): Promise<T> {
+    const kept = answers.get(name);
+    if (kept && Date.now() - kept.at < RECENT_MS) return kept.answer as Promise<T>;
+    const answer = Promise.resolve().then(compute);
+    answers.set(name, { at: Date.now(), answer });
+    answer.catch(() => answers.delete(name));
+    return answer;
+  }
 
   async function route(method: string, url: URL): Promise<ApiAnswer | undefined> {
     const path = url.pathname;
@@ -70,9 +84,9 @@ export function createApi(cache: CacheLike, options: { readonly allowEvict: bool
       case "/api/functions":
         return ok({ functions: await catalog.counts() });
       case "/api/tallies":
-        return ok({ functions: await catalog.tallies() });
+        return ok({ functions: await recent("tallies", () => catalog.tallies()) });
       case "/api/storage":
-        return ok(await cacheStats(cache));
+        return ok(await recent("storage", () => cacheStats(cache)));
       case "/api/calls": {
         const template = toTemplate(filterFromParams(params));
         const offset = intParam(params, "offset", 0, 0, Number.MAX_SAFE_INTEGER);

@@ -14,6 +14,9 @@ import type { MaybePromise } from "../../maybe.js";
 import type { CallRecord } from "../../call-record.js";
 import type { RecordTemplate } from "../../query/template.js";
 
+/** Rows per slice of a long SQLite read (about a tenth of a second each). */
+const SLICE = 25_000;
+
 /** Runs one read-only statement (`?` placeholders) and returns its rows as arrays. */
 export type SelectRows = (sql: string, params: readonly unknown[]) => MaybePromise<unknown[][]>;
 
@@ -25,18 +28,39 @@ export interface SqlCatalogSource {
   readonly load: (key: string) => MaybePromise<CallRecord | undefined>;
   /** The store's exact query, for templates the SQL cannot select exactly. */
   readonly records: RecordSource;
+  /** Rows per slice of a long SQLite read. @default SLICE */
+  readonly slice?: number;
 }
 
 /** The catalog of a SQL call store. */
 export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
   const { dialect, select, load } = source;
+  const slice = source.slice ?? SLICE;
   const scan = scanCatalog(source.records);
   const pg = dialect.name === "postgres";
   const walltime = pg ? "(r.data ->> 'walltime')::float8" : "json_extract(r.data, '$.walltime')";
   const timed = pg ? "jsonb_typeof(r.data -> 'walltime') = 'number'" : "json_type(r.data, '$.walltime') IN ('integer', 'real')";
-  // The runtime rows first, each call found by key: fewer random reads than the other way round.
-  const runtimeRows = `metadata r ${pg ? "JOIN" : "CROSS JOIN"} calls c ON c.key = r.call_key WHERE r.namespace = 'runtime' AND ${timed}`;
   const newest = pg ? "c.timestop DESC NULLS LAST, c.key" : "c.timestop DESC, c.key";
+
+  /**
+   * The rows of `sql` (a SELECT over `calls c`) where `condition` holds, on SQLite read in slices of rowids with
+   * a turn of the event loop between them: its driver answers synchronously, and a statement reading a
+   * million rows would hold the process (a UI server answering other requests) for seconds. A slice is
+   * one statement, so rows saved meanwhile may or may not be seen. PostgreSQL answers asynchronously:
+   * one statement.
+   */
+  async function* inSlices(sql: string, condition: string, params: readonly unknown[]): AsyncGenerator<unknown[]> {
+    if (pg) {
+      yield* await select(`${sql} WHERE ${condition}`, params);
+      return;
+    }
+    const [last] = await select("SELECT max(rowid) FROM calls", []);
+    const top = Number(last?.[0] ?? 0);
+    for (let lo = 0; lo < top; lo += slice) {
+      yield* await select(`${sql} WHERE (${condition}) AND c.rowid > ? AND c.rowid <= ?`, [...params, lo, lo + slice]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
 
   const catalog: CallCatalog = {
     async names() {
@@ -58,7 +82,11 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
       // Wall times live in the metadata JSON only: this reads one metadata row per call (the one part of
       // the statistics that is not an index lookup; see docs/ui.md, "Performance").
       const walls = new Map<string, number[]>();
-      for (const [name, wall] of await select(`SELECT c.name, ${walltime} FROM ${runtimeRows}`, [])) {
+      const rows = pg
+        ? inSlices(`SELECT c.name, ${walltime} FROM metadata r JOIN calls c ON c.key = r.call_key`, `r.namespace = 'runtime' AND ${timed}`, [])
+        : inSlices(`SELECT c.name, (SELECT ${walltime} FROM metadata r WHERE r.call_key = c.key AND r.namespace = 'runtime' AND ${timed}) FROM calls c`, "1 = 1", []);
+      for await (const [name, wall] of rows) {
+        if (wall === null || wall === undefined) continue;
         const list = walls.get(String(name));
         if (list) list.push(Number(wall));
         else walls.set(String(name), [Number(wall)]);
@@ -71,17 +99,21 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
 
     async *valueReferences(digests): AsyncGenerator<ValueReference> {
       if (digests.length === 0) return;
-      // The arguments' digests through the `arguments` table (its (name, value) index covers the value),
-      // results by a scan of the `calls` rows; only the few matching rows are joined.
+      // Arguments through the `arguments` table (its (name, value) index holds the value), results by
+      // a scan of the `calls` rows; only the few matching rows are joined.
       const inSet = pg ? "= ANY(?::text[])" : "IN (SELECT value FROM json_each(?))";
       const list = pg ? [...digests] : JSON.stringify(digests);
-      const rows = await select(
-        `SELECT DISTINCT c.name, a.value FROM arguments a JOIN calls c ON c.key = a.call_key WHERE a.value ${inSet}
-         UNION
-         SELECT DISTINCT c.name, c.result FROM calls c WHERE c.result ${inSet}`,
-        [list, list],
-      );
-      for (const [name, digest] of rows) yield [String(name), String(digest)];
+      const seen = new Set<string>();
+      const pairs = async function* () {
+        yield* await select(`SELECT DISTINCT c.name, a.value FROM arguments a JOIN calls c ON c.key = a.call_key WHERE a.value ${inSet}`, [list]);
+        yield* inSlices("SELECT c.name, c.result FROM calls c", `c.result ${inSet}`, [list]);
+      };
+      for await (const [name, digest] of pairs()) {
+        const id = `${String(name)}\0${String(digest)}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        yield [String(name), String(digest)];
+      }
     },
 
     async count(template) {

@@ -13,10 +13,22 @@ export function Overview() {
   const [storage, setStorage] = useState<Storage | undefined>();
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
-    // Counts first (an index lookup), then runtimes (a read of every call's runtime), then storage.
-    get<{ functions: Count[] }>("api/functions").then((r) => setFunctions(r.functions), (e: Error) => setError(e.message));
-    get<{ functions: Tally[] }>("api/tallies").then((r) => setTallies(new Map(r.functions.map((t) => [t.name, t]))), (e: Error) => setError(e.message));
-    get<Storage>("api/storage").then(setStorage, (e: Error) => setError(e.message));
+    // Counts first (an index lookup), then runtimes (a read of every call's runtime), then storage, one
+    // after the other: on a large cache the later ones take seconds, and the counts must not wait.
+    let live = true;
+    (async () => {
+      const counts = await get<{ functions: Count[] }>("api/functions");
+      if (!live) return;
+      setFunctions(counts.functions);
+      const tallies = await get<{ functions: Tally[] }>("api/tallies");
+      if (!live) return;
+      setTallies(new Map(tallies.functions.map((t) => [t.name, t])));
+      const storage = await get<Storage>("api/storage");
+      if (live) setStorage(storage);
+    })().catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
   }, []);
   if (error) return html`<p class="error">${error}</p>`;
   if (!functions) return html`<p class="muted">Loading functions…</p>`;
