@@ -5,7 +5,7 @@
  * and `f.explain` on a function with 100,000 stored calls. Baselines from the same run: a count of
  * every record (an index walk) and reading the 100,000 records of that function.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,12 +55,12 @@ export default async function ui(): Promise<void> {
   row("ui calls page 10,000 (offset 500,000)", await timed(() => fetchAll(["/api/calls?offset=500000&limit=50"]), 3), countAll);
   const oneCall = (await catalog.page({ name: "f3" }, 0, 1))[0]!.key;
   row("ui one call in full (values, nearest neighbour)", await timed(() => fetchAll([`/api/call/${oneCall}`])), countAll);
-  const browser = await inChromium(server.url);
+  await server.close();
+  const browser = await inChromium(dir);
   if (browser) {
     row("ui first page in Chromium: navigation → functions table", browser.overview, countAll, "≤ 1 s");
     row("ui calls page in Chromium: navigation → 50 rows", browser.calls, countAll, "≤ 1 s");
   } else rows.push({ operation: "ui in Chromium", time: "n/a (no chromium)", "vs baseline": "", target: "" });
-  await server.close();
 
   // fleche stats: in process, by part, and as the command.
   row("stats: counts per function (index)", await timed(async () => catalog.counts(), 3), countAll);
@@ -94,26 +94,44 @@ function statsCommand(dir: string): void {
   });
 }
 
-/** Navigation → content on screen, in Chromium (undefined when it is not installed). */
-async function inChromium(url: string): Promise<{ overview: number; calls: number } | undefined> {
+/**
+ * Navigation → content on screen, in Chromium, against `fleche ui` running as its own process (as
+ * users run it; undefined when Chromium is not installed).
+ */
+async function inChromium(dir: string): Promise<{ overview: number; calls: number } | undefined> {
   if (!existsSync("/usr/bin/chromium")) return undefined;
   const { chromium } = await import("playwright-core");
+  const served = spawn(process.execPath, ["--import", "tsx", join(REPO, "src/cli/main.ts"), "--config", join(dir, "fleche.toml"), "ui", "--port", "0"], {
+    cwd: REPO,
+    env: { ...process.env, FLECHE_UI_ASSETS: await buildUi(mkdtempSync(join(tmpdir(), "fleche-bench-web-"))) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-dev-shm-usage"] });
   try {
+    const url = await new Promise<string>((resolve) => {
+      let out = "";
+      served.stdout!.setEncoding("utf8").on("data", (d: string) => {
+        out += d;
+        const match = / at (http:\/\/\S+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+    });
     const page = await browser.newPage();
     // One navigation: once the counts are on screen the page asks for runtimes and storage, which
-    // read every record (seconds) and hold the server meanwhile; wait for them before going on.
+    // read every record (seconds); wait for them before going on.
     const start = performance.now();
     await page.goto(url);
     await page.locator("[data-testid=functions] tbody tr").first().waitFor();
     const overview = (performance.now() - start) * 1e6;
-    await page.locator("[data-testid=storage]").waitFor({ timeout: 300_000 });
+    await page.locator("[data-testid=storage]").waitFor({ timeout: 600_000 });
     const calls = await timed(async () => {
+      await page.goto("about:blank");
       await page.goto(`${url}#/calls`);
       await page.locator("[data-testid=calls] tbody tr").nth(49).waitFor();
     }, 5);
     return { overview, calls };
   } finally {
     await browser.close();
+    served.kill("SIGTERM");
   }
 }

@@ -46,11 +46,14 @@ export interface CacheStats {
   readonly stores: readonly StoreStats[];
 }
 
-/** The statistics of `cache`. */
-export async function cacheStats(cache: CacheLike): Promise<CacheStats> {
+/**
+ * The statistics of `cache`. `tallies`, when given, are the catalog's tallies computed a moment ago
+ * (the UI computes them first), so they are not read again.
+ */
+export async function cacheStats(cache: CacheLike, tallies?: readonly FunctionTally[]): Promise<CacheStats> {
   const catalog = catalogOf(cache);
   const stores = storesOf(cache);
-  const tallies = await catalog.tallies();
+  tallies ??= await catalog.tallies();
 
   // Every stored value once: the first value store listing it holds it (and sizes it).
   const holder = new Map<string, ValueStore>();

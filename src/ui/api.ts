@@ -86,7 +86,7 @@ export function createApi(cache: CacheLike, options: { readonly allowEvict: bool
       case "/api/tallies":
         return ok({ functions: await recent("tallies", () => catalog.tallies()) });
       case "/api/storage":
-        return ok(await recent("storage", () => cacheStats(cache)));
+        return ok(await recent("storage", async () => cacheStats(cache, await recent("tallies", () => catalog.tallies()))));
       case "/api/calls": {
         const template = toTemplate(filterFromParams(params));
         const offset = intParam(params, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
