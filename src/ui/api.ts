@@ -106,25 +106,15 @@ export function createApi(cache: CacheLike, options: { readonly allowEvict: bool
   }
 
   async function callInFull(prefix: string) {
-    const stored = await cache.load(prefix);
-    const record = stored.record;
+    const record = (await cache.load(prefix)).record;
     const args = [];
     const probeArgs: ProbeArgument[] = [];
     for (const [name, digest] of Object.entries(record.arguments)) {
-      const view = await viewValue(cache, valueStores, record, digest);
+      const { view, loaded, value } = await viewValue(cache, valueStores, record, digest);
       args.push({ name, ...view });
-      let value: unknown;
-      let loaded = view.problem === undefined;
-      if (loaded) {
-        try {
-          value = await stored.argument(name);
-        } catch {
-          loaded = false;
-        }
-      }
       probeArgs.push(loaded ? { name, digest, value, hasValue: true } : { name, digest, hasValue: false });
     }
-    const result = record.result === null ? null : await viewValue(cache, valueStores, record, record.result);
+    const result = record.result === null ? null : (await viewValue(cache, valueStores, record, record.result)).view;
     const why = await explainProbe(cache, {
       name: record.name,
       module: record.module,

@@ -28,15 +28,22 @@ export interface ValueView {
   readonly problem?: string;
 }
 
+/** A value described, and the value itself when it loaded. */
+export interface LoadedView {
+  readonly view: ValueView;
+  readonly loaded: boolean;
+  readonly value?: unknown;
+}
+
 /** Describe the value `digest` of `record`, loading it through `cache`. */
-export async function viewValue(cache: CacheLike, values: readonly ValueStore[], record: CallRecord, digest: string): Promise<ValueView> {
+export async function viewValue(cache: CacheLike, values: readonly ValueStore[], record: CallRecord, digest: string): Promise<LoadedView> {
   const inline = inlineValueOf(record, digest);
-  if (inline !== undefined) return { digest, inline: true, ...describe(inline) };
+  if (inline !== undefined) return { view: { digest, inline: true, ...describe(inline) }, loaded: true, value: inline };
   let value: unknown;
   try {
     value = await cache.loadValue(digest);
   } catch (error) {
-    return { digest, inline: false, problem: error instanceof CacheMiss ? error.message : `unreadable: ${(error as Error).message}` };
+    return { view: { digest, inline: false, problem: error instanceof CacheMiss ? error.message : `unreadable: ${(error as Error).message}` }, loaded: false };
   }
   let bytes: number | null = null;
   for (const store of values) {
@@ -46,7 +53,7 @@ export async function viewValue(cache: CacheLike, values: readonly ValueStore[],
       break;
     }
   }
-  return { digest, inline: false, bytes, ...describe(value) };
+  return { view: { digest, inline: false, bytes, ...describe(value) }, loaded: true, value };
 }
 
 function describe(value: unknown): { type: string; shape?: number[]; preview: string } {
