@@ -1,25 +1,29 @@
 /**
- * `f.explain(...)` over real caches (FileStore values with FileStore records, and FileStore values with
- * SQLite records): one case per cause of a miss, and the hit.
+ * `f.explain(...)` over real caches (FileStore values with FileStore, SQLite or PostgreSQL records): one
+ * case per cause of a miss, and the hit.
  */
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Cache, FileStore, Sql, fleche, withCache } from "../../src/index.js";
 import { tempDirs } from "../helpers/temp.js";
 import { captureLogs } from "../helpers/logs.js";
+import { dropDatabases, freshDatabase } from "../helpers/postgres.js";
 
 const dirs = tempDirs("explain");
 
+after(dropDatabases);
+
 const caches = {
-  "FileStore": () => {
+  "FileStore": async () => {
     const root = dirs();
     return new Cache({ values: new FileStore({ root: join(root, "values") }), calls: new FileStore({ root: join(root, "calls") }) });
   },
-  "SQLite": () => {
+  "SQLite": async () => {
     const root = dirs();
     return new Cache({ values: new FileStore({ root: join(root, "values") }), calls: new Sql({ url: `sqlite:///${join(root, "calls.db")}` }) });
   },
+  "PostgreSQL": async () => new Cache({ values: new FileStore({ root: join(dirs(), "values") }), calls: new Sql({ url: await freshDatabase() }) }),
 };
 
 /** A training step with a scalar and an array argument. */
@@ -36,7 +40,7 @@ function series(n: number, change?: number): Float64Array {
 for (const [kind, make] of Object.entries(caches)) {
   describe(`f.explain over ${kind}`, () => {
     it("hit: a stored call whose result loads", async () => {
-      const cache = make();
+      const cache = await make();
       const f = fleche(train, { version: 1 });
       await withCache(cache, async () => {
         await f(0.01, series(1000));
@@ -49,7 +53,7 @@ for (const [kind, make] of Object.entries(caches)) {
     });
 
     it("differs: each changed argument by name, with both values previewed", async () => {
-      const cache = make();
+      const cache = await make();
       const f = fleche(train, { version: 1 });
       await withCache(cache, async () => {
         await f(0.01, series(1000));
@@ -72,7 +76,7 @@ for (const [kind, make] of Object.entries(caches)) {
     });
 
     it("differs: module, version and code digest of the function", async () => {
-      const cache = make();
+      const cache = await make();
       await withCache(cache, async () => {
         await fleche(train, { version: 1, module: "lab/a" })(0.01, series(10));
         const moved = await fleche(train, { version: 2, module: "lab/b" }).explain(0.01, series(10));
@@ -96,7 +100,7 @@ for (const [kind, make] of Object.entries(caches)) {
     });
 
     it("differs: a parameter added to the function is named", async () => {
-      const cache = make();
+      const cache = await make();
       await withCache(cache, async () => {
         await fleche(function scale(x: number) { return x; }, { name: "scale" })(2);
         const report = await fleche(function scale(x: number, factor: number) { return x * factor; }, { name: "scale" }).explain(2, 3);
@@ -107,7 +111,7 @@ for (const [kind, make] of Object.entries(caches)) {
     });
 
     it("unknown-function: no call of that name, with similar names", async () => {
-      const cache = make();
+      const cache = await make();
       await withCache(cache, async () => {
         await fleche(function trainModel(x: number) { return x; })(1);
         await fleche(function evaluate(x: number) { return x; })(1);
@@ -120,7 +124,7 @@ for (const [kind, make] of Object.entries(caches)) {
     });
 
     it("unreadable: the record is stored but its result value is gone", async () => {
-      const cache = make();
+      const cache = await make();
       const f = fleche(function big(n: number) { return new Float64Array(n); });
       await withCache(cache, async () => {
         await f(100);
@@ -135,7 +139,7 @@ for (const [kind, make] of Object.entries(caches)) {
     });
 
     it("pending: a record without a result", async () => {
-      const cache = make();
+      const cache = await make();
       const f = fleche(function slow(x: number) { return x; });
       await withCache(cache, async () => {
         const call = await f.call(5);
@@ -146,7 +150,7 @@ for (const [kind, make] of Object.entries(caches)) {
     });
 
     it("hidden: a filtered view leaves the stored call out; read-only views are flagged", async () => {
-      const cache = make();
+      const cache = await make();
       const f = fleche(function tagged(x: number) { return x * 2; }, { version: 1 });
       await withCache(cache, () => f(4));
       const view = cache.filter({ version: 2 });
@@ -162,7 +166,7 @@ for (const [kind, make] of Object.entries(caches)) {
     });
 
     it("skipped: an indigestible argument, a missing required argument, strict", async () => {
-      const cache = make();
+      const cache = await make();
       class Opaque {
         constructor(readonly n: number) {}
       }
