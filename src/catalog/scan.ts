@@ -5,7 +5,7 @@
  * answer: a page keeps only `offset + limit` records while it scans, never all of them.
  */
 import type { CallRecord } from "../call-record.js";
-import { median, type CallCatalog, type FunctionTally, type RuntimePoint, type ValueReference } from "../stores/catalog.js";
+import { runtimeSummary, type CallCatalog, type FunctionTally, type RuntimePoint, type ValueReference } from "../stores/catalog.js";
 import type { RecordTemplate } from "../query/template.js";
 
 /** Where a scan reads records from: a cache's `records(template)`. */
@@ -64,15 +64,7 @@ export function scanCatalog(records: RecordSource): CallCatalog {
       }
       return [...byName.entries()]
         .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([name, t]): FunctionTally => ({
-          name,
-          calls: t.calls,
-          oldest: t.oldest,
-          newest: t.newest,
-          timed: t.walltimes.length,
-          totalRuntime: t.walltimes.reduce((s, w) => s + w, 0),
-          medianRuntime: median(t.walltimes),
-        }));
+        .map(([name, t]): FunctionTally => ({ name, calls: t.calls, oldest: t.oldest, newest: t.newest, ...runtimeSummary(t.walltimes) }));
     },
 
     async *valueReferences(digests): AsyncGenerator<ValueReference> {

@@ -69,6 +69,17 @@ export interface CallCatalog {
   storedBytes?(): MaybePromise<number | undefined>;
 }
 
+/**
+ * The runtime fields of a tally from wall times (sorted in place). Summed in sorted order, so every
+ * store, whatever order it reads its records in, reports the same total to the last bit.
+ */
+export function runtimeSummary(walltimes: number[]): Pick<FunctionTally, "timed" | "totalRuntime" | "medianRuntime"> {
+  const medianRuntime = median(walltimes);
+  let totalRuntime = 0;
+  for (const w of walltimes) totalRuntime += w;
+  return { timed: walltimes.length, totalRuntime, medianRuntime };
+}
+
 /** The median of `values` (sorted in place), or null when empty. */
 export function median(values: Float64Array | number[]): number | null {
   const n = values.length;

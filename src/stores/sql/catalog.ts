@@ -6,7 +6,7 @@
  * Runtime totals and medians read every call's runtime metadata row: the one answer that is not an
  * index lookup, since wall times are not a column.
  */
-import { median, type CallCatalog, type FunctionCount, type FunctionTally, type RuntimePoint, type ValueReference } from "../catalog.js";
+import { runtimeSummary, type CallCatalog, type FunctionCount, type FunctionTally, type RuntimePoint, type ValueReference } from "../catalog.js";
 import { scanCatalog, type RecordSource } from "../../catalog/scan.js";
 import { templateCondition } from "./where.js";
 import type { Dialect } from "./dialect.js";
@@ -91,10 +91,7 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
         if (list) list.push(Number(wall));
         else walls.set(String(name), [Number(wall)]);
       }
-      return counts.map((count): FunctionTally => {
-        const w = walls.get(count.name) ?? [];
-        return { ...count, timed: w.length, totalRuntime: w.reduce((s, x) => s + x, 0), medianRuntime: median(w) };
-      });
+      return counts.map((count): FunctionTally => ({ ...count, ...runtimeSummary(walls.get(count.name) ?? []) }));
     },
 
     async *valueReferences(digests): AsyncGenerator<ValueReference> {
