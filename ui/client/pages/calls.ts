@@ -21,24 +21,29 @@ export function Calls({ params }: { params: URLSearchParams }) {
   const filters = new URLSearchParams();
   for (const field of FIELDS) for (const value of params.getAll(field)) if (value) filters.append(field, value);
   const query = filters.toString();
-  const [page, setPage] = useState<{ rows: readonly CallRow[]; more: boolean } | undefined>();
-  const [count, setCount] = useState<number | undefined>();
-  const [points, setPoints] = useState<readonly Point[] | undefined>();
+  // The page shown, with the query and offset it answers: a page of other filters is never shown.
+  const [answer, setAnswer] = useState<{ at: string; rows: readonly CallRow[]; more: boolean } | undefined>();
+  const at = `${query}@${offset}`;
+  const page = answer?.at === at ? answer : undefined;
+  const [counted, setCounted] = useState<{ query: string; count: number } | undefined>();
+  const [plotted, setPlotted] = useState<{ query: string; points: readonly Point[] } | undefined>();
+  const count = counted?.query === query ? counted.count : undefined;
+  const points = plotted?.query === query ? plotted.points : undefined;
   const [error, setError] = useState<string | undefined>();
   const [names, setNames] = useState<readonly string[]>([]);
   useEffect(() => {
     get<{ functions: Count[] }>("api/functions").then((r) => setNames(r.functions.map((f) => f.name)), () => undefined);
   }, []);
   useEffect(() => {
-    setPage(undefined);
     setError(undefined);
-    get<{ rows: CallRow[]; more: boolean }>(`api/calls?${query}&offset=${offset}&limit=${PAGE}`).then(setPage, (e: Error) => setError(e.message));
+    get<{ rows: CallRow[]; more: boolean }>(`api/calls?${query}&offset=${offset}&limit=${PAGE}`).then(
+      (r) => setAnswer({ at, rows: r.rows, more: r.more }),
+      (e: Error) => setError(e.message),
+    );
   }, [query, offset]);
   useEffect(() => {
-    setCount(undefined);
-    setPoints(undefined);
-    get<{ count: number }>(`api/count?${query}`).then((r) => setCount(r.count), () => undefined);
-    if (filters.get("name")) get<{ points: Point[] }>(`api/runtimes?${query}&limit=5000`).then((r) => setPoints(r.points), () => undefined);
+    get<{ count: number }>(`api/count?${query}`).then((r) => setCounted({ query, count: r.count }), () => undefined);
+    if (filters.get("name")) get<{ points: Point[] }>(`api/runtimes?${query}&limit=5000`).then((r) => setPlotted({ query, points: r.points }), () => undefined);
   }, [query]);
 
   const go = (next: URLSearchParams, at: number) => {
