@@ -63,17 +63,19 @@ export function Calls({ params }: { params: URLSearchParams }) {
     go(next, 0);
   };
 
+  // The form's inputs are uncontrolled (defaultValue) and the form is rebuilt when the filters in the
+  // address change: whatever re-renders the page meanwhile (a count arriving) never resets what is typed.
   return html`
     <section>
       <h2>Calls${filters.get("name") ? html` of <code>${filters.get("name")}</code>` : ""}</h2>
-      <form class="filters" onSubmit=${onSubmit} data-testid="filters">
-        <label>function <input name="name" list="names" value=${filters.get("name") ?? ""} placeholder="any" /></label>
+      <form class="filters" onSubmit=${onSubmit} data-testid="filters" key=${query}>
+        <label>function <input name="name" list="names" defaultValue=${filters.get("name") ?? ""} placeholder="any" /></label>
         <datalist id="names">${names.map((n) => html`<option value=${n} />`)}</datalist>
-        <label>version <input name="version" size="6" value=${filters.get("version") ?? ""} placeholder="any" /></label>
-        <label>tags <input name="tag" value=${filters.getAll("tag").join(", ")} placeholder="key=value, …" /></label>
-        <label>from <input name="from" type="datetime-local" step="1" value=${filters.get("from") ?? ""} /></label>
-        <label>to <input name="to" type="datetime-local" step="1" value=${filters.get("to") ?? ""} /></label>
-        <label>arguments <input name="args" size="24" value=${filters.get("args") ?? ""} placeholder='{"x": 3}' /></label>
+        <label>version <input name="version" size="6" defaultValue=${filters.get("version") ?? ""} placeholder="any" /></label>
+        <label>tags <input name="tag" defaultValue=${filters.getAll("tag").join(", ")} placeholder="key=value, …" /></label>
+        <label>from <input name="from" type="datetime-local" step="1" defaultValue=${filters.get("from") ?? ""} /></label>
+        <label>to <input name="to" type="datetime-local" step="1" defaultValue=${filters.get("to") ?? ""} /></label>
+        <label>arguments <input name="args" size="24" defaultValue=${filters.get("args") ?? ""} placeholder='{"x": 3}' /></label>
         <button type="submit">Filter</button>
         <a class="reset" href="#/calls">reset</a>
       </form>
