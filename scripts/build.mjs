@@ -6,6 +6,7 @@
  */
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
+import { buildUi } from "./build-ui.mjs";
 
 rmSync("dist", { recursive: true, force: true });
 await build({
@@ -29,3 +30,6 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
+
+// The browser files of `fleche ui` (dist/web/; dist/ui/ holds the server's declarations): bundled separately, for browsers.
+await buildUi();

@@ -25,6 +25,8 @@ import { rejectUnknownFilterKeys, type MetadataFilter } from "./query/template.j
 import type { Version } from "./call-record.js";
 import { checkLeaseSetting, leaseTimes } from "./leases/settings.js";
 import { computeOnce } from "./leases/compute-once.js";
+import { explainCall, explainSkipped } from "./explain/explain.js";
+import type { Explanation } from "./explain/report.js";
 
 /** Any function: what `fleche()` wraps. */
 // biome-ignore lint: any is the honest type of an arbitrary function's parameters here
@@ -60,6 +62,12 @@ export interface FlecheHelpers<F extends AnyFunction> {
   rerun(...args: WithReferences<Parameters<F>>): Promise<Awaited<ReturnType<F>>>;
   /** Stored calls of this function in the active cache. */
   query(filter?: FunctionQuery): Query;
+  /**
+   * Why this call hits or misses in the active cache: caching skipped, a stored record whose result is
+   * gone, a view hiding it, no call of this name, or the nearest stored calls and what differs (module,
+   * version, code, each argument with a preview of both values). The body never runs. See docs/wrapper.md.
+   */
+  explain(...args: WithReferences<Parameters<F>>): Promise<Explanation>;
   /**
    * A function that always uses the cache and metadata active now (for callbacks, timers and worker
    * hand-offs), with `args` applied first.
@@ -375,6 +383,16 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
       return withState({ cache: refreshing, meta: activeMeta() }, () => invoke(refreshing, this, args)) as Promise<
         Awaited<ReturnType<F>>
       >;
+    },
+    async explain(this: unknown, ...args) {
+      let call: Call;
+      try {
+        call = await keyedCall(this, args);
+      } catch (error) {
+        if (error instanceof Indigestible || error instanceof MissingRequired) return explainSkipped(fname, error, profile.strict);
+        throw error;
+      }
+      return explainCall(activeCache(), call);
     },
     query(filter: FunctionQuery = {}) {
       rejectUnknownFilterKeys(`${fname}.query()`, filter, FUNCTION_QUERY_KEYS);

@@ -28,6 +28,7 @@ export type { LeaseOptions, LeaseSetting } from "./leases/settings.js";
 export type { Call } from "./call.js";
 export type { CallRecord, JsonValue, Metadata } from "./call-record.js";
 export type { LazyCall } from "./lazy-call.js";
+export type { ArgumentDifference, Explanation, IdentityDifference, Neighbour, Skipped, Verdict } from "./explain/report.js";
 
 // Digests: content keys, references by digest, hooks for the user's own classes.
 export { D, Digest, digest, digestSymbol, registerDigest } from "./digest/index.js";

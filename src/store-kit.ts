@@ -23,6 +23,7 @@ export type {
   VerifyOptions,
   VerifyReport,
 } from "./stores/types.js";
+export type { CallCatalog, FunctionCount, FunctionTally, RuntimePoint, ValueReference } from "./stores/catalog.js";
 export { leasesOf, type LeaseAttempt, type LeaseInfo, type LeaseOwner, type Leases } from "./stores/leases.js";
 export {
   checkOptions,

@@ -9,6 +9,9 @@
  *   fleche gc [--cache NAME] [--dry-run] [--grace SECONDS]
  *   fleche transfer --from A --to B [--pop] [--overwrite] [--name F] [--allow-dangling]
  *   fleche verify [--cache NAME] [--repair] [--deep]
+ *   fleche why NAME --args JSON [--version V] [--module M] | fleche why KEY   [--cache NAME] [--json]
+ *   fleche stats [--cache NAME] [--json]
+ *   fleche ui [--cache NAME] [--port N] [--host ADDRESS] [--token TOKEN] [--allow-evict]
  *   fleche config [--json]
  *   fleche stores [--json]
  *
@@ -30,6 +33,9 @@ import { gc } from "./commands/gc.js";
 import { transfer } from "./commands/transfer.js";
 import { verify } from "./commands/verify.js";
 import { config } from "./commands/config.js";
+import { why } from "./commands/why.js";
+import { stats } from "./commands/stats.js";
+import { ui } from "./commands/ui.js";
 import { storeTypesCommand } from "./commands/store-types.js";
 import { registerBuiltinStores } from "../stores/builtin.js";
 import { flechePackage } from "../package-root.js";
@@ -135,6 +141,34 @@ withStoreOptions(program.command("verify"))
   .action(run((options) => verify(options)));
 
 program
+  .command("why")
+  .description("why a call missed: compare it with the nearest stored calls of its function")
+  .argument("<target>", "a function name (with --args), or the key (or a prefix) of a stored call")
+  .addOption(cacheOption())
+  .option("--args <json>", "the call's argument values by parameter name, as a JSON object")
+  .option("--version <version>", "the function's version, to compare it too (JSON: 2 is a number, '\"2\"' a string)")
+  .option("--module <module>", "the function's module, to compare it too")
+  .option("--json", "print the report as JSON")
+  .action(run((target: string, options) => why(target, options)));
+
+program
+  .command("stats")
+  .description("per function: calls, bytes of values (own and shared), oldest and newest, runtimes; per store: entries and bytes")
+  .addOption(cacheOption())
+  .option("--json", "print the statistics as JSON")
+  .action(run((options) => stats(options)));
+
+program
+  .command("ui")
+  .description("serve a local web app over the cache: functions, calls with filters, one call in full with its nearest neighbour, plots")
+  .addOption(cacheOption())
+  .option("--port <n>", "the port (0: any free one; default 8770)", port)
+  .option("--host <address>", "the address to bind (default 127.0.0.1; any other needs a token)")
+  .option("--token <token>", "the token requests must carry (generated when binding a non-loopback address)")
+  .option("--allow-evict", "allow removing calls from the UI (read-only otherwise)")
+  .action(run((options) => ui(options)));
+
+program
   .command("config")
   .description("print the resolved configuration and which file each part came from")
   .option("--json", "print it as JSON")
@@ -153,6 +187,12 @@ function collect(value: string, previous: string[]): string[] {
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number ≥ 1");
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port number from 0 to 65535");
   return n;
 }
 

@@ -20,6 +20,7 @@
  * | **`containsCall(key)`**, **`evictCall(key)`**, **`listCalls(prefix?)`** | calls | as for values |
  * | `loadResult(key)` | calls | optional hot path: only the `result` digest and `inline` values of the record under `key` (what a cache hit needs), for stores where a full record takes several reads |
  * | `queryCalls(template)` | calls | optional push-down: the records matching a digested template; stores without it are scanned |
+ * | `catalog` | calls | optional push-down for the inspection tools (`fleche stats`, `fleche ui`, `f.explain`): function names, tallies, pages newest first, counts (`stores/catalog.ts`) |
  * | `leases` | calls | optional: leases on call keys, so that one process at a time computes a call (`stores/leases.ts`) |
  * | `latestCall(template, which)` | calls | optional push-down of `latest()`/`oldest()`: the matching record with the greatest or smallest `metadata.runtime.timestop` (an index lookup instead of a scan) |
  * | `childDigests(key)` | values | optional: the value keys an entry refers to (destructured parts), read without deserialising; garbage collection follows them |
@@ -36,6 +37,7 @@ import type { MaybePromise } from "../maybe.js";
 import type { CallRecord } from "../call-record.js";
 import type { RecordTemplate } from "../query/template.js";
 import type { Leases } from "./leases.js";
+import type { CallCatalog } from "./catalog.js";
 
 /** Keys as a store lists them: synchronously or as an async stream (never loaded all at once by contract). */
 export type KeyStream = Iterable<string> | AsyncIterable<string>;
@@ -182,6 +184,8 @@ export interface CallStore extends Store {
    * records never win). Ties may be broken either way.
    */
   latestCall?(template: RecordTemplate, which: "latest" | "oldest"): MaybePromise<CallRecord | undefined>;
+  /** Optional: answers for the inspection tools from an index instead of a scan (`stores/catalog.ts`). */
+  readonly catalog?: CallCatalog;
   /**
    * Optional: leases on call keys, so that one process (on any machine sharing the store) computes a
    * call while the others wait for its record. Stores that cannot make a lease atomic leave it out.

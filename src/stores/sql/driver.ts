@@ -40,6 +40,8 @@ export interface SqlDriver {
   verify(options: VerifyOptions): Promise<VerifyReport>;
   /** What the database is and how it is set up. */
   info(): MaybePromise<SqlInfo>;
+  /** Rows of one read-only statement (`?` placeholders) as arrays: the catalog's queries (`catalog.ts`). */
+  select(sql: string, params: readonly unknown[]): MaybePromise<unknown[][]>;
   /** Resolves once the database is reachable and its schema current (rejects with why not). */
   ready(): Promise<void>;
   close(): Promise<void>;

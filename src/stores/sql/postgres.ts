@@ -251,6 +251,10 @@ export class PostgresDriver implements SqlDriver {
     return keys.map((k) => byKey.get(k)).filter((r): r is CallRecord => r !== undefined);
   }
 
+  select(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    return this.#run(async (pool) => (await pool.query<unknown[]>({ text: numbered(sql), values: [...params], rowMode: "array" })).rows);
+  }
+
   /** The first column of every row. */
   #column(text: string, values: readonly unknown[]): Promise<string[]> {
     return this.#run(async (pool) => {

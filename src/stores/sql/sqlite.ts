@@ -262,6 +262,10 @@ export class SqliteDriver implements SqlDriver {
     };
   }
 
+  select(sql: string, params: readonly unknown[]): unknown[][] {
+    return this.#retryBusy(() => this.#statement(sql, false, true).all(...params)) as unknown[][];
+  }
+
   async ready(): Promise<void> {}
 
   async close(): Promise<void> {

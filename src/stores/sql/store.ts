@@ -41,6 +41,9 @@ import { requireSerializer } from "../../serializers/index.js";
 import { normalizeCompress, normalizeDepth, normalizeMinPartSize } from "../file/options.js";
 import { SqlValues } from "./values.js";
 import { offerRow } from "./prefetch.js";
+import { sqlCatalog } from "./catalog.js";
+import { postgres, sqlite } from "./dialect.js";
+import type { CallCatalog } from "../catalog.js";
 
 /** Options of {@link Sql}. */
 export interface SqlOptions {
@@ -133,12 +136,24 @@ export class Sql implements CallStore, ValueStore {
     this.rawEntries = this.#values.raw;
     const database = this.location.url;
     this.#driver.onValueRead = (key, bytes) => offerRow(database, key, bytes);
+    const driver = this.#driver;
+    this.catalog = sqlCatalog({
+      dialect: this.location.kind === "sqlite" ? sqlite : postgres,
+      select: (sql, params) => driver.select(sql, params),
+      load: (key) => driver.load(key),
+      records: async function* (template) {
+        yield* driver.query(template);
+      },
+    });
   }
 
   /** True when value entries are signed (and unsigned or foreign-signed entries are refused). */
   get signed(): boolean {
     return this.#signer.enabled;
   }
+
+  /** Tallies, pages and counts answered in the database (`fleche stats`, `fleche ui`; see `stores/catalog.ts`). */
+  readonly catalog: CallCatalog;
 
   /** The URL without any password. */
   get url(): string {
