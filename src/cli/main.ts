@@ -140,8 +140,7 @@ withStoreOptions(program.command("verify"))
   .option("--deep", "also re-hash every value against its key (reads and decodes every value)")
   .action(run((options) => verify(options)));
 
-program
-  .command("why")
+withStoreOptions(program.command("why"))
   .description("why a call missed: compare it with the nearest stored calls of its function")
   .argument("<target>", "a function name (with --args), or the key (or a prefix) of a stored call")
   .addOption(cacheOption())
@@ -151,15 +150,13 @@ program
   .option("--json", "print the report as JSON")
   .action(run((target: string, options) => why(target, options)));
 
-program
-  .command("stats")
+withStoreOptions(program.command("stats"))
   .description("per function: calls, bytes of values (own and shared), oldest and newest, runtimes; per store: entries and bytes")
   .addOption(cacheOption())
   .option("--json", "print the statistics as JSON")
   .action(run((options) => stats(options)));
 
-program
-  .command("ui")
+withStoreOptions(program.command("ui"))
   .description("serve a local web app over the cache: functions, calls with filters, one call in full with its nearest neighbour, plots")
   .addOption(cacheOption())
   .option("--port <n>", "the port (0: any free one; default 8770)", port)

@@ -3,20 +3,19 @@
  * host and pid of the holder, since when, until when unless renewed). Expired leases are shown as such:
  * their holder died, and `fleche verify --repair` removes them.
  */
-import { openCache } from "../open.js";
+import { openCache, type CacheSelection } from "../open.js";
 import { localTime, table } from "../output.js";
 import { allLeases, leaseStoresOf } from "../leases.js";
 import type { LeaseInfo } from "../../stores/leases.js";
 
 /** Options of `fleche ls --in-progress`. */
-export interface InProgressOptions {
-  readonly cache?: string;
+export interface InProgressOptions extends CacheSelection {
   readonly json?: boolean;
 }
 
 /** Print the leases held in every call store of the cache. */
 export async function inProgress(options: InProgressOptions): Promise<void> {
-  const cache = openCache(options.cache);
+  const cache = openCache(options);
   const found: (LeaseInfo & { readonly store: string })[] = [];
   for (const { leases, label } of leaseStoresOf(cache)) {
     for (const lease of await allLeases(leases)) found.push({ ...lease, store: label });

@@ -1,17 +1,16 @@
 /** `fleche stats`: per function calls, value bytes and runtimes; per store entries and bytes. */
 import { cacheStats } from "../../stats/stats.js";
-import { openCache } from "../open.js";
+import { openCache, type CacheSelection } from "../open.js";
 import { duration, localTime, table } from "../output.js";
 
 /** Options of `fleche stats`. */
-export interface StatsOptions {
-  readonly cache?: string;
+export interface StatsOptions extends CacheSelection {
   readonly json?: boolean;
 }
 
 /** Print the statistics of the cache. */
 export async function stats(options: StatsOptions): Promise<void> {
-  const report = await cacheStats(openCache(options.cache));
+  const report = await cacheStats(openCache(options));
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;

@@ -1,10 +1,9 @@
 /** `fleche ui`: serve the web UI over a cache until interrupted (Ctrl-C, SIGTERM). */
-import { openCache } from "../open.js";
+import { openCache, type CacheSelection } from "../open.js";
 import { startUi } from "../../ui/server.js";
 
 /** Options of `fleche ui`. */
-export interface UiCommandOptions {
-  readonly cache?: string;
+export interface UiCommandOptions extends CacheSelection {
   readonly port?: number;
   readonly host?: string;
   readonly token?: string;
@@ -13,7 +12,7 @@ export interface UiCommandOptions {
 
 /** Serve until a signal; prints the URL to open. */
 export async function ui(options: UiCommandOptions): Promise<void> {
-  const cache = openCache(options.cache);
+  const cache = openCache(options);
   const server = await startUi(cache, {
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),

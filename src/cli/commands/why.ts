@@ -7,13 +7,12 @@
 import { ConfigError } from "../../errors.js";
 import { digestArgument } from "../../digest/index.js";
 import { explainProbe } from "../../explain/explain.js";
-import { openCache } from "../open.js";
+import { openCache, type CacheSelection } from "../open.js";
 import { parseVersionText } from "../../version-text.js";
 import type { Probe, ProbeArgument } from "../../explain/probe.js";
 
 /** Options of `fleche why`. */
-export interface WhyOptions {
-  readonly cache?: string;
+export interface WhyOptions extends CacheSelection {
   /** Argument values by parameter name, as a JSON object. */
   readonly args?: string;
   /** The function's version as the program declares it (JSON: `2` is a number, `'"2"'` a string). */
@@ -25,7 +24,7 @@ export interface WhyOptions {
 
 /** Print the explanation for `target` (a function name with `--args`, else a stored call's key or prefix). */
 export async function why(target: string, options: WhyOptions): Promise<void> {
-  const cache = openCache(options.cache);
+  const cache = openCache(options);
   const probe = options.args === undefined ? await storedProbe(cache, target) : givenProbe(target, options);
   const report = await explainProbe(cache, probe);
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${report.text}\n`);
