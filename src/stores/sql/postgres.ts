@@ -7,7 +7,7 @@
  */
 import type { Pool, QueryResultRow } from "pg";
 import { FlecheError, SaveError } from "../../errors.js";
-import { logger } from "../../log.js";
+import { logger, warnPerCause } from "../../log.js";
 import { matchesRecord, type RecordTemplate } from "../../query/template.js";
 import { Availability } from "./availability.js";
 import { loadPg, migrate, transaction, type PgModule } from "./postgres-open.js";
@@ -267,7 +267,8 @@ export class PostgresDriver implements SqlDriver {
     try {
       return fromRow(row as StoredRow, "postgres");
     } catch (error) {
-      logger().warn(`${this.#label}: call ${(row as StoredRow).key} is unreadable (${(error as Error).message}); treating it as a miss`);
+      // Once per damaged row and reason: a miss reads the row again (the lease re-check), still one warning.
+      warnPerCause(`${this.#label}\0${(row as StoredRow).key}\0${(error as Error).message}`, `${this.#label}: call ${(row as StoredRow).key} is unreadable (${(error as Error).message}); treating it as a miss`);
       return undefined;
     }
   }

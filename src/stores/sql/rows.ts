@@ -5,7 +5,7 @@
  * `result_check` and `record_check` are the row's checksums (`checks.ts`), verified on every read.
  */
 import { SaveError } from "../../errors.js";
-import { logger } from "../../log.js";
+import { warnPerCause } from "../../log.js";
 import { inlineProblem, recordProblem, type CallRecord, type Version } from "../../call-record.js";
 import type { ResultRef } from "../types.js";
 import { DamagedRow, recordCheck, resultCheck, type MetadataKeeping, type VerifiedHits } from "./checks.js";
@@ -167,7 +167,8 @@ export function resultRefOf(
   try {
     return resultFromColumns(key, row[0], row[1], row[2], verified);
   } catch (error) {
-    logger().warn(`${label}: call ${key} is unreadable (${(error as Error).message}); treating it as a miss`);
+    // Once per damaged row and reason: a miss reads the row again (the lease re-check), still one warning.
+      warnPerCause(`${label}\0${key}\0${(error as Error).message}`, `${label}: call ${key} is unreadable (${(error as Error).message}); treating it as a miss`);
     return undefined;
   }
 }

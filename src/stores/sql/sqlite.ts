@@ -10,7 +10,7 @@
  */
 import type BetterSqlite3 from "better-sqlite3";
 import { FlecheError, SaveError } from "../../errors.js";
-import { logger } from "../../log.js";
+import { logger, warnPerCause } from "../../log.js";
 import { matchesRecord, type RecordTemplate } from "../../query/template.js";
 import { isAscii, successor } from "./conditions.js";
 import { sqlite } from "./dialect.js";
@@ -291,7 +291,8 @@ export class SqliteDriver implements SqlDriver {
     try {
       return fromRow(row, "sqlite");
     } catch (error) {
-      logger().warn(`${this.#label}: call ${row.key} is unreadable (${(error as Error).message}); treating it as a miss`);
+      // Once per damaged row and reason: a miss reads the row again (the lease re-check), still one warning.
+      warnPerCause(`${this.#label}\0${row.key}\0${(error as Error).message}`, `${this.#label}: call ${row.key} is unreadable (${(error as Error).message}); treating it as a miss`);
       return undefined;
     }
   }
