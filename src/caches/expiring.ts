@@ -58,14 +58,8 @@ export class Expiring extends WritableView {
     return this.#fresh(record) ? record : undefined;
   }
   /** True for a stored call that has not expired. */
-  override async contains(key: string): Promise<boolean> {
-    try {
-      await this.load(key);
-      return true;
-    } catch (error) {
-      if (error instanceof CacheMiss) return false;
-      throw error;
-    }
+  override contains(key: string): Promise<boolean> {
+    return this.loadable(key);
   }
   /** The matching records that have not expired. */
   override async *records(template: RecordTemplate): AsyncIterable<CallRecord> {

@@ -69,14 +69,8 @@ export class Filtered extends CacheView {
     return record && (await this.#matches(record)) ? record : undefined;
   }
   /** Whether a matching call is stored under `key` (a full key or a unique prefix). */
-  override async contains(key: string): Promise<boolean> {
-    try {
-      await this.load(key);
-      return true;
-    } catch (error) {
-      if (error instanceof CacheMiss) return false;
-      throw error;
-    }
+  override contains(key: string): Promise<boolean> {
+    return this.loadable(key);
   }
   /** @throws Rejected always: views are read-only. */
   override async evict(key: string): Promise<void> {

@@ -4,6 +4,7 @@
  * Calls prepared through a view commit through the view, and calls loaded through it load their values
  * through it, so the policy holds all the way.
  */
+import { CacheMiss } from "../errors.js";
 import { LazyCall } from "../lazy-call.js";
 import { queryOver } from "../query/query-over.js";
 import { transferCalls, type TransferOptions, type TransferReport } from "../query/transfer.js";
@@ -46,6 +47,16 @@ export abstract class CacheView implements CacheLike {
   }
   contains(key: string): Promise<boolean> {
     return this.inner.contains(key);
+  }
+  /** `contains` for views that hide some calls: a call is there when this view's `load` finds it. */
+  protected async loadable(key: string): Promise<boolean> {
+    try {
+      await this.load(key);
+      return true;
+    } catch (error) {
+      if (error instanceof CacheMiss) return false;
+      throw error;
+    }
   }
   evict(key: string): Promise<void> {
     return this.inner.evict(key);
