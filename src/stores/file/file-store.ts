@@ -32,7 +32,7 @@ import type { Compression } from "../envelope/compression.js";
 import { Layout, type EntryKind } from "./layout.js";
 import { FORMAT_VERSION, readManifest, writeManifest } from "./manifest.js";
 import { normalizeOptions, type FileStoreOptions } from "./options.js";
-import { RecordProblem, decodeRecord, encodeRecord } from "./records.js";
+import { RecordProblem, encodeRecord } from "./records.js";
 import { Signer } from "../envelope/signing.js";
 import { FILE_CONFIG } from "./config.js";
 import { configFromSettings } from "../descriptor.js";
@@ -45,7 +45,7 @@ import { Corrupt, ValueFiles, writeError, type LargeRaw } from "./value-files.js
 import { materialize, type Chain } from "../envelope/materialize.js";
 import { EntryCodec } from "../envelope/codec.js";
 import { verifyFiles } from "./verify.js";
-import { Freshness } from "./freshness.js";
+import { Freshness, decodeFreshRecord } from "./freshness.js";
 import { entryChecks } from "./verify-entries.js";
 import { FileLeases } from "./leases.js";
 import type { Leases } from "../leases.js";
@@ -408,14 +408,7 @@ export class FileStore implements ValueStore, CallStore {
     try {
       const bytes = readSmallBytes(path);
       if (bytes === undefined) return undefined;
-      const { record, written } = decodeRecord(bytes, key, this.#signer);
-      if (written !== undefined && this.#signer.enabled) {
-        const newer = this.#freshness.seen(key, written);
-        if (newer !== undefined) {
-          throw new RecordProblem(`it is an older signed record (written ${new Date(written).toISOString()}) than one this store has seen (written ${new Date(newer).toISOString()}): a replay`);
-        }
-      }
-      return record;
+      return decodeFreshRecord(bytes, key, this.#signer, this.#freshness);
     } catch (error) {
       if (!(error instanceof RecordProblem)) throw error;
       this.#discard(path, error);

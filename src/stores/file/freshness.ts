@@ -9,6 +9,10 @@
  * forgotten because more than {@link REMEMBERED} others were seen since. docs/file-format.md says so.
  */
 
+import { RecordProblem, decodeRecord } from "./records.js";
+import type { CallRecord } from "../../call-record.js";
+import type { Signer } from "../envelope/signing.js";
+
 /** How many keys a store remembers write times for (about 150 bytes each). */
 export const REMEMBERED = 65_536;
 
@@ -39,4 +43,20 @@ export class Freshness {
     this.#newest.set(key, written);
     if (this.#newest.size > REMEMBERED) this.#newest.delete(this.#newest.keys().next().value!);
   }
+}
+
+/**
+ * The record in `bytes` (stored under `key`), checked as `decodeRecord` checks it and, for a signed
+ * store, against the newest write time `freshness` has seen for `key`.
+ * @throws RecordProblem when it is damaged, forged, or an older signed record than one already seen (a replay).
+ */
+export function decodeFreshRecord(bytes: Uint8Array, key: string, signer: Signer, freshness: Freshness): CallRecord {
+  const { record, written } = decodeRecord(bytes, key, signer);
+  if (written !== undefined && signer.enabled) {
+    const newer = freshness.seen(key, written);
+    if (newer !== undefined) {
+      throw new RecordProblem(`it is an older signed record (written ${new Date(written).toISOString()}) than one this store has seen (written ${new Date(newer).toISOString()}): a replay`);
+    }
+  }
+  return record;
 }

@@ -34,7 +34,7 @@ import { Corrupt } from "../envelope/decoded.js";
 import { materialize, type Chain } from "../envelope/materialize.js";
 import type { Header } from "../envelope/envelope.js";
 import { RecordProblem, decodeRecord, encodeRecord } from "../file/records.js";
-import { Freshness } from "../file/freshness.js";
+import { Freshness, decodeFreshRecord } from "../file/freshness.js";
 import { configFromSettings } from "../descriptor.js";
 import { S3_CONFIG } from "./config.js";
 import { normalizeS3Options, type S3StoreOptions } from "./options.js";
@@ -277,14 +277,7 @@ export class S3Store implements ValueStore, CallStore {
     try {
       const bytes = await this.#objects.read(objectKey, gather);
       if (bytes === undefined) return undefined;
-      const { record, written } = decodeRecord(bytes, key, this.#signer);
-      if (written !== undefined && this.#signer.enabled) {
-        const newer = this.#freshness.seen(key, written);
-        if (newer !== undefined) {
-          throw new RecordProblem(`it is an older signed record (written ${new Date(written).toISOString()}) than one this store has seen (written ${new Date(newer).toISOString()}): a replay`);
-        }
-      }
-      return record;
+      return decodeFreshRecord(bytes, key, this.#signer, this.#freshness);
     } catch (error) {
       const problem = error instanceof Corrupt ? new RecordProblem(error.message) : error;
       if (!(problem instanceof RecordProblem)) throw error;
