@@ -4,8 +4,8 @@
  * also loaded (parts assembled) and re-hashed against its key. A record file is checked as `loadCall`
  * would. Values are deserialized only with `deep`.
  */
+import { checkDigest, checkParts } from "../envelope/digest-check.js";
 import { existsSync, readFileSync } from "node:fs";
-import { digest } from "../../digest/index.js";
 import type { MaybePromise } from "../../maybe.js";
 import { Corrupt } from "../envelope/decoded.js";
 import type { Layout } from "./layout.js";
@@ -31,17 +31,11 @@ export function entryChecks(context: EntryContext): EntryChecks {
       const file = await files.read(key, path);
       const children = file.header.c ?? [];
       const missing = children.filter((child) => !existsSync(layout.valuePath(child)));
-      if (missing.length) throw new Corrupt(`its part${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} missing`);
+      checkParts(missing);
       if (deep) {
         // A whole value is decoded from the file just read; a split one is assembled from its parts.
         const value = children.length ? await context.load(key) : await wholeValue(files, file);
-        let actual: string;
-        try {
-          actual = digest(value);
-        } catch (error) {
-          throw new Corrupt(`its value cannot be digested (${(error as Error).message})`);
-        }
-        if (actual !== key) throw new Corrupt(`its value digests to ${actual}, not to its key`);
+        checkDigest(value, key);
       }
       return children;
     },

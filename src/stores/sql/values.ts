@@ -11,6 +11,7 @@
  * - The gc protocol is plain SQL: a touch is an `UPDATE ... SET touched_at`, a conditional eviction one
  *   `DELETE ... WHERE touched_at <= cutoff`, each atomic with respect to the other.
  */
+import { checkDigest, checkParts } from "../envelope/digest-check.js";
 import { CacheMiss, SaveError } from "../../errors.js";
 import { digest } from "../../digest/index.js";
 import { logger } from "../../log.js";
@@ -259,16 +260,10 @@ export class SqlValues {
       if (column !== undefined && column.join(" ") !== children.join(" ")) throw new Corrupt("its children column does not match its header");
       const missing: string[] = [];
       for (const child of children) if (!(await this.table.contains(child))) missing.push(child);
-      if (missing.length) throw new Corrupt(`its part${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} missing`);
+      checkParts(missing);
       if (deep) {
         const value = await this.#load(key, undefined, false);
-        let actual: string;
-        try {
-          actual = digest(value);
-        } catch (error) {
-          throw new Corrupt(`its value cannot be digested (${(error as Error).message})`);
-        }
-        if (actual !== key) throw new Corrupt(`its value digests to ${actual}, not to its key`);
+        checkDigest(value, key);
       }
       return undefined;
     } catch (error) {
