@@ -190,7 +190,10 @@ describe("Sql on SQLite: files and settings", () => {
     } finally {
       logs.restore();
     }
-    assert.equal(logs.warn.filter((w) => w.includes(key) && w.includes("unreadable")).length, 3, logs.warn.join("\n"));
+    // One warning per damage: the explicit loadResult and the wrapper's reads of the same damaged row
+    // (its lookup, and the lease re-check) are one cause; the repeats go to debug.
+    assert.equal(logs.warn.filter((w) => w.includes(key) && w.includes("unreadable")).length, 2, logs.warn.join("\n"));
+    assert.ok(logs.debug.some((d) => d.includes(key) && d.includes("unreadable") && d.includes("again")));
     assert.deepEqual((await store.loadCall(key))?.inline, [[digest(21), 21], [digest(42), 42]], "the save replaced the broken row");
     await store.close();
   });
