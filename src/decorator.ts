@@ -7,7 +7,8 @@
  * first call, whatever subclass the receiver is), so that equally named methods of two classes in one
  * module never share records. `name` in the options overrides it, as for `fleche()`.
  */
-import { fleche, type Fleched } from "./fleche.js";
+import { fleche } from "./fleche.js";
+import type { Fleched } from "./wrapped.js";
 import type { FlecheOptions } from "./options.js";
 import { callerModule } from "./module-name.js";
 

@@ -21,7 +21,8 @@ import { registerBuiltinStores } from "./stores/builtin.js";
 registerBuiltinStores();
 
 // The wrapper and what its helpers hand back.
-export { fleche, type Fleched, type FlecheHelpers, type FunctionQuery } from "./fleche.js";
+export { fleche } from "./fleche.js";
+export type { Fleched, FlecheHelpers, FunctionQuery } from "./wrapped.js";
 export { cached, type AnyMethod, type CachedDecorator } from "./decorator.js";
 export type { FlecheOptions } from "./options.js";
 export type { LeaseOptions, LeaseSetting } from "./leases/settings.js";
