@@ -90,14 +90,7 @@ export class ValueFiles {
    * @throws CacheMiss when there is no file; Corrupt when it cannot be used; FlecheError when it cannot be read.
    */
   read(key: string, path: string): MaybePromise<ValueFile> {
-    const fd = openEntry(key, path);
-    let size: number;
-    try {
-      size = fstatSync(fd).size;
-    } catch (error) {
-      closeSync(fd);
-      throw error;
-    }
+    const { fd, size } = openSized(key, path);
     if (size > SYNC_LIMIT) return this.#readLarge(key, path, fd, size);
     let bytes: Buffer;
     try {
@@ -112,14 +105,7 @@ export class ValueFiles {
 
   /** The whole file at `path`, unchecked (copied as it is to another store). @throws CacheMiss when absent. */
   readBytes(key: string, path: string): MaybePromise<Uint8Array> {
-    const fd = openEntry(key, path);
-    let size: number;
-    try {
-      size = fstatSync(fd).size;
-    } catch (error) {
-      closeSync(fd);
-      throw readError(path, error);
-    }
+    const { fd, size } = openSized(key, path);
     if (size > SYNC_LIMIT) {
       return readChunked(fd, 0, size, () => {}).then(
         (bytes) => closeAsync(fd).then(() => bytes),
@@ -215,6 +201,17 @@ export class ValueFiles {
   /** Deserialize a checked file's payload. @throws Corrupt when the payload does not decode. */
   decode(file: ValueFile): MaybePromise<Decoded> {
     return this.codec.decode(file);
+  }
+}
+
+/** Open an entry file and read its size; the descriptor is closed again if the size cannot be read. */
+function openSized(key: string, path: string): { readonly fd: number; readonly size: number } {
+  const fd = openEntry(key, path);
+  try {
+    return { fd, size: fstatSync(fd).size };
+  } catch (error) {
+    closeSync(fd);
+    throw readError(path, error);
   }
 }
 
