@@ -27,7 +27,9 @@ export class SqliteConnection {
   /** The files opened (undefined for an in-memory database, which no one can delete). */
   readonly identity: FileIdentity | undefined;
   readonly #checkpointer: Checkpointer | undefined;
-  readonly #transaction: BetterSqlite3.Transaction<(records: readonly CallRecord[]) => void> | undefined;
+  readonly #label: string;
+  /** Prepared at the first save: a process that only reads (the first hit of a new process) never pays for it. */
+  #transaction: BetterSqlite3.Transaction<(records: readonly CallRecord[]) => void> | undefined;
 
   /** @throws ConfigError when the database cannot be opened or used (see `openSqlite`). */
   constructor(location: SqliteLocation, label: string, options: { readonly readOnly?: boolean } = {}) {
@@ -38,12 +40,12 @@ export class SqliteConnection {
     this.identity = location.path === MEMORY ? undefined : new FileIdentity(location.path);
     const wal = !this.readOnly && String(this.db.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
     this.#checkpointer = wal ? new Checkpointer(location.path, WAL_LIMIT_BYTES, label) : undefined;
-    this.#transaction = this.readOnly ? undefined : saveTransaction(this.db, label);
+    this.#label = label;
   }
 
   /** Save records in one `BEGIN IMMEDIATE` transaction (writable connections only). */
   save(records: readonly CallRecord[]): void {
-    this.#transaction!.immediate(records);
+    (this.#transaction ??= saveTransaction(this.db, this.#label)).immediate(records);
     this.#checkpointer?.committed();
   }
 
