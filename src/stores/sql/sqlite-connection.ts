@@ -29,7 +29,7 @@ export class SqliteConnection {
   readonly #checkpointer: Checkpointer | undefined;
   readonly #label: string;
   /** Prepared at the first save: a process that only reads (the first hit of a new process) never pays for it. */
-  #transaction: BetterSqlite3.Transaction<(records: readonly CallRecord[]) => void> | undefined;
+  #transaction: BetterSqlite3.Transaction<(records: readonly CallRecord[], also?: () => void) => void> | undefined;
 
   /** @throws ConfigError when the database cannot be opened or used (see `openSqlite`). */
   constructor(location: SqliteLocation, label: string, options: { readonly readOnly?: boolean } = {}) {
@@ -43,9 +43,12 @@ export class SqliteConnection {
     this.#label = label;
   }
 
-  /** Save records in one `BEGIN IMMEDIATE` transaction (writable connections only). */
-  save(records: readonly CallRecord[]): void {
-    (this.#transaction ??= saveTransaction(this.db, this.#label)).immediate(records);
+  /**
+   * Save records in one `BEGIN IMMEDIATE` transaction (writable connections only); `also` runs inside
+   * it, after the records' rows (the leases released with them).
+   */
+  save(records: readonly CallRecord[], also?: () => void): void {
+    (this.#transaction ??= saveTransaction(this.db, this.#label)).immediate(records, also);
     this.#checkpointer?.committed();
   }
 
@@ -74,14 +77,14 @@ export class SqliteConnection {
 }
 
 /** The write transaction: insert each record's rows, or replace an existing record whole. */
-function saveTransaction(db: Database, label: string): BetterSqlite3.Transaction<(records: readonly CallRecord[]) => void> {
+function saveTransaction(db: Database, label: string): BetterSqlite3.Transaction<(records: readonly CallRecord[], also?: () => void) => void> {
   const insert = db.prepare(INSERT);
   const update = db.prepare(UPDATE);
   const dropArgs = db.prepare("DELETE FROM arguments WHERE call_key = ?");
   const dropMeta = db.prepare("DELETE FROM metadata WHERE call_key = ?");
   const addArg = db.prepare("INSERT INTO arguments (call_key, position, name, value) VALUES (?, ?, ?, ?)");
   const addMeta = db.prepare("INSERT INTO metadata (call_key, namespace, data) VALUES (?, ?, ?)");
-  return db.transaction((records: readonly CallRecord[]) => {
+  return db.transaction((records: readonly CallRecord[], also?: () => void) => {
     for (const record of records) {
       assertStorable(record, sqliteText, label);
       const { call, args, meta } = toRows(record, "sqlite");
@@ -95,5 +98,6 @@ function saveTransaction(db: Database, label: string): BetterSqlite3.Transaction
       for (const [position, name, value] of args) addArg.run(call.key, position, name, value);
       for (const [ns, data] of meta) addMeta.run(call.key, ns, data);
     }
+    also?.();
   });
 }

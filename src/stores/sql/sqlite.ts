@@ -27,7 +27,6 @@ import { rowProblem, VERIFY_PAGE, VerifyTally } from "./verify.js";
 import type { SqliteAccess } from "./sqlite-access.js";
 import { SqliteValues } from "./sqlite-values.js";
 import { SqliteLeases } from "./sqlite-leases.js";
-import type { Leases } from "../leases.js";
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -61,7 +60,7 @@ export class SqliteDriver implements SqlDriver {
   /** The `value_entries` table. */
   readonly values = new SqliteValues(this.#access);
   /** Leases on call keys; none on a read-only database (taking one would write). */
-  readonly leases: Leases | undefined;
+  readonly leases: SqliteLeases | undefined;
 
   constructor(location: SqliteLocation, label: string, options: { readonly readOnly?: boolean } = {}) {
     this.#label = label;
@@ -93,7 +92,15 @@ export class SqliteDriver implements SqlDriver {
   #saveRecords(records: readonly CallRecord[]): void {
     const refused = this.#refusal(`not saving call ${records[0]?.key ?? ""}`);
     if (refused) throw new SaveError(refused.message, { cause: refused });
-    this.#retryBusy(() => this.#conn.save(records));
+    // Leases this store granted on these keys go in the same transaction (see `sqlite-leases.ts`).
+    const leases = this.leases;
+    const held = leases ? leases.heldAmong(records) : [];
+    if (held.length === 0) {
+      this.#retryBusy(() => this.#conn.save(records));
+      return;
+    }
+    this.#retryBusy(() => this.#conn.save(records, () => leases!.removeWithin(held)));
+    leases!.releasedWithRecords(held);
   }
 
   /** Removals refused as saves are (a `FlecheError` with the same code). */

@@ -2,7 +2,8 @@
  * Leases on SQL (the contract of src/stores/leases.ts): processes racing for one key, round after round,
  * on a SQLite file and on PostgreSQL: exactly one wins each round; an expired lease is taken over by
  * exactly one, and its old holder's renewal then fails; release, list, clearExpired; PostgreSQL's
- * `changed` wakes on a release made through another connection, and on abort.
+ * `changed` wakes on a release made through another connection, and on abort; on SQLite, a lease goes
+ * with the save of its record, and only the store that granted it removes it so.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -11,8 +12,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConfigError, Sql, digest } from "../../../src/index.js";
-import type { LeaseOwner } from "../../../src/stores/leases.js";
+import { ConfigError, SaveError, Sql, digest, type CallRecord } from "../../../src/index.js";
+import type { LeaseOwner, Leases } from "../../../src/stores/leases.js";
 import { dropDatabases, freshDatabase, onDatabase } from "../../helpers/postgres.js";
 import { tempDirs } from "../../helpers/temp.js";
 import { leaseSuite } from "../../../src/testing.js";
@@ -250,6 +251,67 @@ describe("PostgreSQL: changed() with LISTEN/NOTIFY", () => {
     const store = new Sql();
     assert.equal(store.leases!.changed, undefined);
     await store.close();
+  });
+});
+
+describe("leases on SQLite: released with their record", () => {
+  /** A record of `key` whose name may be set (a lone surrogate cannot be stored: its save fails). */
+  const recordOf = (key: string, name = "f"): CallRecord => ({
+    key,
+    name,
+    module: "test",
+    version: null,
+    codeDigest: null,
+    arguments: { x: digest(1) },
+    result: digest(2),
+    metadata: {},
+  });
+  const leasedKeys = async (leases: Leases): Promise<string[]> => {
+    const keys: string[] = [];
+    for await (const lease of leases.list()) keys.push(lease.key);
+    return keys;
+  };
+
+  it("the save of a record removes the lease this store granted on its key; renew and release after it change nothing", async () => {
+    const url = `sqlite:///${join(dir(), "with-record.db")}`;
+    const store = new Sql({ url });
+    const other = new Sql({ url }); // another process on the same file
+    const key = digest("filed with its record");
+    const a = owner("a");
+    assert.deepEqual(await store.leases!.acquire(key, a, 60_000), { acquired: true });
+    await store.saveCall(recordOf(key));
+    assert.deepEqual(await leasedKeys(other.leases!), [], "the lease went with the record");
+    assert.ok(await other.loadCall(key), "and the record is there");
+    assert.equal(await store.leases!.renew(key, a, 60_000), true, "a heartbeat after the save: ended with its record, not lost");
+    await store.leases!.release(key, a);
+    const b = owner("b");
+    assert.deepEqual(await other.leases!.acquire(key, b, 60_000), { acquired: true }, "free for anyone");
+    await store.leases!.release(key, a); // a's lease is long gone: b's stays
+    assert.equal(await store.leases!.renew(key, a, 60_000), false, "a holds nothing any more");
+    assert.deepEqual(await leasedKeys(store.leases!), [key]);
+    await store.close();
+    await other.close();
+  });
+
+  it("a save leaves leases it did not grant, and a failed save keeps the lease", async () => {
+    const url = `sqlite:///${join(dir(), "not-granted.db")}`;
+    const store = new Sql({ url });
+    const other = new Sql({ url });
+    const theirs = digest("their lease");
+    assert.deepEqual(await other.leases!.acquire(theirs, owner("b"), 60_000), { acquired: true });
+    await store.saveCall(recordOf(theirs));
+    assert.deepEqual(await leasedKeys(store.leases!), [theirs], "another process's lease is its to release");
+
+    const mine = digest("failed save");
+    const a = owner("a");
+    assert.deepEqual(await store.leases!.acquire(mine, a, 60_000), { acquired: true });
+    await assert.rejects(async () => store.saveCall(recordOf(mine, "bad \ud800 name")), SaveError);
+    assert.deepEqual(await leasedKeys(store.leases!), [mine, theirs].sort(), "the failed save removed nothing");
+    assert.equal(await store.leases!.renew(mine, a, 60_000), true, "still held");
+    await store.leases!.release(mine, a);
+    assert.deepEqual(await leasedKeys(store.leases!), [theirs]);
+    await store.close();
+    await other.close();
   });
 });
 
