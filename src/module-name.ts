@@ -10,8 +10,11 @@ import { basename, dirname, extname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { flechePackage } from "./package-root.js";
 
-/** fleche's own code (sources or build), whose stack frames are never the caller. */
-const OWN_DIRS = ownDirs();
+/**
+ * fleche's own code (sources or build), whose stack frames are never the caller. Found at the first
+ * use (it reads fleche's package.json): a program that names every function's module never pays for it.
+ */
+let ownDirsFound: string[] | undefined;
 const BUILD_DIRS = new Set(["src", "dist", "build"]);
 const packageCache = new Map<string, { root: string; name: string } | null>();
 
@@ -45,7 +48,7 @@ function callerFile(): string | undefined {
     let file = site.getFileName();
     if (!file || file.startsWith("node:")) continue;
     if (file.startsWith("file:")) file = fileURLToPath(file);
-    if (OWN_DIRS.some((dir) => file!.startsWith(dir))) continue;
+    if ((ownDirsFound ??= ownDirs()).some((dir) => file!.startsWith(dir))) continue;
     return file;
   }
   return undefined;
