@@ -8,7 +8,7 @@
 import { makeDirectory } from "../../fs/mkdir.js";
 import { accessSync, constants, existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { ConfigError, FlecheError } from "../../errors.js";
 import { logger } from "../../log.js";
@@ -54,6 +54,25 @@ function betterSqlite3(label: string): typeof BetterSqlite3 {
   }
 }
 
+/**
+ * The path of better-sqlite3's native addon where its install puts it, handed to it so that it need not
+ * search: without it better-sqlite3 asks the `bindings` package, which probes a dozen paths (about 1 ms
+ * of a new process's first hit). Undefined when the file is elsewhere (better-sqlite3 then searches).
+ */
+let addon: string | null | undefined;
+function nativeBinding(): string | undefined {
+  if (addon === undefined) {
+    try {
+      const main = createRequire(import.meta.url).resolve("better-sqlite3"); // <package>/lib/index.js
+      const file = join(dirname(dirname(main)), "build", "Release", "better_sqlite3.node");
+      addon = existsSync(file) ? file : null;
+    } catch {
+      addon = null;
+    }
+  }
+  return addon ?? undefined;
+}
+
 /** An opened database; `readOnly` says how and why when it cannot be written. */
 export interface OpenedSqlite {
   readonly db: Database;
@@ -80,7 +99,8 @@ export function openSqlite(location: SqliteLocation, label: string, options: { r
   const Database = betterSqlite3(label);
   let db: Database;
   try {
-    db = new Database(location.path, { timeout: BUSY_TIMEOUT_MS });
+    const binding = nativeBinding();
+    db = new Database(location.path, { timeout: BUSY_TIMEOUT_MS, ...(binding ? { nativeBinding: binding } : {}) });
   } catch (error) {
     throw new ConfigError(`${label}: cannot open ${location.path} (${(error as Error).message})`, { cause: error });
   }
