@@ -1,0 +1,122 @@
+/**
+ * The consuming end of a job queue (what `fleche worker` runs): takes the jobs `jobQueue()` adds and runs
+ * each task in this process with `runTask`, which looks the call up in the task's cache, computes it
+ * under the cache's lease when it is missing, and files the result there for the submitter to load.
+ *
+ * A job stays with the worker that took it while the worker renews its lock (every half `lockDuration`).
+ * A worker that dies (killed, crashed, its machine gone) stops renewing: after `lockDuration` another
+ * worker takes the job over (BullMQ's stalled-job check). The call's lease, where the cache has leases,
+ * then decides whether the body runs again: the lease of a dead holder on the same host is taken over at
+ * once, one on another host after its ttl.
+ */
+import type { Job, Worker } from "bullmq";
+import type { CacheConfig, CacheLike } from "../../cache-like.js";
+import { cacheFromConfig } from "../../config/build.js";
+import { runTask } from "../run-task.js";
+import { loadBullMQ } from "./bullmq.js";
+import { taskOf } from "./job-data.js";
+import type { QueuePlace } from "./options.js";
+
+/** How many jobs a worker has seen end each way, and how many it is running. */
+export interface WorkerCounts {
+  /** Jobs done, their result filed in the cache (including `cached`). */
+  readonly done: number;
+  /** Of `done`, the jobs whose call was already in the cache when the worker took them. */
+  readonly cached: number;
+  /** Jobs running now. */
+  readonly running: number;
+  /** Jobs that failed (the call threw, or its function could not be found or keyed the same). */
+  readonly failed: number;
+}
+
+/** What a worker reports as it goes. */
+export interface WorkerEvents {
+  /** The counts changed. */
+  counts?(counts: WorkerCounts): void;
+  /** A job failed: the call, and the error it failed with (the submitter's map gets the message too). */
+  failed?(name: string, error: Error): void;
+}
+
+/** Options of {@link startWorker}. */
+export interface QueueWorkerOptions extends QueuePlace {
+  /** How many jobs this process runs at once (default 1). Bodies share its one thread: see docs/parallel.md. */
+  readonly concurrency?: number;
+  /** Milliseconds a job stays with a worker that stopped renewing its lock (BullMQ's `lockDuration`; default 30 s). */
+  readonly lockDuration?: number;
+  /** Imported modules, searched for the functions of tasks whose module file does not exist here. */
+  readonly modules: readonly object[];
+  readonly events?: WorkerEvents;
+}
+
+/** A running worker. */
+export interface QueueWorker {
+  /** The counts so far. */
+  counts(): WorkerCounts;
+  /**
+   * Stop taking jobs and wait for the running ones to finish (`force`: do not wait; their jobs go back to
+   * the queue once their lock lapses, for another worker).
+   */
+  close(force?: boolean): Promise<void>;
+}
+
+/** Connect to the queue at `options` and start taking its jobs. */
+export async function startWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  const bull = await loadBullMQ(`fleche worker --queue ${options.queue}`);
+  const counts = { done: 0, cached: 0, running: 0, failed: 0 };
+  const changed = () => options.events?.counts?.({ ...counts });
+  const probes = new Map<string, CacheLike>();
+
+  const processJob = async (job: Job): Promise<null> => {
+    const task = taskOf(job.data);
+    counts.running++;
+    changed();
+    try {
+      const cached = task.cache !== null && (await isStored(probes, task.cache, task.key));
+      await runTask(task, options.modules);
+      counts.done++;
+      if (cached) counts.cached++;
+      return null; // the result is in the cache, not in Redis
+    } catch (error) {
+      counts.failed++;
+      options.events?.failed?.(task.fn.name, error as Error);
+      throw error;
+    } finally {
+      counts.running--;
+      changed();
+    }
+  };
+
+  const lockDuration = options.lockDuration ?? 30_000;
+  const worker: Worker = new bull.Worker(options.queue, processJob, {
+    connection: { url: options.redis, maxRetriesPerRequest: null },
+    prefix: options.prefix,
+    concurrency: options.concurrency ?? 1,
+    lockDuration,
+    // Check for stalled jobs as often as a lock may lapse, so that a dead worker's job is taken over
+    // within about two lock durations.
+    stalledInterval: lockDuration,
+    autorun: false,
+  });
+  worker.on("error", () => {}); // connection trouble: ioredis reconnects; jobs' own errors are counted above
+  await worker.waitUntilReady();
+  void worker.run().catch(() => {});
+  return {
+    counts: () => ({ ...counts }),
+    close: (force = false) => worker.close(force),
+  };
+}
+
+/**
+ * Whether the call is in the cache already: for the `cached` count only (the task's own lookup decides
+ * what runs). One cache object per config, apart from `runTask`'s, reading records only (no values).
+ */
+async function isStored(probes: Map<string, CacheLike>, config: CacheConfig, key: string): Promise<boolean> {
+  const id = JSON.stringify(config);
+  let cache = probes.get(id);
+  if (!cache) probes.set(id, (cache = cacheFromConfig(config, "the task's cache")));
+  try {
+    return (await cache.loadRecord(key)) !== undefined;
+  } catch {
+    return false;
+  }
+}
