@@ -5,7 +5,7 @@
  * running, failed) goes to stderr: one line kept up to date on a terminal, plain lines otherwise.
  *
  * The first SIGINT or SIGTERM stops taking jobs and lets the running ones finish (their results are
- * filed); a second one stops at once, and those jobs go back to the queue once their lock lapses.
+ * filed); a second one puts the running jobs back in the queue, for another worker, and exits.
  */
 import { hostname } from "node:os";
 import { ConfigError } from "../../errors.js";
@@ -57,8 +57,8 @@ export async function worker(options: WorkerCommandOptions): Promise<void> {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       if (++signals > 1) {
-        status.log(`${signal}: stopping now; the running jobs go back to the queue once their lock lapses`);
-        void running.close(true).then(resolve, resolve);
+        status.log(`${signal}: stopping now; the running jobs go back to the queue for another worker`);
+        void running.release().then(resolve, resolve);
         return;
       }
       const busy = running.counts().running;

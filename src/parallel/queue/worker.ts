@@ -52,11 +52,14 @@ export interface QueueWorkerOptions extends QueuePlace {
 export interface QueueWorker {
   /** The counts so far. */
   counts(): WorkerCounts;
+  /** Stop taking jobs and wait for the running ones to finish (their results are filed). */
+  close(): Promise<void>;
   /**
-   * Stop taking jobs and wait for the running ones to finish (`force`: do not wait; their jobs go back to
-   * the queue once their lock lapses, for another worker).
+   * Put the running jobs back in the queue at once, for another worker, instead of letting them finish
+   * here: for a process about to exit (their bodies still run until it does). A job that cannot be put
+   * back (its lock already lapsed) is left to BullMQ's stalled-job check.
    */
-  close(force?: boolean): Promise<void>;
+  release(): Promise<void>;
 }
 
 /** Connect to the queue at `options` and start taking its jobs. */
@@ -66,8 +69,11 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const changed = () => options.events?.counts?.({ ...counts });
   const probes = new Map<string, CacheLike>();
 
-  const processJob = async (job: Job): Promise<null> => {
+  const active = new Map<Job, string>();
+
+  const processJob = async (job: Job, token?: string): Promise<null> => {
     const task = taskOf(job.data);
+    if (token !== undefined) active.set(job, token);
     counts.running++;
     changed();
     try {
@@ -81,6 +87,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       options.events?.failed?.(task.fn.name, error as Error);
       throw error;
     } finally {
+      active.delete(job);
       counts.running--;
       changed();
     }
@@ -102,7 +109,10 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   void worker.run().catch(() => {});
   return {
     counts: () => ({ ...counts }),
-    close: (force = false) => worker.close(force),
+    close: () => worker.close(),
+    async release() {
+      await Promise.all([...active].map(([job, token]) => job.moveToWait(token).catch(() => {})));
+    },
   };
 }
 
