@@ -5,7 +5,7 @@
  * external and load lazily where they are heavy.
  */
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { copyFileSync, rmSync } from "node:fs";
 import { buildUi } from "./build-ui.mjs";
 
 rmSync("dist", { recursive: true, force: true });
@@ -18,6 +18,8 @@ await build({
     testing: "src/testing.ts",
     "testing/lease-child": "src/testing/lease-child.ts",
     "cli/main": "src/cli/main.ts",
+    // The worker threads of `threads()` start from parallel/worker-entry.mjs (copied below), which loads this.
+    "parallel/worker": "src/parallel/worker.ts",
   },
   outdir: "dist",
   bundle: true,
@@ -30,6 +32,9 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
+
+// The worker threads' start file is plain JavaScript already (it must load before any TypeScript loader).
+for (const file of ["worker-entry.mjs", "typescript-probe.mts"]) copyFileSync(`src/parallel/${file}`, `dist/parallel/${file}`);
 
 // The browser files of `fleche ui` (dist/web/; dist/ui/ holds the server's declarations): bundled separately, for browsers.
 await buildUi();

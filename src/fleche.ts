@@ -20,11 +20,13 @@ import { CallMemo } from "./call-memo.js";
 import { rejectUnknownKeys } from "./known-keys.js";
 import { FLECHE_OPTION_KEYS, type FlecheOptions } from "./options.js";
 import type { PreparedCall } from "./prepared-call.js";
+import type { MapRun } from "./parallel/map-types.js";
 import { rejectUnknownFilterKeys } from "./query/template.js";
 import { checkLeaseSetting, leaseTimes } from "./leases/settings.js";
 import { computeOnce } from "./leases/compute-once.js";
 import { explainCall, explainSkipped } from "./explain/explain.js";
 import { registerInternals } from "./parallel/internals.js";
+import { mapCalls } from "./parallel/map.js";
 import { callerPath } from "./module-name.js";
 import { FUNCTION_QUERY_KEYS, type AnyFunction, type FlecheHelpers, type Fleched, type FunctionQuery } from "./wrapped.js";
 
@@ -362,6 +364,9 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
       return function (this: unknown, ...rest: unknown[]) {
         return withState(state, () => invoke(state.cache, this, [...bound, ...rest])) as Promise<Awaited<ReturnType<F>>>;
       };
+    },
+    map(argsList, options) {
+      return mapCalls(wrapped, argsList, options) as MapRun<Awaited<ReturnType<F>>>;
     },
     original: fn,
   };

@@ -7,7 +7,7 @@
 import type { MaybePromise } from "../maybe.js";
 import type { CacheLike } from "../cache-like.js";
 import type { Call } from "../call.js";
-import type { AnyFunction } from "../wrapped.js";
+
 
 /** The wrapper's steps and facts, as the parallel machinery uses them. */
 export interface WrappedInternals {
@@ -18,7 +18,7 @@ export interface WrappedInternals {
   /** The file whose code called `fleche()`, read from the stack at wrap time; undefined when unknown. */
   readonly file: string | undefined;
   /** The unwrapped body. */
-  readonly original: AnyFunction;
+  readonly original: (...args: readonly unknown[]) => unknown;
   /**
    * Top-level `D()` arguments expanded to full digests in `cache` (references in rest positions are
    * loaded, as a direct call does); the same array when there is none.

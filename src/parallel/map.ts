@@ -1,0 +1,274 @@
+/**
+ * `f.map(argsList, options)`: many calls of one wrapped function, the misses run elsewhere. Every call is
+ * keyed and looked up here, in the calling thread, through the wrapper's own lookup (so `maxAge` and
+ * views apply); hits are served at once and never dispatched. Each distinct missed call becomes one
+ * {@link CallTask} for the executor (a pool of worker threads by default):
+ *
+ * - when the active cache travels (it has a config over shared storage), the task carries it and the
+ *   other side runs the call through the wrapper's normal path: lookup, leases, metadata, commit, so
+ *   digests and serialisation run in parallel there;
+ * - when it does not (memory stores), the other side runs the body only, and this thread files the
+ *   result through the wrapper's own miss path (leases, metadata, commit) as a direct call would.
+ *
+ * Calls the map cannot key (an argument without a digest, a missing required one) run as a plain call
+ * here, exactly as `f(...args)` would.
+ */
+import { FlecheError } from "../errors.js";
+import { MISS, type CacheLike } from "../cache-like.js";
+import { activeCache, activeMeta, withState } from "../context.js";
+import { isPromise } from "../maybe.js";
+import { rejectUnknownKeys, keysOf } from "../known-keys.js";
+import { ConfigError } from "../errors.js";
+import { describeMetadata } from "../metadata/description.js";
+import { internalsOf, type WrappedInternals } from "./internals.js";
+import { referenceOf } from "./reference.js";
+import { encodeTaskArgs } from "./task-args.js";
+import { travellingConfig } from "./travel.js";
+import { defaultThreads } from "./threads.js";
+import type { Call } from "../call.js";
+import type { JsonValue } from "../call-record.js";
+import type { MetadataProvider } from "../metadata/provider.js";
+import type { Executor, TaskResult } from "./executor.js";
+import type { CallTask } from "./task.js";
+import type { MapOptions, MapOutcome, MapProgress, MapRun } from "./map-types.js";
+
+/** Every key {@link MapOptions} accepts. */
+const MAP_OPTION_KEYS = keysOf<MapOptions>()(["concurrency", "signal", "onProgress", "executor"]);
+
+/** One entry's promise and how to settle it. */
+interface Entry {
+  readonly promise: Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(reason: unknown): void;
+}
+
+/** A missed call waiting for a free slot. */
+interface Miss {
+  readonly indices: number[];
+  readonly call: Call;
+  readonly args: readonly unknown[];
+}
+
+/** What every task of one map shares: where the function, the cache and the metadata come from. */
+interface Plan {
+  readonly executor: Executor;
+  readonly fn: CallTask["fn"];
+  readonly config: CallTask["cache"];
+  readonly meta: JsonValue;
+}
+
+/** Run the calls `argsList` of `wrapped` (see the file comment); the entry behind every `f.map`. */
+export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[]>, options: MapOptions = {}): MapRun<unknown> {
+  const internals = internalsOf(wrapped);
+  if (!internals) throw new TypeError("mapCalls: not a wrapped function");
+  const label = `${internals.name}.map()`;
+  rejectUnknownKeys(label, options, MAP_OPTION_KEYS);
+  const { concurrency, signal, onProgress, executor } = options;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new ConfigError(`${label}: \`concurrency\` must be a whole number ≥ 1, got ${String(concurrency)}`);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ConfigError(`${label}: \`signal\` must be an AbortSignal`);
+  if (onProgress !== undefined && typeof onProgress !== "function") throw new ConfigError(`${label}: \`onProgress\` must be a function`);
+  if (executor !== undefined && (typeof executor !== "object" || executor === null || typeof executor.run !== "function")) {
+    throw new ConfigError(`${label}: \`executor\` must be an Executor (e.g. threads())`);
+  }
+  const list = Array.from(argsList, (args, i) => {
+    if (!Array.isArray(args)) throw new ConfigError(`${label}: entry ${i} must be an array of arguments, got ${typeof args}`);
+    return args as readonly unknown[];
+  });
+  const state = { cache: activeCache(), meta: activeMeta() }; // as `bind` does: the scope of the call to map
+  const entries = list.map(deferred);
+  const outcomes: MapOutcome<unknown>[] = [];
+  const settled = new Uint8Array(list.length);
+  const waiting = new Set<() => void>();
+  const counts = { total: list.length, done: 0, cached: 0, running: 0, failed: 0 };
+  const report = () => onProgress?.({ ...counts } satisfies MapProgress);
+  const call = (args: readonly unknown[]) => withState(state, () => (wrapped as (...a: unknown[]) => Promise<unknown>)(...args));
+
+  /** Settle entry `index` (counted at once, so the counts reported next include it). */
+  function settle(index: number, outcome: { status: "fulfilled"; value: unknown } | { status: "rejected"; reason: unknown }): void {
+    if (settled[index]) return;
+    settled[index] = 1;
+    if (outcome.status === "fulfilled") {
+      counts.done++;
+      entries[index]!.resolve(outcome.value);
+    } else {
+      counts.failed++;
+      entries[index]!.reject(outcome.reason);
+    }
+    outcomes.push({ index, ...outcome });
+    for (const wake of waiting) wake();
+    waiting.clear();
+  }
+  const fulfil = (index: number, value: unknown) => settle(index, { status: "fulfilled", value });
+  const fail = (index: number, reason: unknown) => settle(index, { status: "rejected", reason });
+
+  /**
+   * Look every call up, serve the hits, then dispatch the distinct misses `concurrency` at a time. Never
+   * throws: every problem settles the entries it concerns.
+   */
+  async function drive(): Promise<void> {
+    const cache = state.cache;
+    const aborted = signal ?? new AbortController().signal;
+    if (aborted.aborted) return list.forEach((_, i) => fail(i, aborted.reason));
+    let plan: Plan;
+    try {
+      plan = await planFor(internals!, wrapped, state, executor ?? defaultThreads(), label);
+    } catch (error) {
+      list.forEach((_, i) => fail(i, error));
+      return report();
+    }
+    const misses = new Map<string, Miss>();
+    /** Not keyable, or the lookup failed: the wrapper decides, exactly as for `f(...args)`. */
+    const direct = (i: number) => {
+      counts.running++;
+      call(list[i]!).then(
+        (value) => {
+          counts.running--;
+          fulfil(i, value);
+          report();
+        },
+        (error: unknown) => {
+          counts.running--;
+          fail(i, error);
+          report();
+        },
+      );
+    };
+    for (let i = 0; i < list.length; i++) {
+      let keyed: Call;
+      let expanded: readonly unknown[];
+      let hit: unknown;
+      try {
+        const maybeExpanded = internals!.expand(cache, list[i]!);
+        expanded = isPromise(maybeExpanded) ? await maybeExpanded : maybeExpanded;
+        keyed = internals!.call(expanded);
+      } catch {
+        direct(i);
+        continue;
+      }
+      const miss = misses.get(keyed.key);
+      if (miss) {
+        miss.indices.push(i); // the same call twice in one map runs once
+        continue;
+      }
+      try {
+        const found = internals!.lookup(cache, keyed);
+        hit = isPromise(found) ? await found : found;
+      } catch {
+        direct(i);
+        continue;
+      }
+      if (hit === MISS) {
+        misses.set(keyed.key, { indices: [i], call: keyed, args: expanded });
+      } else {
+        counts.cached++;
+        fulfil(i, hit);
+      }
+    }
+    report();
+    const limit = concurrency ?? plan.executor.concurrency;
+    const running = new Set<Promise<void>>();
+    for (const miss of misses.values()) {
+      while (running.size >= limit) await Promise.race(running);
+      if (aborted.aborted) {
+        for (const i of miss.indices) fail(i, aborted.reason);
+        report();
+        continue;
+      }
+      counts.running += miss.indices.length;
+      report();
+      const task: Promise<void> = dispatch(plan, internals!, state, miss, aborted).then(
+        (value) => {
+          counts.running -= miss.indices.length;
+          for (const i of miss.indices) fulfil(i, value);
+          running.delete(task);
+          report();
+        },
+        (error: unknown) => {
+          counts.running -= miss.indices.length;
+          for (const i of miss.indices) fail(i, error);
+          running.delete(task);
+          report();
+        },
+      );
+      running.add(task);
+    }
+  }
+
+  // A fault of the map itself (not of a call) still settles every entry, never a stray rejection.
+  drive().catch((error: unknown) => list.forEach((_, i) => fail(i, error)));
+  return {
+    entries: entries.map((e) => e.promise),
+    then(onFulfilled, onRejected) {
+      return Promise.all(entries.map((e) => e.promise)).then(onFulfilled, onRejected);
+    },
+    async *[Symbol.asyncIterator]() {
+      for (let seen = 0; seen < list.length; seen++) {
+        while (outcomes.length <= seen) await new Promise<void>((wake) => waiting.add(wake));
+        yield outcomes[seen]!;
+      }
+    },
+  };
+}
+
+function deferred(): Entry {
+  let resolve!: (value: unknown) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<unknown>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // handled here: a failed entry rejects for whoever awaits it, never as unhandled
+  return { promise, resolve, reject };
+}
+
+/** Everything checked before anything is dispatched: the reference, the cache, the metadata. */
+async function planFor(
+  internals: WrappedInternals,
+  wrapped: Function,
+  state: { cache: CacheLike; meta: readonly MetadataProvider[] },
+  executor: Executor,
+  label: string,
+): Promise<Plan> {
+  const fn = await referenceOf(wrapped);
+  const config = travellingConfig(state.cache);
+  if (config === null && executor.needsSharedCache) {
+    throw new FlecheError(
+      `${label}: ${executor.name} returns results through the cache, but the active cache cannot travel (it keeps calls in ` +
+        `this process's memory, or has no config): use a cache over shared storage (files, SQL, S3) for ${internals.name}`,
+      "FLECHE_REMOTE",
+    );
+  }
+  // With a cache that stays home, metadata is recorded here, where the result is filed.
+  const meta = config === null ? [] : (describeMetadata(state.meta) as unknown as JsonValue);
+  return { executor, fn, config, meta };
+}
+
+/** Run one distinct miss on the executor and bring its result back (filing it here when the cache stays home). */
+function dispatch(
+  plan: Plan,
+  internals: WrappedInternals,
+  state: { cache: CacheLike; meta: readonly MetadataProvider[] },
+  miss: Miss,
+  signal: AbortSignal,
+): Promise<unknown> {
+  const { call } = miss;
+  const task = (args: readonly unknown[]): CallTask => ({ fn: plan.fn, args: encodeTaskArgs(args), key: call.key, cache: plan.config, meta: plan.meta });
+  if (plan.config === null) {
+    return withState(state, () =>
+      internals.runWith(state.cache, call, miss.args, async (bodyArgs) => valueOf(await plan.executor.run(task(bodyArgs), signal), internals, state.cache, call)),
+    );
+  }
+  return plan.executor.run(task(miss.args), signal).then((result) => valueOf(result, internals, state.cache, call));
+}
+
+/** The result a task handed back, or the one it stored in the shared cache. */
+async function valueOf(result: TaskResult, internals: WrappedInternals, cache: CacheLike, call: Call): Promise<unknown> {
+  if ("value" in result) return result.value;
+  const found = await internals.lookup(cache, call);
+  if (found === MISS) {
+    throw new FlecheError(`${internals.name}: the executor reports the call ${call.key} stored, but the active cache has no result for it`, "FLECHE_REMOTE");
+  }
+  return found;
+}
