@@ -1,7 +1,7 @@
 /**
  * A real Redis for tests: the Debian `redis-server` (.ci/run installs it) on a free loopback port, in a
  * child process of the test, with persistence off and its working directory a temporary one (nothing is
- * left behind). Killed after the test file, and when the test process exits.
+ * left behind). Killed after the test file (or by its owner), and when the process exits.
  */
 import { after } from "node:test";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -64,9 +64,19 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
 
 /**
  * Start a redis-server of this test file's own (call it at a test file's top level, as `startS3`), on a
- * free loopback port; a port taken between choosing and binding it is retried with another.
+ * free loopback port; stopped after the file's tests.
  */
 export async function startRedis(): Promise<RedisServer> {
+  const server = await spawnRedis();
+  after(server.stop);
+  return server;
+}
+
+/**
+ * Start a redis-server on a free loopback port (a port taken between choosing and binding it is retried
+ * with another); the caller stops it (outside `node:test`, e.g. in a bench), or the process's exit does.
+ */
+export async function spawnRedis(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), "fleche-redis-"));
   let child: ChildProcess | undefined;
   let port = 0;
@@ -92,6 +102,5 @@ export async function startRedis(): Promise<RedisServer> {
       }
       rmSync(dir, { recursive: true, force: true });
     })());
-  after(stop);
   return { url: `redis://127.0.0.1:${port}`, port, stop };
 }

@@ -12,6 +12,7 @@ import type { CallTask } from "../task.js";
 import { loadBullMQ } from "./bullmq.js";
 import { openCompletions, type Completions } from "./completions.js";
 import { jobData, jobIdOf } from "./job-data.js";
+import { onAbort } from "./on-abort.js";
 import { checkJobQueueOptions, type JobQueueOptions } from "./options.js";
 
 /** The connections of an open queue, made on the first task. */
@@ -80,7 +81,7 @@ export function jobQueue(options: JobQueueOptions): Executor {
     return new Promise<TaskResult>((resolve, reject) => {
       const settle = (outcome: () => void) => {
         watch.cancel();
-        signal.removeEventListener("abort", onAbort);
+        unsubscribe();
         pending.delete(fail);
         outcome();
       };
@@ -91,13 +92,13 @@ export function jobQueue(options: JobQueueOptions): Executor {
         // Another submitter aborted the job we also wait for: queue it again.
         removed: () => void add().catch(fail),
       });
-      const onAbort = () => {
+      const aborted = () => {
         fail(signal.reason as Error);
         // Take the job out of the queue unless another task of this process waits for it too (a job a
         // worker holds is locked: `remove` leaves it and answers 0). Submitters elsewhere re-add it.
         if (completions.watchers(id) === 0) queue.remove(id).catch(() => {});
       };
-      signal.addEventListener("abort", onAbort, { once: true });
+      const unsubscribe = onAbort(signal, aborted);
       pending.add(fail);
       add().catch((error: unknown) => fail(new FlecheError(`${name}: cannot queue ${task.fn.name}: ${(error as Error).message}`, "FLECHE_UNAVAILABLE", { cause: error })));
     });
