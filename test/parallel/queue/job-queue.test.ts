@@ -193,6 +193,53 @@ describe("jobQueue with fleche worker processes", () => {
     }
   });
 
+  it("a map that aborts leaves the job to another map waiting for it, which queues it again", async () => {
+    const queue = freshQueue();
+    const cache = persistent(join(tempDir(), "cache"));
+    const leaving = jobQueue({ queue, redis: redis.url });
+    const staying = jobQueue({ queue, redis: redis.url });
+    const controller = new AbortController();
+    try {
+      const task = await taskFor(slowSquare, [6, 0], cache);
+      const aborted = leaving.run(task, controller.signal);
+      const kept = staying.run(task, never());
+      while ((await eventsNamed(queue, "duplicated")).length < 1) await sleep(10); // both wait for the one job
+      controller.abort(new Error("leaving"));
+      await assert.rejects(aborted, /leaving/);
+      while ((await eventsNamed(queue, "added")).length < 2) await sleep(10); // removed, and queued again
+      await startWorkerProcess({ queue, redis: redis.url, imports: [FIXTURE] });
+      assert.deepEqual(await kept, { stored: true });
+      assert.equal((await eventsNamed(queue, "removed")).length, 1);
+      assert.equal((await withCache(cache, () => slowSquare.load(6, 0))).square, 36);
+    } finally {
+      await Promise.all([leaving.close(), staying.close()]);
+    }
+  });
+
+  it("a job whose workers die twice fails with BullMQ's message", async () => {
+    const queue = freshQueue();
+    const dir = tempDir();
+    const cache = persistent(join(dir, "cache"));
+    const log = join(dir, "log");
+    const args = ["--lock-duration", "1"];
+    const executor = jobQueue({ queue, redis: redis.url });
+    try {
+      const run = executor.run(await taskFor(slowSquare, [7, 60_000, log], cache), never());
+      run.catch(() => {});
+      for (let killed = 0; killed < 2; killed++) {
+        const worker = await startWorkerProcess({ queue, redis: redis.url, imports: [FIXTURE], args });
+        while (!logLines(log).some(([event, pid]) => event === "start" && Number(pid) === worker.pid)) await sleep(10);
+        await worker.stop("SIGKILL");
+      }
+      await startWorkerProcess({ queue, redis: redis.url, imports: [FIXTURE], args });
+      await assert.rejects(run, /job stalled more than allowable limit/);
+      assert.equal(logLines(log).length, 2); // two starts, no end: the third worker did not run it
+      assert.equal(await cache.query({ name: "slowSquare" }).count(), 0);
+    } finally {
+      await executor.close();
+    }
+  });
+
   it("a worker killed mid-call: another takes the job over, and the result is filed once", async () => {
     const queue = freshQueue();
     const dir = tempDir();
