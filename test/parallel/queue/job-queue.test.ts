@@ -6,6 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,7 @@ import { refusesThree, slowSquare } from "../../fixtures/parallel/queue-function
 import { startRedis } from "../../helpers/redis.js";
 import { startWorkerProcess } from "../../helpers/queue-worker.js";
 import { tempDir } from "../../helpers/project.js";
+import { bundleScript } from "../../helpers/bundle.js";
 
 const FIXTURE = fileURLToPath(new URL("../../fixtures/parallel/queue-functions.ts", import.meta.url));
 const redis = await startRedis();
@@ -267,6 +269,18 @@ describe("jobQueue with fleche worker processes", () => {
       await executor.close();
     }
   });
+});
+
+describe("jobQueue without its optional packages", () => {
+  for (const name of ["bullmq", "ioredis"]) {
+    it(`names '${name}' when it is not installed, on the first task`, async () => {
+      const script = await bundleScript("test/parallel/queue/children/without-package.ts", tempDir());
+      const run = spawnSync(process.execPath, [script, name], { encoding: "utf8" });
+      assert.equal(run.status, 0, run.stderr);
+      const { outcome } = JSON.parse(run.stdout) as { outcome: string };
+      assert.match(outcome, new RegExp(`^FLECHE_MISSING_DEPENDENCY: jobQueue\\(q\\): the job queue needs the optional package '${name}' \\(npm install bullmq@6\\.7\\.6 ioredis@6\\.1\\.0\\)`));
+    });
+  }
 });
 
 describe("jobQueue options", () => {
