@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -36,10 +36,12 @@ async function slowTask(x: number, ms: number, log: string, dir: string): Promis
   };
 }
 
+/** Whether a body has started (its first log line). */
+const started = (log: string) => existsSync(log) && readFileSync(log, "utf8").startsWith("start ");
 const events = (log: string) => readFileSync(log, "utf8").trim().split("\n").map((l) => l.split(" ").slice(0, 2).join(" "));
 
 describe("fleche worker", () => {
-  it("usage errors exit 2 and name the option or module", async () => {
+  it("usage errors exit 2 and name the option or module; a Redis it cannot reach exits 1", async () => {
     const home = tempDir();
     const cli = (...args: string[]) => runTs(MAIN, ["worker", ...args], { cwd: home, home });
     const noQueue = await cli("--import", FIXTURE);
@@ -51,6 +53,9 @@ describe("fleche worker", () => {
     const badModule = await cli("--queue", "q", "--import", "./missing-tasks.js");
     assert.equal(badModule.code, 2);
     assert.match(badModule.stderr, /fleche worker: --import \.\/missing-tasks\.js: .*missing-tasks\.js/);
+    const down = await cli("--queue", "q", "--redis", "redis://127.0.0.1:1", "--import", FIXTURE);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /fleche worker --queue q: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/);
     const badNumber = await cli("--queue", "q", "--concurrency", "0");
     assert.equal(badNumber.code, 2);
     assert.match(badNumber.stderr, /--concurrency.*expected a whole number ≥ 1/);
@@ -63,7 +68,7 @@ describe("fleche worker", () => {
     const executor = jobQueue({ queue: "finish", redis: redis.url });
     try {
       const run = executor.run(await slowTask(3, 800, log, dir), new AbortController().signal);
-      while (!worker.stderr().includes("1 running")) await sleep(10);
+      while (!started(log)) await sleep(10);
       assert.deepEqual(await worker.stop("SIGTERM"), { code: 0, signal: null });
       assert.deepEqual(await run, { stored: true });
       assert.deepEqual(events(log), [`start ${worker.pid}`, `end ${worker.pid}`]);
@@ -84,7 +89,7 @@ describe("fleche worker", () => {
     const executor = jobQueue({ queue: "release", redis: redis.url });
     try {
       const run = executor.run(await slowTask(4, 1500, log, dir), new AbortController().signal);
-      while (!first.stderr().includes("1 running")) await sleep(10);
+      while (!started(log)) await sleep(10);
       first.child.kill("SIGTERM");
       while (!first.stderr().includes("SIGTERM: stopping")) await sleep(10);
       assert.deepEqual(await first.stop("SIGTERM"), { code: 0, signal: null });

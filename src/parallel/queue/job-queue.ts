@@ -52,7 +52,8 @@ export function jobQueue(options: JobQueueOptions): Executor {
       const { Redis } = await import("ioredis"); // loaded by loadBullMQ, or it would have thrown
       // Fail a task rather than hang it when Redis cannot be reached: one connection attempt per command.
       const redis = new Redis(place.redis, { maxRetriesPerRequest: 1, lazyConnect: true });
-      redis.on("error", () => {}); // reported by the commands that fail
+      let cause: Error | undefined; // the socket's error (ECONNREFUSED ...), more telling than the command's
+      redis.on("error", (error: Error) => (cause ??= error));
       try {
         await redis.connect();
         const completions = await openCompletions(bull, place, redis);
@@ -61,7 +62,8 @@ export function jobQueue(options: JobQueueOptions): Executor {
         return { queue, completions, redis };
       } catch (error) {
         redis.disconnect();
-        throw new FlecheError(`${name}: cannot reach Redis at ${place.redis}: ${(error as Error).message}`, "FLECHE_UNAVAILABLE", { cause: error });
+        const reason = cause ?? (error as Error);
+        throw new FlecheError(`${name}: cannot reach Redis at ${place.redis}: ${reason.message}`, "FLECHE_UNAVAILABLE", { cause: reason });
       }
     })().catch((error: unknown) => {
       opening = undefined; // the server may be up on the next map

@@ -12,6 +12,7 @@
 import type { Job, Worker } from "bullmq";
 import type { CacheConfig, CacheLike } from "../../cache-like.js";
 import { cacheFromConfig } from "../../config/build.js";
+import { FlecheError } from "../../errors.js";
 import { runTask } from "../run-task.js";
 import { loadBullMQ } from "./bullmq.js";
 import { taskOf } from "./job-data.js";
@@ -35,6 +36,8 @@ export interface WorkerEvents {
   counts?(counts: WorkerCounts): void;
   /** A job failed: the call, and the error it failed with (the submitter's map gets the message too). */
   failed?(name: string, error: Error): void;
+  /** Trouble with Redis (the worker keeps reconnecting); told once per distinct message. */
+  trouble?(message: string): void;
 }
 
 /** Options of {@link startWorker}. */
@@ -62,9 +65,15 @@ export interface QueueWorker {
   release(): Promise<void>;
 }
 
-/** Connect to the queue at `options` and start taking its jobs. */
+/**
+ * Connect to the queue at `options` and start taking its jobs.
+ * @throws FlecheError (FLECHE_UNAVAILABLE) when Redis cannot be reached at the start; later outages are
+ *   waited out (reported through `events.trouble`).
+ */
 export async function startWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
-  const bull = await loadBullMQ(`fleche worker --queue ${options.queue}`);
+  const label = `fleche worker --queue ${options.queue}`;
+  const bull = await loadBullMQ(label);
+  await checkReachable(label, options.redis);
   const counts = { done: 0, cached: 0, running: 0, failed: 0 };
   const changed = () => options.events?.counts?.({ ...counts });
   const probes = new Map<string, CacheLike>();
@@ -104,7 +113,11 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     stalledInterval: lockDuration,
     autorun: false,
   });
-  worker.on("error", () => {}); // connection trouble: ioredis reconnects; jobs' own errors are counted above
+  let told = "";
+  worker.on("error", (error) => {
+    // Connection trouble: ioredis reconnects on its own; a job's own failure is counted above instead.
+    if (error.message !== told) options.events?.trouble?.((told = error.message));
+  });
   await worker.waitUntilReady();
   void worker.run().catch(() => {});
   return {
@@ -114,6 +127,23 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       await Promise.all([...active].map(([job, token]) => job.moveToWait(token).catch(() => {})));
     },
   };
+}
+
+/** One connection attempt, so that a wrong URL or a server that is down is an error, not a silent wait. */
+async function checkReachable(label: string, url: string): Promise<void> {
+  const { Redis } = await import("ioredis"); // loaded by loadBullMQ, or it would have thrown
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  let cause: Error | undefined; // the socket's error (ECONNREFUSED ...), more telling than the command's
+  probe.on("error", (error: Error) => (cause ??= error));
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    const reason = cause ?? (error as Error);
+    throw new FlecheError(`${label}: cannot reach Redis at ${url}: ${reason.message}`, "FLECHE_UNAVAILABLE", { cause: reason });
+  } finally {
+    probe.disconnect();
+  }
 }
 
 /**

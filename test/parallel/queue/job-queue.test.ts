@@ -300,7 +300,7 @@ describe("jobQueue options", () => {
     assert.equal(executor.needsSharedCache, true);
     assert.equal(executor.concurrency, 256);
     const task = await taskFor(slowSquare, [1, 0], persistent(join(tempDir(), "cache")));
-    await assert.rejects(executor.run(task, never()), (e) => e instanceof FlecheError && e.code === "FLECHE_UNAVAILABLE" && /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/.test(e.message));
+    await assert.rejects(executor.run(task, never()), (e) => e instanceof FlecheError && e.code === "FLECHE_UNAVAILABLE" && /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/.test(e.message));
     await executor.close();
     await assert.rejects(executor.run(task, never()), (e) => e instanceof FlecheError && e.code === "FLECHE_CLOSED");
   });
