@@ -30,17 +30,11 @@ import type { JsonValue } from "../call-record.js";
 import type { MetadataProvider } from "../metadata/provider.js";
 import type { Executor, TaskResult } from "./executor.js";
 import type { CallTask } from "./task.js";
-import type { MapOptions, MapOutcome, MapProgress, MapRun } from "./map-types.js";
+import { settlements } from "./settlements.js";
+import type { MapOptions, MapProgress, MapRun } from "./map-types.js";
 
 /** Every key {@link MapOptions} accepts. */
 const MAP_OPTION_KEYS = keysOf<MapOptions>()(["concurrency", "signal", "onProgress", "executor"]);
-
-/** One entry's promise and how to settle it. */
-interface Entry {
-  readonly promise: Promise<unknown>;
-  resolve(value: unknown): void;
-  reject(reason: unknown): void;
-}
 
 /** A missed call waiting for a free slot. */
 interface Miss {
@@ -77,31 +71,21 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
     return args as readonly unknown[];
   });
   const state = { cache: activeCache(), meta: activeMeta() }; // as `bind` does: the scope of the call to map
-  const entries = list.map(deferred);
-  const outcomes: MapOutcome<unknown>[] = [];
-  const settled = new Uint8Array(list.length);
-  const waiting = new Set<() => void>();
+  const board = settlements(list.length);
   const counts = { total: list.length, done: 0, cached: 0, running: 0, failed: 0 };
   const report = () => onProgress?.({ ...counts } satisfies MapProgress);
   const call = (args: readonly unknown[]) => withState(state, () => (wrapped as (...a: unknown[]) => Promise<unknown>)(...args));
-
-  /** Settle entry `index` (counted at once, so the counts reported next include it). */
-  function settle(index: number, outcome: { status: "fulfilled"; value: unknown } | { status: "rejected"; reason: unknown }): void {
-    if (settled[index]) return;
-    settled[index] = 1;
-    if (outcome.status === "fulfilled") {
-      counts.done++;
-      entries[index]!.resolve(outcome.value);
-    } else {
-      counts.failed++;
-      entries[index]!.reject(outcome.reason);
-    }
-    outcomes.push({ index, ...outcome });
-    for (const wake of waiting) wake();
-    waiting.clear();
-  }
-  const fulfil = (index: number, value: unknown) => settle(index, { status: "fulfilled", value });
-  const fail = (index: number, reason: unknown) => settle(index, { status: "rejected", reason });
+  // Counted at once, so the counts reported next include the entry.
+  const fulfil = (index: number, value: unknown) => {
+    if (board.settled(index)) return;
+    counts.done++;
+    board.settle(index, true, value);
+  };
+  const fail = (index: number, reason: unknown) => {
+    if (board.settled(index)) return;
+    counts.failed++;
+    board.settle(index, false, reason);
+  };
 
   /**
    * Look every call up, serve the hits, then dispatch the distinct misses `concurrency` at a time. Never
@@ -198,29 +182,7 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
 
   // A fault of the map itself (not of a call) still settles every entry, never a stray rejection.
   drive().catch((error: unknown) => list.forEach((_, i) => fail(i, error)));
-  return {
-    entries: entries.map((e) => e.promise),
-    then(onFulfilled, onRejected) {
-      return Promise.all(entries.map((e) => e.promise)).then(onFulfilled, onRejected);
-    },
-    async *[Symbol.asyncIterator]() {
-      for (let seen = 0; seen < list.length; seen++) {
-        while (outcomes.length <= seen) await new Promise<void>((wake) => waiting.add(wake));
-        yield outcomes[seen]!;
-      }
-    },
-  };
-}
-
-function deferred(): Entry {
-  let resolve!: (value: unknown) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<unknown>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // handled here: a failed entry rejects for whoever awaits it, never as unhandled
-  return { promise, resolve, reject };
+  return board.run;
 }
 
 /** Everything checked before anything is dispatched: the reference, the cache, the metadata. */
