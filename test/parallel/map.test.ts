@@ -11,9 +11,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { threadId } from "node:worker_threads";
-import { Cache, D, FlecheError, Memory, cacheFromConfig, digest, persistent, tags, threads, withCache, withTags } from "../../src/index.js";
+import { Cache, D, FlecheError, Memory, Runtime, cacheFromConfig, digest, meta, persistent, progressBar, tags, threads, withCache, withTags } from "../../src/index.js";
 import type { CacheLike, Executor, MapOutcome, MapProgress } from "../../src/index.js";
-import { block, doubled, failsOnThree, hiddenFunction, range, square, squarePlusOne, total, waitFor } from "../fixtures/parallel/functions.js";
+import { block, doubled, failsOnThree, hiddenFunction, range, square, squarePlusOne, throwsKind, total, waitFor } from "../fixtures/parallel/functions.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs("parallel-map");
@@ -212,6 +212,61 @@ describe("f.map on worker threads", () => {
     assert.throws(() => square.map([[1]], { concurrency: 0 }), /`concurrency` must be a whole number/);
     assert.throws(() => square.map([1] as never), /entry 0 must be an array of arguments/);
     assert.throws(() => threads({ size: 1.5 }), /`size` must be a whole number/);
+  });
+
+  it("rebuilds errors thrown in workers: a FlecheError keeps its code, others their name and code", async () => {
+    const run = withCache(fileCache(), () => throwsKind.map([["range"], ["fleche"]], { executor: pool }));
+    const [range, query] = await Promise.allSettled(run.entries);
+    const rangeError = (range as PromiseRejectedResult).reason as Error & { code?: string };
+    assert.deepEqual([rangeError.name, rangeError.message, rangeError.code], ["RangeError", "out of range", "E_RANGE"]);
+    assert.match(rangeError.stack ?? "", /throwsKind/);
+    const flecheError = (query as PromiseRejectedResult).reason;
+    assert.ok(flecheError instanceof FlecheError);
+    assert.equal(flecheError.code, "FLECHE_QUERY");
+  });
+
+  it("runs a call it cannot key as a plain call in the calling thread", async () => {
+    const executor = counting();
+    const log = join(scratch(), "log");
+    const [result] = await withCache(fileCache(), () => square.map([[new WeakMap() as never, log]], { executor }));
+    assert.ok(Number.isNaN(result));
+    assert.deepEqual(executor.keys, []);
+    assert.equal(Number(runs(log)[0]![0]), threadId, "the body ran here");
+  });
+
+  it("names a metadata provider that cannot travel, before dispatching", async () => {
+    const executor = counting();
+    using _ = meta(Runtime(), { name: "handmade", pre: () => ({ at: 1 }) });
+    const run = withCache(fileCache(), () => square.map([[50]], { executor }));
+    await assert.rejects(Promise.resolve(run), remote(/"handmade" cannot travel/));
+    assert.deepEqual(executor.keys, []);
+    // With a cache that stays home, metadata is recorded here: any provider works.
+    const cache = memoryCache();
+    assert.deepEqual(await withCache(cache, () => square.map([[50]], { executor })), [2500]);
+    const record = await cache.loadRecord(await withCache(cache, () => square.digest(50)));
+    assert.deepEqual(record?.metadata.handmade, { at: 1 });
+  });
+
+  it("keeps nested cached calls of a worker out of a memory cache that stays home", async () => {
+    const cache = memoryCache();
+    assert.deepEqual(await withCache(cache, () => squarePlusOne.map([[9]], { executor: pool })), [82]);
+    assert.equal(await withCache(cache, () => squarePlusOne.contains(9)), true);
+    assert.equal(await withCache(cache, () => square.contains(9)), false, "square(9) was cached in the worker's own memory cache");
+  });
+
+  it("refuses tasks once its pool is closed", async () => {
+    const own = threads({ size: 1 });
+    assert.deepEqual(await withCache(fileCache(), () => square.map([[60]], { executor: own })), [3600]);
+    await own.close();
+    await assert.rejects(Promise.resolve(withCache(fileCache(), () => square.map([[61]], { executor: own }))), /this pool is closed/);
+  });
+
+  it("draws progress as plain lines when the stream is not a terminal", async () => {
+    const written: string[] = [];
+    const stream = { isTTY: false, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream;
+    await withCache(fileCache(), () => square.map([[70], [71], [72]], { executor: pool, onProgress: progressBar("sweep", stream) }));
+    assert.equal(written.at(-1), "sweep: 3/3 (cached 0 · running 0 · failed 0)\n");
+    assert.ok(written.length <= 3, "at most a line a second, plus the last");
   });
 
   it("stops dispatching and ends a running task when aborted", { timeout: 60_000 }, async () => {
