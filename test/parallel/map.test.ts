@@ -15,6 +15,7 @@ import { Cache, D, FlecheError, Memory, Runtime, cacheFromConfig, digest, meta, 
 import type { CacheLike, Executor, MapOutcome, MapProgress } from "../../src/index.js";
 import { block, doubled, failsOnThree, hiddenFunction, range, square, squarePlusOne, throwsKind, total, waitFor } from "../fixtures/parallel/functions.js";
 import { tempDirs } from "../helpers/temp.js";
+import { freshDatabase } from "../helpers/postgres.js";
 
 const temp = tempDirs("parallel-map");
 
@@ -177,6 +178,17 @@ describe("f.map on worker threads", () => {
     assert.deepEqual(await withCache(cache, () => square.map([[31], [32]], { executor: pool })), [961, 1024]);
     assert.equal(await withCache(cache, () => square.load(32)), 1024);
     await cache.close();
+  });
+
+  it("works with a PostgreSQL cache", async () => {
+    const url = await freshDatabase();
+    const cache = cacheFromConfig({ values: { type: "sql", url }, calls: { type: "sql", url } });
+    const log = join(scratch(), "log");
+    assert.deepEqual(await withCache(cache, () => square.map([[33, log], [34, log], [33, log]], { executor: pool })), [1089, 1156, 1089]);
+    assert.ok(runs(log).every(([thread]) => Number(thread) !== threadId));
+    const reopened = cacheFromConfig(cache.toConfig());
+    assert.equal(await withCache(reopened, () => square.load(34)), 1156);
+    await Promise.all([cache.close(), reopened.close()]);
   });
 
   it("passes D() references, keyed by the value they name", async () => {
