@@ -13,24 +13,23 @@
  * Calls the map cannot key (an argument without a digest, a missing required one) run as a plain call
  * here, exactly as `f(...args)` would.
  */
-import { FlecheError } from "../errors.js";
+import { ConfigError, FlecheError } from "../errors.js";
 import { MISS, type CacheLike } from "../cache-like.js";
 import { activeCache, activeMeta, withState } from "../context.js";
 import { isPromise } from "../maybe.js";
 import { rejectUnknownKeys, keysOf } from "../known-keys.js";
-import { ConfigError } from "../errors.js";
 import { describeMetadata } from "../metadata/description.js";
 import { internalsOf, type WrappedInternals } from "./internals.js";
 import { referenceOf } from "./reference.js";
 import { encodeTaskArgs } from "./task-args.js";
 import { travellingConfig } from "./travel.js";
 import { defaultThreads } from "./threads.js";
+import { settlements } from "./settlements.js";
 import type { Call } from "../call.js";
 import type { JsonValue } from "../call-record.js";
 import type { MetadataProvider } from "../metadata/provider.js";
 import type { Executor, TaskResult } from "./executor.js";
 import type { CallTask } from "./task.js";
-import { settlements } from "./settlements.js";
 import type { MapOptions, MapProgress, MapRun } from "./map-types.js";
 
 /** Every key {@link MapOptions} accepts. */
@@ -203,7 +202,7 @@ async function planFor(
     );
   }
   // With a cache that stays home, metadata is recorded here, where the result is filed.
-  const meta = config === null ? [] : (describeMetadata(state.meta) as unknown as JsonValue);
+  const meta = config === null ? [] : describeMetadata(state.meta);
   return { executor, fn, config, meta };
 }
 
@@ -222,7 +221,8 @@ function dispatch(
       internals.runWith(state.cache, call, miss.args, async (bodyArgs) => valueOf(await plan.executor.run(task(bodyArgs), signal), internals, state.cache, call)),
     );
   }
-  return plan.executor.run(task(miss.args), signal).then((result) => valueOf(result, internals, state.cache, call));
+  // Through a promise, so an executor that throws instead of rejecting fails this call only.
+  return new Promise<TaskResult>((resolve) => resolve(plan.executor.run(task(miss.args), signal))).then((result) => valueOf(result, internals, state.cache, call));
 }
 
 /** The result a task handed back, or the one it stored in the shared cache. */

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { threadId } from "node:worker_threads";
-import { Cache, D, FlecheError, Memory, Runtime, cacheFromConfig, digest, meta, persistent, progressBar, tags, threads, withCache, withTags } from "../../src/index.js";
+import { Cache, D, FileStore, FlecheError, Memory, Runtime, cacheFromConfig, digest, meta, persistent, progressBar, tags, threads, withCache, withTags } from "../../src/index.js";
 import type { CacheLike, Executor, MapOutcome, MapProgress } from "../../src/index.js";
 import { block, doubled, failsOnThree, hiddenFunction, range, square, squarePlusOne, throwsKind, total, waitFor } from "../fixtures/parallel/functions.js";
 import { tempDirs } from "../helpers/temp.js";
@@ -189,6 +189,13 @@ describe("f.map on worker threads", () => {
     const reopened = cacheFromConfig(cache.toConfig());
     assert.equal(await withCache(reopened, () => square.load(34)), 1156);
     await Promise.all([cache.close(), reopened.close()]);
+  });
+
+  it("rejects the calls of a store signed with keys given in code (they never travel), naming the missing key", async () => {
+    const store = new FileStore({ root: temp(), secretKey: Buffer.alloc(32, 7) });
+    const cache = new Cache({ values: store, calls: store });
+    const run = withCache(cache, () => square.map([[35]], { executor: pool }));
+    await assert.rejects(Promise.resolve(run), (error: unknown) => error instanceof FlecheError && error.code === "FLECHE_CONFIG" && /FLECHE_SECRET_KEY/.test(error.message));
   });
 
   it("passes D() references, keyed by the value they name", async () => {
