@@ -21,6 +21,7 @@ import { rejectUnknownKeys, keysOf } from "../known-keys.js";
 import { describeMetadata } from "../metadata/description.js";
 import { internalsOf, type WrappedInternals } from "./internals.js";
 import { referenceOf } from "./reference.js";
+import { importingTaskModule } from "./importing.js";
 import { encodeTaskArgs } from "./task-args.js";
 import { travellingConfig } from "./travel.js";
 import { defaultThreads } from "./threads.js";
@@ -55,6 +56,14 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
   const internals = internalsOf(wrapped);
   if (!internals) throw new TypeError("mapCalls: not a wrapped function");
   const label = `${internals.name}.map()`;
+  if (importingTaskModule()) {
+    throw new FlecheError(
+      `${label} was called while a worker imported the module that defines a task's function: that module's top-level code ` +
+        `runs again in every worker, and a map there would start workers without end. Run the sweep from another module, ` +
+        `or behind \`if (isMainThread)\` (node:worker_threads)`,
+      "FLECHE_REMOTE",
+    );
+  }
   rejectUnknownKeys(label, options, MAP_OPTION_KEYS);
   const { concurrency, signal, onProgress, executor } = options;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {

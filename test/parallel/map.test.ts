@@ -328,6 +328,36 @@ describe("f.map on worker threads", () => {
     assert.notEqual(Number(runs(log)[0]![1]), process.pid);
   });
 
+  /** Run the sweep script fixture in `style`; its output lines, parsed. */
+  async function sweepScript(style: "main" | "await"): Promise<unknown[]> {
+    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../fixtures/parallel/sweep-script.ts", import.meta.url))], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, SWEEP_ROOT: temp(), SWEEP_STYLE: style },
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    assert.equal(await new Promise((resolve) => child.on("exit", resolve)), 0);
+    return stdout.trim().split("\n").map((line) => JSON.parse(line) as unknown);
+  }
+
+  it("refuses a map started by a task's module while a worker imports it (no endless workers)", { timeout: 60_000 }, async () => {
+    const lines = await sweepScript("main");
+    assert.deepEqual(lines.at(-1), [3, 6], "the sweep in the main thread ran");
+    const refused = lines.slice(0, -1) as { code: string; message: string }[];
+    assert.ok(refused.length >= 1, "the workers' imports of the script tried to map");
+    for (const r of refused) {
+      assert.equal(r.code, "FLECHE_REMOTE");
+      assert.match(r.message, /triple\.map\(\) was called while a worker imported the module.*isMainThread/);
+    }
+  });
+
+  it("names a function whose module awaits its own map while loading, instead of hanging", { timeout: 60_000 }, async () => {
+    const [only, ...rest] = (await sweepScript("await")) as { code: string; message: string }[];
+    assert.deepEqual(rest, []);
+    assert.equal(only!.code, "FLECHE_REMOTE");
+    assert.match(only!.message, /Cannot run triple in a worker: its module .*sweep-script\.ts has not finished loading/);
+  });
+
   it("lets the process end after a map without closing the pool", { timeout: 60_000 }, async () => {
     const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../fixtures/parallel/map-and-exit.ts", import.meta.url)), temp()], {
       stdio: ["ignore", "pipe", "inherit"],
