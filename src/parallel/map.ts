@@ -102,7 +102,10 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
   async function drive(): Promise<void> {
     const cache = state.cache;
     const aborted = signal ?? new AbortController().signal;
-    if (aborted.aborted) return list.forEach((_, i) => fail(i, aborted.reason));
+    if (aborted.aborted) {
+      list.forEach((_, i) => fail(i, aborted.reason));
+      return report();
+    }
     let plan: Plan;
     try {
       plan = await planFor(internals!, wrapped, state, executor ?? defaultThreads(), label);

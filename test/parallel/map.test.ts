@@ -15,6 +15,7 @@ import { Cache, D, FileStore, FlecheError, Memory, Runtime, cacheFromConfig, dig
 import type { CacheLike, Executor, MapOutcome, MapProgress } from "../../src/index.js";
 import { block, doubled, failsOnThree, hiddenFunction, range, square, squarePlusOne, throwsKind, total, waitFor } from "../fixtures/parallel/functions.js";
 import { tempDirs } from "../helpers/temp.js";
+import { metadataFromNames } from "../../src/store-kit.js";
 import { freshDatabase } from "../helpers/postgres.js";
 
 const temp = tempDirs("parallel-map");
@@ -169,6 +170,16 @@ describe("f.map on worker threads", () => {
     await withCache(cache, () => square.map([[21]], { executor: pool }));
     const record = await cache.loadRecord(await withCache(cache, () => square.digest(21)));
     assert.deepEqual(record?.metadata.tags, { sweep: "files" });
+  });
+
+  it("rebuilds providers registered by name in the workers, from the module that defines the function", async () => {
+    const cache = fileCache();
+    using _ = meta(...metadataFromNames(["Runtime", "FixtureThread"]));
+    await withCache(cache, () => square.map([[22]], { executor: pool }));
+    const record = await cache.loadRecord(await withCache(cache, () => square.digest(22)));
+    const recorded = record?.metadata.thread?.id;
+    assert.equal(typeof recorded, "number");
+    assert.notEqual(recorded, threadId, "recorded in the worker thread that committed the call");
   });
 
   it("works with a SQLite cache", async () => {
