@@ -299,6 +299,16 @@ describe("f.map on worker threads", () => {
     assert.ok(written.length <= 3, "at most a line a second, plus the last");
   });
 
+  it("dispatches nothing when the signal is aborted already", async () => {
+    const executor = counting();
+    const seen: MapProgress[] = [];
+    const run = withCache(fileCache(), () => square.map([[80], [81]], { executor, signal: AbortSignal.abort(new Error("not now")), onProgress: (p) => seen.push(p) }));
+    const outcomes = await Promise.allSettled(run.entries);
+    assert.deepEqual(outcomes.map((o) => o.status === "rejected" && String(o.reason)), ["Error: not now", "Error: not now"]);
+    assert.deepEqual(executor.keys, []);
+    assert.deepEqual(seen.at(-1), { total: 2, done: 0, cached: 0, running: 0, failed: 2 });
+  });
+
   it("stops dispatching and ends a running task when aborted", { timeout: 60_000 }, async () => {
     const cache = fileCache();
     const log = join(scratch(), "log");
