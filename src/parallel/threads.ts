@@ -23,8 +23,12 @@ export interface ThreadsOptions {
 /** Every key {@link ThreadsOptions} accepts. */
 const THREADS_OPTION_KEYS = keysOf<ThreadsOptions>()(["size"]);
 
-/** How long a thread beyond those kept warm may idle before it ends, in ms. */
-const IDLE_TIMEOUT_MS = 10_000;
+/**
+ * How long a thread may idle before it ends, in ms: long enough to stay warm between the maps of a
+ * sweep, short enough that a long-running program does not keep threads (and their modules) it no
+ * longer uses.
+ */
+const IDLE_TIMEOUT_MS = 30_000;
 
 /**
  * A pool of `size` worker threads running the misses of `f.map` (pass it as `executor`). Threads start on
@@ -43,7 +47,7 @@ export function threads(options: ThreadsOptions = {}): Executor {
   const open = () =>
     (pool ??= import("piscina").then(
       ({ Piscina }) =>
-        new Piscina<WorkerMessage, WorkerReply>({ filename: workerFile(), minThreads: size, maxThreads: size, idleTimeout: IDLE_TIMEOUT_MS }),
+        new Piscina<WorkerMessage, WorkerReply>({ filename: workerFile(), minThreads: 0, maxThreads: size, idleTimeout: IDLE_TIMEOUT_MS }),
     ));
   return {
     name: `worker threads (${size})`,
