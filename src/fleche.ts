@@ -393,6 +393,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
       return call;
     },
     lookup: (cache, call) => (profile.maxAge === undefined ? cache.lookup(call.key) : lookupFresh(cache, call.key, profile.maxAge)),
+    invoke: (cache, call, args) => lookupOrRun(cache, call, undefined, args),
     runWith: (cache, call, args, body) => flightsOf(cache).get(call.key) ?? run(cache, call, undefined, args, body),
   });
   return wrapped as unknown as Fleched<F>;

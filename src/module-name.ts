@@ -58,9 +58,12 @@ function callerFile(from: Function): string | undefined {
 }
 
 function ownDirs(): string[] {
+  // This module's directory is fleche's code wherever it runs from (a bundle puts it in the bundle's root
+  // or its chunks/), besides the sources and the build of the package it belongs to.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const bundle = basename(here) === "chunks" ? dirname(here) : here;
   const pkg = flechePackage();
-  if (pkg) return [join(pkg.dir, "src") + sep, join(pkg.dir, "dist") + sep];
-  return [dirname(fileURLToPath(import.meta.url)) + sep];
+  return [...(pkg ? [join(pkg.dir, "src"), join(pkg.dir, "dist")] : []), bundle].map((dir) => dir + sep);
 }
 
 function findPackage(dir: string): { root: string; name: string } | null {

@@ -28,6 +28,8 @@ export interface WrappedInternals {
   call(args: readonly unknown[]): Call;
   /** The stored result of `call` in `cache` through the wrapper's own lookup (`maxAge`), or `MISS`. */
   lookup(cache: CacheLike, call: Call): MaybePromise<unknown>;
+  /** The wrapper's whole path for a keyed call (flight, lookup, then the miss path), with `this` undefined. */
+  invoke(cache: CacheLike, call: Call, args: readonly unknown[]): Promise<unknown>;
   /**
    * The wrapper's miss path for `call` in this thread (flight, leases, metadata, commit), with `body`
    * run in place of the function's own body on the loaded arguments.

@@ -13,34 +13,28 @@
  * Calls the map cannot key (an argument without a digest, a missing required one) run as a plain call
  * here, exactly as `f(...args)` would.
  */
-import { FlecheError } from "../errors.js";
+import { ConfigError, FlecheError } from "../errors.js";
 import { MISS, type CacheLike } from "../cache-like.js";
 import { activeCache, activeMeta, withState } from "../context.js";
 import { isPromise } from "../maybe.js";
 import { rejectUnknownKeys, keysOf } from "../known-keys.js";
-import { ConfigError } from "../errors.js";
 import { describeMetadata } from "../metadata/description.js";
 import { internalsOf, type WrappedInternals } from "./internals.js";
 import { referenceOf } from "./reference.js";
+import { importingTaskModule } from "./importing.js";
 import { encodeTaskArgs } from "./task-args.js";
 import { travellingConfig } from "./travel.js";
 import { defaultThreads } from "./threads.js";
+import { settlements } from "./settlements.js";
 import type { Call } from "../call.js";
 import type { JsonValue } from "../call-record.js";
 import type { MetadataProvider } from "../metadata/provider.js";
 import type { Executor, TaskResult } from "./executor.js";
 import type { CallTask } from "./task.js";
-import type { MapOptions, MapOutcome, MapProgress, MapRun } from "./map-types.js";
+import type { MapOptions, MapProgress, MapRun } from "./map-types.js";
 
 /** Every key {@link MapOptions} accepts. */
 const MAP_OPTION_KEYS = keysOf<MapOptions>()(["concurrency", "signal", "onProgress", "executor"]);
-
-/** One entry's promise and how to settle it. */
-interface Entry {
-  readonly promise: Promise<unknown>;
-  resolve(value: unknown): void;
-  reject(reason: unknown): void;
-}
 
 /** A missed call waiting for a free slot. */
 interface Miss {
@@ -62,6 +56,14 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
   const internals = internalsOf(wrapped);
   if (!internals) throw new TypeError("mapCalls: not a wrapped function");
   const label = `${internals.name}.map()`;
+  if (importingTaskModule()) {
+    throw new FlecheError(
+      `${label} was called while a worker imported the module that defines a task's function: that module's top-level code ` +
+        `runs again in every worker, and a map there would start workers without end. Run the sweep from another module, ` +
+        `or behind \`if (isMainThread)\` (node:worker_threads)`,
+      "FLECHE_REMOTE",
+    );
+  }
   rejectUnknownKeys(label, options, MAP_OPTION_KEYS);
   const { concurrency, signal, onProgress, executor } = options;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
@@ -77,31 +79,21 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
     return args as readonly unknown[];
   });
   const state = { cache: activeCache(), meta: activeMeta() }; // as `bind` does: the scope of the call to map
-  const entries = list.map(deferred);
-  const outcomes: MapOutcome<unknown>[] = [];
-  const settled = new Uint8Array(list.length);
-  const waiting = new Set<() => void>();
+  const board = settlements(list.length);
   const counts = { total: list.length, done: 0, cached: 0, running: 0, failed: 0 };
   const report = () => onProgress?.({ ...counts } satisfies MapProgress);
   const call = (args: readonly unknown[]) => withState(state, () => (wrapped as (...a: unknown[]) => Promise<unknown>)(...args));
-
-  /** Settle entry `index` (counted at once, so the counts reported next include it). */
-  function settle(index: number, outcome: { status: "fulfilled"; value: unknown } | { status: "rejected"; reason: unknown }): void {
-    if (settled[index]) return;
-    settled[index] = 1;
-    if (outcome.status === "fulfilled") {
-      counts.done++;
-      entries[index]!.resolve(outcome.value);
-    } else {
-      counts.failed++;
-      entries[index]!.reject(outcome.reason);
-    }
-    outcomes.push({ index, ...outcome });
-    for (const wake of waiting) wake();
-    waiting.clear();
-  }
-  const fulfil = (index: number, value: unknown) => settle(index, { status: "fulfilled", value });
-  const fail = (index: number, reason: unknown) => settle(index, { status: "rejected", reason });
+  // Counted at once, so the counts reported next include the entry.
+  const fulfil = (index: number, value: unknown) => {
+    if (board.settled(index)) return;
+    counts.done++;
+    board.settle(index, true, value);
+  };
+  const fail = (index: number, reason: unknown) => {
+    if (board.settled(index)) return;
+    counts.failed++;
+    board.settle(index, false, reason);
+  };
 
   /**
    * Look every call up, serve the hits, then dispatch the distinct misses `concurrency` at a time. Never
@@ -110,7 +102,10 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
   async function drive(): Promise<void> {
     const cache = state.cache;
     const aborted = signal ?? new AbortController().signal;
-    if (aborted.aborted) return list.forEach((_, i) => fail(i, aborted.reason));
+    if (aborted.aborted) {
+      list.forEach((_, i) => fail(i, aborted.reason));
+      return report();
+    }
     let plan: Plan;
     try {
       plan = await planFor(internals!, wrapped, state, executor ?? defaultThreads(), label);
@@ -198,29 +193,7 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
 
   // A fault of the map itself (not of a call) still settles every entry, never a stray rejection.
   drive().catch((error: unknown) => list.forEach((_, i) => fail(i, error)));
-  return {
-    entries: entries.map((e) => e.promise),
-    then(onFulfilled, onRejected) {
-      return Promise.all(entries.map((e) => e.promise)).then(onFulfilled, onRejected);
-    },
-    async *[Symbol.asyncIterator]() {
-      for (let seen = 0; seen < list.length; seen++) {
-        while (outcomes.length <= seen) await new Promise<void>((wake) => waiting.add(wake));
-        yield outcomes[seen]!;
-      }
-    },
-  };
-}
-
-function deferred(): Entry {
-  let resolve!: (value: unknown) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<unknown>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // handled here: a failed entry rejects for whoever awaits it, never as unhandled
-  return { promise, resolve, reject };
+  return board.run;
 }
 
 /** Everything checked before anything is dispatched: the reference, the cache, the metadata. */
@@ -241,7 +214,7 @@ async function planFor(
     );
   }
   // With a cache that stays home, metadata is recorded here, where the result is filed.
-  const meta = config === null ? [] : (describeMetadata(state.meta) as unknown as JsonValue);
+  const meta = config === null ? [] : describeMetadata(state.meta);
   return { executor, fn, config, meta };
 }
 
@@ -260,7 +233,8 @@ function dispatch(
       internals.runWith(state.cache, call, miss.args, async (bodyArgs) => valueOf(await plan.executor.run(task(bodyArgs), signal), internals, state.cache, call)),
     );
   }
-  return plan.executor.run(task(miss.args), signal).then((result) => valueOf(result, internals, state.cache, call));
+  // Through a promise, so an executor that throws instead of rejecting fails this call only.
+  return new Promise<TaskResult>((resolve) => resolve(plan.executor.run(task(miss.args), signal))).then((result) => valueOf(result, internals, state.cache, call));
 }
 
 /** The result a task handed back, or the one it stored in the shared cache. */

@@ -31,8 +31,16 @@ export async function referenceOf(wrapped: Function): Promise<FunctionReference>
   const url = pathToFileURL(file).href;
   let namespace: Record<string, unknown>;
   try {
-    namespace = (await import(url)) as Record<string, unknown>;
+    namespace = await importEvaluated(url, () => {
+      return new FlecheError(
+        `Cannot run ${name} in a worker: its module ${file} has not finished loading, because its own top-level code awaits ` +
+          `this map (importing the module waits for the map, the map for the import). Run the map from another module, ` +
+          `or from a function that the module does not await while it loads`,
+        "FLECHE_REMOTE",
+      );
+    });
   } catch (error) {
+    if (error instanceof FlecheError) throw error;
     throw new FlecheError(`Cannot run ${name} in a worker: its module ${file} cannot be imported (${(error as Error).message})`, "FLECHE_REMOTE", {
       cause: error,
     });
@@ -48,4 +56,20 @@ export async function referenceOf(wrapped: Function): Promise<FunctionReference>
   const reference: FunctionReference = { url, exportName, name, module };
   found.set(wrapped, reference);
   return reference;
+}
+
+/**
+ * Import `url`, whose evaluation may be the very code waiting for this import (a module whose top-level
+ * `await` runs a map of its own function): that import never settles, so when the process has nothing
+ * else left to do (`beforeExit`) the import is given up with `stuck()`'s error instead of Node's
+ * "unsettled top-level await".
+ */
+function importEvaluated(url: string, stuck: () => Error): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const giveUp = () => reject(stuck());
+    process.once("beforeExit", giveUp);
+    import(url)
+      .then(resolve, reject)
+      .finally(() => process.off("beforeExit", giveUp));
+  });
 }

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { FlecheError } from "../errors.js";
 import { internalsOf } from "./internals.js";
+import { importTaskModule } from "./importing.js";
 import type { FunctionReference } from "./task.js";
 
 const resolved = new Map<string, Function>();
@@ -34,7 +35,7 @@ export async function resolveReference(ref: FunctionReference, modules: readonly
     path = undefined;
   }
   if (path !== undefined && existsSync(path)) {
-    const namespace = (await import(ref.url)) as Record<string, unknown>;
+    const namespace = await importTaskModule(ref.url);
     const value = namespace[ref.exportName];
     if (matches(value, ref)) {
       resolved.set(id, value);

@@ -50,7 +50,8 @@ export async function runTask(task: CallTask, modules?: readonly object[]): Prom
     return withState({ cache: resolveCache("memory"), meta }, () => internals.original(...args));
   }
   const cache = cacheFor(task.cache);
-  const key = internals.call(args).key;
+  const call = internals.call(args); // keyed once: the same call goes through the wrapper's path below
+  const key = call.key;
   if (key !== task.key) {
     throw new FlecheError(
       `${task.fn.name} keys this call as ${key} here, but the submitting side keyed it as ${task.key}: ` +
@@ -58,5 +59,5 @@ export async function runTask(task: CallTask, modules?: readonly object[]): Prom
       "FLECHE_REMOTE",
     );
   }
-  return withState({ cache, meta }, () => (wrapped as (...a: unknown[]) => Promise<unknown>)(...args));
+  return withState({ cache, meta }, () => internals.invoke(cache, call, args));
 }

@@ -32,6 +32,9 @@ export interface CallTask {
   readonly key: string;
   /** The active cache's `toConfig()`; null when it cannot travel (memory stores): the body runs uncached. */
   readonly cache: CacheConfig | null;
-  /** The active metadata providers, described (`describeMetadata`); opaque to executors. */
+  /**
+   * The active metadata providers, described (`describeMetadata`); opaque to executors. Empty when
+   * `cache` is null: the submitting side records the metadata where it files the result.
+   */
   readonly meta: JsonValue;
 }

@@ -11,7 +11,8 @@ import { ConfigError } from "../errors.js";
 import { keysOf, rejectUnknownKeys } from "../known-keys.js";
 import type { Piscina } from "piscina";
 import type { Executor } from "./executor.js";
-import type { WorkerMessage } from "./worker.js";
+import { rebuildThrown } from "./thrown.js";
+import type { WorkerMessage, WorkerReply } from "./worker.js";
 
 /** Options of {@link threads}. */
 export interface ThreadsOptions {
@@ -22,8 +23,12 @@ export interface ThreadsOptions {
 /** Every key {@link ThreadsOptions} accepts. */
 const THREADS_OPTION_KEYS = keysOf<ThreadsOptions>()(["size"]);
 
-/** How long a thread beyond those kept warm may idle before it ends, in ms. */
-const IDLE_TIMEOUT_MS = 10_000;
+/**
+ * How long a thread may idle before it ends, in ms: long enough to stay warm between the maps of a
+ * sweep, short enough that a long-running program does not keep threads (and their modules) it no
+ * longer uses.
+ */
+const IDLE_TIMEOUT_MS = 30_000;
 
 /**
  * A pool of `size` worker threads running the misses of `f.map` (pass it as `executor`). Threads start on
@@ -37,12 +42,12 @@ export function threads(options: ThreadsOptions = {}): Executor {
   rejectUnknownKeys("threads()", options, THREADS_OPTION_KEYS);
   const size = options.size ?? availableParallelism();
   if (!Number.isInteger(size) || size < 1) throw new ConfigError(`threads(): \`size\` must be a whole number ≥ 1, got ${String(options.size)}`);
-  let pool: Promise<Piscina<WorkerMessage, unknown>> | undefined;
+  let pool: Promise<Piscina<WorkerMessage, WorkerReply>> | undefined;
   let closed = false;
   const open = () =>
     (pool ??= import("piscina").then(
       ({ Piscina }) =>
-        new Piscina<WorkerMessage, unknown>({ filename: workerFile(), minThreads: size, maxThreads: size, idleTimeout: IDLE_TIMEOUT_MS }),
+        new Piscina<WorkerMessage, WorkerReply>({ filename: workerFile(), minThreads: 0, maxThreads: size, idleTimeout: IDLE_TIMEOUT_MS }),
     ));
   return {
     name: `worker threads (${size})`,
@@ -50,8 +55,9 @@ export function threads(options: ThreadsOptions = {}): Executor {
     needsSharedCache: false,
     async run(task, signal) {
       if (closed) throw new ConfigError("threads(): this pool is closed");
-      const value = await (await open()).run({ task }, { signal });
-      return { value };
+      const reply = await (await open()).run({ task }, { signal });
+      if (!reply.ok) throw rebuildThrown(reply.error);
+      return { value: reply.value };
     },
     async close() {
       closed = true;
