@@ -34,6 +34,8 @@ export type { ArgumentDifference, Explanation, IdentityDifference, Neighbour, Sk
 // Many calls at once: `f.map` and where its misses run.
 export { threads, type ThreadsOptions } from "./parallel/threads.js";
 export { progressBar } from "./parallel/progress-bar.js";
+export { jobQueue } from "./parallel/queue/job-queue.js";
+export type { JobQueueOptions } from "./parallel/queue/options.js";
 export type { MapOptions, MapOutcome, MapProgress, MapRun } from "./parallel/map-types.js";
 export type { Executor, TaskResult } from "./parallel/executor.js";
 export type { CallTask, FunctionReference } from "./parallel/task.js";

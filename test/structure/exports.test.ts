@@ -15,7 +15,7 @@ const ENTRIES = {
       "Environment", "Expiring", "FileStore", "FlecheError", "Git", "Hdf5Store", "Indigestible", "Memory", "NdArray", "Query",
       "Rejected", "Runtime", "S3Store", "SaveError", "SignatureError", "SizeLimited", "Sql", "StoreUnavailable", "Tags", "Void",
       "activeMeta", "cache", "cacheFromConfig", "cached", "checkReferences", "configure", "defineConfig", "describeConfig",
-      "digest", "digestSymbol", "fleche", "meta", "ndarray", "persistent", "progressBar", "project", "registerClass", "registerDigest", "setLogger",
+      "digest", "digestSymbol", "fleche", "jobQueue", "meta", "ndarray", "persistent", "progressBar", "project", "registerClass", "registerDigest", "setLogger",
       "tags", "threads", "withCache", "withMeta", "withProject", "withTags",
     ],
     types: [
@@ -23,7 +23,7 @@ const ENTRIES = {
       "CachedDecorator", "Call", "CallPredicate", "CallRecord", "CallTask", "ClassOptions", "ConfigDescription", "ErrorCode",
       "Executor", "ExpiringOptions", "Explanation", "FileStoreOptions", "Filtered", "FlecheConfig", "FlecheHelpers",
       "FlecheOptions", "Fleched", "FunctionQuery", "FunctionReference", "GcOptions", "GcReport", "GitOptions", "Hdf5StoreOptions",
-      "IdentityDifference", "JsonValue", "LazyCall", "LeaseOptions", "LeaseSetting", "Logger", "MapOptions", "MapOutcome", "MapProgress", "MapRun", "MemoryOptions",
+      "IdentityDifference", "JobQueueOptions", "JsonValue", "LazyCall", "LeaseOptions", "LeaseSetting", "Logger", "MapOptions", "MapOutcome", "MapProgress", "MapRun", "MemoryOptions",
       "Metadata", "MetadataFields", "MetadataFilter", "MetadataProvider", "Neighbour", "QueryFilter", "ReadOnly",
       "RedigestOptions", "RedigestReport", "ReferenceCheckOptions", "ReferenceReport", "Restore", "S3StoreOptions",
       "SerializerName", "SizeLimitOptions", "Skipped", "SqlOptions", "TaskResult", "ThreadsOptions", "TransferOptions", "TransferReport", "Verdict",
