@@ -242,6 +242,20 @@ describe("jobQueue with fleche worker processes", () => {
     }
   });
 
+  it("closing the submitting side rejects its waiting calls; their jobs stay queued and still run", async () => {
+    const queue = freshQueue();
+    const cache = persistent(join(tempDir(), "cache"));
+    const executor = jobQueue({ queue, redis: redis.url });
+    const run = executor.run(await taskFor(slowSquare, [11, 0], cache), never());
+    while ((await eventsNamed(queue, "added")).length < 1) await sleep(10);
+    const rejected = assert.rejects(run, (e) => e instanceof FlecheError && e.code === "FLECHE_CLOSED" && /queue q\d+ was closed while the call waited for a worker/.test(e.message));
+    await executor.close();
+    await rejected;
+    const worker = await startWorkerProcess({ queue, redis: redis.url, imports: [FIXTURE] });
+    while (!/1 done/.test(worker.stderr())) await sleep(20);
+    assert.equal((await withCache(cache, () => slowSquare.load(11, 0))).square, 121);
+  });
+
   it("a worker killed mid-call: another takes the job over, and the result is filed once", async () => {
     const queue = freshQueue();
     const dir = tempDir();
