@@ -155,6 +155,25 @@ describe("jobQueue with fleche worker processes", () => {
     }
   });
 
+  it("a queue under another key prefix is served by workers given the same --prefix", async () => {
+    const queue = freshQueue();
+    const cache = persistent(join(tempDir(), "cache"));
+    await startWorkerProcess({ queue, redis: redis.url, imports: [FIXTURE], args: ["--prefix", "team"] });
+    const executor = jobQueue({ queue, redis: redis.url, prefix: "team" });
+    try {
+      assert.deepEqual(await executor.run(await taskFor(slowSquare, [12, 0], cache), never()), { stored: true });
+      const client = new Redis(redis.url);
+      try {
+        assert.ok((await client.xlen(`team:${queue}:events`)) > 0);
+        assert.equal(await client.exists(`fleche:${queue}:events`), 0);
+      } finally {
+        client.disconnect();
+      }
+    } finally {
+      await executor.close();
+    }
+  });
+
   it("refuses a task whose cache cannot travel, before anything is queued", async () => {
     const queue = freshQueue();
     const memory = new Cache({ values: new Memory(), calls: new Memory() });
