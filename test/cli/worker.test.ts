@@ -109,4 +109,19 @@ describe("fleche worker", () => {
       await executor.close();
     }
   });
+
+  it("a job fleche did not write fails, and the worker says why", async () => {
+    const worker = await startWorkerProcess({ queue: "foreign", redis: redis.url, imports: [FIXTURE] });
+    const { Queue } = await import("bullmq");
+    const queue = new Queue("foreign", { connection: { url: redis.url }, prefix: "fleche" });
+    try {
+      await queue.add("mail", { to: "someone@example.com" });
+      while (!worker.stderr().includes("failed: mail:")) await sleep(10);
+    } finally {
+      await queue.close();
+    }
+    await worker.stop();
+    assert.match(worker.stderr(), /failed: mail: this job holds no fleche task; this worker reads format 1/);
+    assert.match(worker.stderr(), /queue foreign: 0 done \(0 cached\), 0 running, 1 failed\n$/);
+  });
 });

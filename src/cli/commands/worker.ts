@@ -46,7 +46,7 @@ export async function worker(options: WorkerCommandOptions): Promise<void> {
     events: {
       counts: show,
       failed: (name, error) => status.log(`failed: ${name}: ${error.message}`),
-      trouble: (message) => status.log(`redis: ${message} (reconnecting)`),
+      trouble: (message) => status.log(`queue: ${message}`),
     },
   });
   status.log(

@@ -36,7 +36,10 @@ export interface WorkerEvents {
   counts?(counts: WorkerCounts): void;
   /** A job failed: the call, and the error it failed with (the submitter's map gets the message too). */
   failed?(name: string, error: Error): void;
-  /** Trouble with Redis (the worker keeps reconnecting); told once per distinct message. */
+  /**
+   * Trouble in the queue's machinery rather than in a job: Redis unreachable (the worker keeps
+   * reconnecting), a job whose lock was lost. Told once per distinct message in a row.
+   */
   trouble?(message: string): void;
 }
 
@@ -81,11 +84,13 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const active = new Map<Job, string>();
 
   const processJob = async (job: Job, token?: string): Promise<null> => {
-    const task = taskOf(job.data);
     if (token !== undefined) active.set(job, token);
     counts.running++;
     changed();
+    let name = job.name; // the function's name, as the submitter named the job
     try {
+      const task = taskOf(job.data);
+      name = task.fn.name;
       const cached = task.cache !== null && (await isStored(probes, task.cache, task.key));
       await runTask(task, options.modules);
       counts.done++;
@@ -93,7 +98,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       return null; // the result is in the cache, not in Redis
     } catch (error) {
       counts.failed++;
-      options.events?.failed?.(task.fn.name, error as Error);
+      options.events?.failed?.(name, error as Error);
       throw error;
     } finally {
       active.delete(job);
@@ -115,7 +120,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   });
   let told = "";
   worker.on("error", (error) => {
-    // Connection trouble: ioredis reconnects on its own; a job's own failure is counted above instead.
+    // Connection trouble (ioredis reconnects on its own), a lost lock; a job's own failure is counted above.
     if (error.message !== told) options.events?.trouble?.((told = error.message));
   });
   await worker.waitUntilReady();
