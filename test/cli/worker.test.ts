@@ -124,4 +124,20 @@ describe("fleche worker", () => {
     assert.match(worker.stderr(), /failed: mail: this job holds no fleche task; this worker reads format 1/);
     assert.match(worker.stderr(), /queue foreign: 0 done \(0 cached\), 0 running, 1 failed\n$/);
   });
+
+  it("a Redis that goes away while a worker runs is waited for; the worker takes jobs again once it is back", async () => {
+    const own = await startRedis();
+    const dir = tempDir();
+    const worker = await startWorkerProcess({ queue: "outage", redis: own.url, imports: [FIXTURE] });
+    await own.restart();
+    while (!/\nqueue: /.test(worker.stderr())) await sleep(20); // it noticed (ECONNRESET, ECONNREFUSED ...)
+    const executor = jobQueue({ queue: "outage", redis: own.url });
+    try {
+      assert.deepEqual(await executor.run(await slowTask(5, 0, join(dir, "log"), dir), new AbortController().signal), { stored: true });
+    } finally {
+      await executor.close();
+    }
+    assert.deepEqual(await worker.stop(), { code: 0, signal: null });
+    assert.match(worker.stderr(), /queue outage: 1 done \(0 cached\), 0 running, 0 failed\n$/);
+  });
 });

@@ -18,6 +18,8 @@ export interface RedisServer {
   readonly port: number;
   /** Kill the server and remove its directory (also done after the test file). */
   stop(): Promise<void>;
+  /** Kill the server (its data is lost: nothing persists) and start an empty one on the same port. */
+  restart(): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -88,19 +90,26 @@ export async function spawnRedis(): Promise<RedisServer> {
       if (attempt >= 4) throw error;
     }
   }
-  const proc = child;
+  let proc = child;
   const killAtExit = () => proc.kill("SIGKILL");
   process.on("exit", killAtExit);
+  const kill = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = once(proc, "exit");
+      proc.kill("SIGKILL");
+      await exited;
+    }
+  };
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       process.off("exit", killAtExit);
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = once(proc, "exit");
-        proc.kill("SIGKILL");
-        await exited;
-      }
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     })());
-  return { url: `redis://127.0.0.1:${port}`, port, stop };
+  const restart = async () => {
+    await kill(); // as a crash would: no persistence, so every key is gone
+    proc = await launch(port, dir);
+  };
+  return { url: `redis://127.0.0.1:${port}`, port, stop, restart };
 }
