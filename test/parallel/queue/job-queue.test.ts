@@ -76,11 +76,11 @@ describe("jobQueue with fleche worker processes", () => {
     const executor = jobQueue({ queue, redis: redis.url });
     try {
       const xs = [1, 2, 3, 4, 5, 6, 7, 8];
-      const outcomes = await Promise.all(xs.map(async (x) => executor.run(await taskFor(slowSquare, [x, 150, log], cache), never())));
+      const outcomes = await Promise.all(xs.map(async (x) => executor.run(await taskFor(slowSquare, [x, 250, log], cache), never())));
       assert.deepEqual(outcomes, xs.map(() => ({ stored: true })));
-      const results = await withCache(cache, () => Promise.all(xs.map((x) => slowSquare.load(x, 150, log))));
+      const results = await withCache(cache, () => Promise.all(xs.map((x) => slowSquare.load(x, 250, log))));
       assert.deepEqual(results.map((r) => r.square), xs.map((x) => x * x));
-      // Both workers took jobs (each body waits 150 ms, so one worker cannot take all eight first).
+      // Both workers took jobs (each body waits 250 ms: one worker alone would need 2 s for the eight).
       assert.deepEqual(new Set(results.map((r) => r.pid)), new Set(workers.map((w) => w.pid)));
       const starts = logLines(log).filter(([event]) => event === "start").map(([, , , x]) => Number(x));
       assert.deepEqual(starts.sort((a, b) => a - b), xs);
@@ -100,17 +100,18 @@ describe("jobQueue with fleche worker processes", () => {
     const dir = tempDir();
     const cache = persistent(join(dir, "cache"));
     const log = join(dir, "log");
-    await startWorkerProcess({ queue, redis: redis.url, imports: [FIXTURE], args: ["--concurrency", "2"] });
     const first = jobQueue({ queue, redis: redis.url });
     const second = jobQueue({ queue, redis: redis.url });
     try {
       const xs = [1, 2, 3, 4];
       const tasks = await Promise.all(xs.map((x) => taskFor(slowSquare, [x, 200, log], cache)));
-      const both = await Promise.all([first, second].flatMap((executor) => tasks.map((task) => executor.run(task, never()))));
-      assert.equal(both.length, 8);
-      assert.deepEqual(logLines(log).filter(([event]) => event === "start").length, xs.length);
+      const both = Promise.all([first, second].flatMap((executor) => tasks.map((task) => executor.run(task, never()))));
+      // Both have queued every call before any worker runs: four jobs, each queued a second time.
+      while ((await eventsNamed(queue, "duplicated")).length < xs.length) await sleep(10);
       assert.equal((await eventsNamed(queue, "added")).length, xs.length);
-      assert.equal((await eventsNamed(queue, "duplicated")).length, xs.length);
+      await startWorkerProcess({ queue, redis: redis.url, imports: [FIXTURE], args: ["--concurrency", "2"] });
+      assert.deepEqual(await both, Array(8).fill({ stored: true }));
+      assert.deepEqual(logLines(log).filter(([event]) => event === "start").length, xs.length);
     } finally {
       await Promise.all([first.close(), second.close()]);
     }

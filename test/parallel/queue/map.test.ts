@@ -59,7 +59,7 @@ for (const [label, makeCache] of caches) {
       const log = join(tempDir(), "log");
       const xs = [5, 3, 8, 1, 9, 2, 7, 4, 6, 10];
       const progress: MapProgress[] = [];
-      const results = await withCache(cache, () => slowSquare.map(xs.map((x) => [x, 100, log] as const), { executor, onProgress: (p) => progress.push(p) }));
+      const results = await withCache(cache, () => slowSquare.map(xs.map((x) => [x, 200, log] as const), { executor, onProgress: (p) => progress.push(p) }));
       assert.deepEqual(results.map((r) => r.square), xs.map((x) => x * x));
       assert.deepEqual(new Set(results.map((r) => r.pid)), new Set(workers.map((w) => w.pid)));
       assert.deepEqual(starts(log), [...xs].sort((a, b) => a - b));
