@@ -132,7 +132,7 @@ describe("f.map on worker threads", () => {
     await withCache(cache, () => square(10));
     const counted: MapProgress[] = [];
     await withCache(cache, () => square.map([[10], [12], [12]], { executor: pool, onProgress: (p) => counted.push(p) }));
-    assert.deepEqual(counted[0], { total: 3, done: 1, cached: 1, running: 0, failed: 0 }, "hits are counted before any dispatch");
+    assert.deepEqual(counted[0], { total: 3, done: 1, cached: 1, running: 1, failed: 0 }, "the hit, then the miss dispatched as soon as found");
     assert.ok(counted.some((p) => p.running === 2), "the two entries of the one miss ran together");
     assert.deepEqual(counted.at(-1), { total: 3, done: 3, cached: 1, running: 0, failed: 0 });
     const failing: MapProgress[] = [];
