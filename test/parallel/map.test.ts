@@ -98,6 +98,20 @@ describe("f.map on worker threads", () => {
     assert.deepEqual(runs(log).map((r) => r[3]).sort(), ["4", "5"]);
   });
 
+  it("runs a call once when two maps dispatch it to two threads at once (the cache's lease)", async () => {
+    const cache = fileCache();
+    const flag = join(scratch(), "flag");
+    const log = join(scratch(), "log");
+    const first = withCache(cache, () => waitFor.map([[flag, log]], { executor: pool }));
+    const other = threads({ size: 1 });
+    after(() => other.close());
+    const second = withCache(cache, () => waitFor.map([[flag, log]], { executor: other }));
+    while (runs(log).length === 0) await new Promise((resolve) => setTimeout(resolve, 20)); // one thread holds the lease
+    writeFileSync(flag, "once");
+    assert.deepEqual(await Promise.all([first, second]), [["once"], ["once"]]);
+    assert.equal(runs(log).length, 1, "the other thread waited for the record instead of running the body");
+  });
+
   it("yields outcomes in completion order when iterated", async () => {
     const cache = fileCache();
     await withCache(cache, () => square(6)); // a hit, settled before the miss can finish
