@@ -36,11 +36,12 @@ import type { MapOptions, MapProgress, MapRun } from "./map-types.js";
 /** Every key {@link MapOptions} accepts. */
 const MAP_OPTION_KEYS = keysOf<MapOptions>()(["concurrency", "signal", "onProgress", "executor"]);
 
-/** A missed call waiting for a free slot. */
+/** A distinct missed call: the entries waiting for it, and whether it was dispatched. */
 interface Miss {
   readonly indices: number[];
   readonly call: Call;
   readonly args: readonly unknown[];
+  started: boolean;
 }
 
 /** What every task of one map shares: where the function, the cache and the metadata come from. */
@@ -96,8 +97,8 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
   };
 
   /**
-   * Look every call up, serve the hits, then dispatch the distinct misses `concurrency` at a time. Never
-   * throws: every problem settles the entries it concerns.
+   * Look every call up in input order, serving the hits, and dispatch each distinct miss as it is found,
+   * `concurrency` at a time. Never throws: every problem settles the entries it concerns.
    */
   async function drive(): Promise<void> {
     const cache = state.cache;
@@ -114,6 +115,36 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
       return report();
     }
     const misses = new Map<string, Miss>();
+    const queue: Miss[] = []; // distinct misses in input order, dispatched from `next` on
+    let next = 0;
+    let running = 0;
+    const limit = concurrency ?? plan.executor.concurrency;
+    /** Dispatch queued misses while slots are free (called as misses are found and as tasks settle). */
+    const pump = () => {
+      while (running < limit && next < queue.length) {
+        const miss = queue[next++]!;
+        if (aborted.aborted) {
+          for (const i of miss.indices) fail(i, aborted.reason);
+          report();
+          continue;
+        }
+        running++;
+        miss.started = true;
+        counts.running += miss.indices.length;
+        report();
+        const settled = (ok: boolean, value: unknown) => {
+          running--;
+          counts.running -= miss.indices.length;
+          for (const i of miss.indices) (ok ? fulfil : fail)(i, value);
+          report();
+          pump();
+        };
+        dispatch(plan, internals!, state, miss, aborted).then(
+          (value) => settled(true, value),
+          (error: unknown) => settled(false, error),
+        );
+      }
+    };
     /** Not keyable, or the lookup failed: the wrapper decides, exactly as for `f(...args)`. */
     const direct = (i: number) => {
       counts.running++;
@@ -130,6 +161,8 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
         },
       );
     };
+    // Look every call up in input order; misses are dispatched as they are found, so slow lookups (a
+    // remote store) overlap with the work.
     for (let i = 0; i < list.length; i++) {
       let keyed: Call;
       let expanded: readonly unknown[];
@@ -145,6 +178,7 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
       const miss = misses.get(keyed.key);
       if (miss) {
         miss.indices.push(i); // the same call twice in one map runs once
+        if (miss.started) counts.running++;
         continue;
       }
       try {
@@ -155,40 +189,16 @@ export function mapCalls(wrapped: Function, argsList: Iterable<readonly unknown[
         continue;
       }
       if (hit === MISS) {
-        misses.set(keyed.key, { indices: [i], call: keyed, args: expanded });
+        const found: Miss = { indices: [i], call: keyed, args: expanded, started: false };
+        misses.set(keyed.key, found);
+        queue.push(found);
+        pump();
       } else {
         counts.cached++;
         fulfil(i, hit);
       }
     }
     report();
-    const limit = concurrency ?? plan.executor.concurrency;
-    const running = new Set<Promise<void>>();
-    for (const miss of misses.values()) {
-      while (running.size >= limit) await Promise.race(running);
-      if (aborted.aborted) {
-        for (const i of miss.indices) fail(i, aborted.reason);
-        report();
-        continue;
-      }
-      counts.running += miss.indices.length;
-      report();
-      const task: Promise<void> = dispatch(plan, internals!, state, miss, aborted).then(
-        (value) => {
-          counts.running -= miss.indices.length;
-          for (const i of miss.indices) fulfil(i, value);
-          running.delete(task);
-          report();
-        },
-        (error: unknown) => {
-          counts.running -= miss.indices.length;
-          for (const i of miss.indices) fail(i, error);
-          running.delete(task);
-          report();
-        },
-      );
-      running.add(task);
-    }
   }
 
   // A fault of the map itself (not of a call) still settles every entry, never a stray rejection.

@@ -98,6 +98,20 @@ describe("f.map on worker threads", () => {
     assert.deepEqual(runs(log).map((r) => r[3]).sort(), ["4", "5"]);
   });
 
+  it("runs a call once when two maps dispatch it to two threads at once (the cache's lease)", async () => {
+    const cache = fileCache();
+    const flag = join(scratch(), "flag");
+    const log = join(scratch(), "log");
+    const first = withCache(cache, () => waitFor.map([[flag, log]], { executor: pool }));
+    const other = threads({ size: 1 });
+    after(() => other.close());
+    const second = withCache(cache, () => waitFor.map([[flag, log]], { executor: other }));
+    while (runs(log).length === 0) await new Promise((resolve) => setTimeout(resolve, 20)); // one thread holds the lease
+    writeFileSync(flag, "once");
+    assert.deepEqual(await Promise.all([first, second]), [["once"], ["once"]]);
+    assert.equal(runs(log).length, 1, "the other thread waited for the record instead of running the body");
+  });
+
   it("yields outcomes in completion order when iterated", async () => {
     const cache = fileCache();
     await withCache(cache, () => square(6)); // a hit, settled before the miss can finish
@@ -132,7 +146,7 @@ describe("f.map on worker threads", () => {
     await withCache(cache, () => square(10));
     const counted: MapProgress[] = [];
     await withCache(cache, () => square.map([[10], [12], [12]], { executor: pool, onProgress: (p) => counted.push(p) }));
-    assert.deepEqual(counted[0], { total: 3, done: 1, cached: 1, running: 0, failed: 0 }, "hits are counted before any dispatch");
+    assert.deepEqual(counted[0], { total: 3, done: 1, cached: 1, running: 1, failed: 0 }, "the hit, then the miss dispatched as soon as found");
     assert.ok(counted.some((p) => p.running === 2), "the two entries of the one miss ran together");
     assert.deepEqual(counted.at(-1), { total: 3, done: 3, cached: 1, running: 0, failed: 0 });
     const failing: MapProgress[] = [];
