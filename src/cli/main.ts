@@ -14,7 +14,7 @@
  *   fleche ui [--cache NAME] [--port N] [--host ADDRESS] [--token TOKEN] [--allow-evict]
  *   fleche config [--json]
  *   fleche stores [--json]
- *   fleche worker --queue NAME --import MODULE... [--redis URL] [--prefix P] [--concurrency N] [--lock-duration SECONDS]
+ *   fleche worker --queue NAME --import MODULE... [--redis URL] [--prefix P] [--concurrency N] [--threads] [--lock-duration SECONDS]
  *
  * `--values SPEC --calls SPEC` may stand for `--cache` (ls, show, rm, evict, gc, verify); the filters of
  * ls and evict are --name, --module, --version, --tag, --arg, --after and --before (filters.ts).
@@ -187,6 +187,7 @@ program
   .option("--redis <url>", "the Redis server (default redis://127.0.0.1:6379)")
   .option("--prefix <prefix>", "the prefix of the queue's Redis keys (default fleche; as jobQueue's `prefix`)")
   .option("--concurrency <n>", "how many jobs this process runs at once (default 1)", positiveInteger)
+  .option("--threads", "run each job in a worker thread (CPU-bound bodies in parallel, up to --concurrency)")
   .option("--lock-duration <seconds>", "how long a job stays with a worker that stopped (killed, crashed) before another takes it over (default 30)", positiveNumber)
   .action(run((options) => worker(options)));
 

@@ -11,6 +11,7 @@ import { hostname } from "node:os";
 import { ConfigError } from "../../errors.js";
 import { queuePlace } from "../../parallel/queue/options.js";
 import { startWorker, type WorkerCounts } from "../../parallel/queue/worker.js";
+import type { ImportedModule } from "../../parallel/queue/local-reference.js";
 import { moduleUrl } from "../open.js";
 import { statusLine } from "../status-line.js";
 
@@ -23,15 +24,17 @@ export interface WorkerCommandOptions {
   readonly concurrency?: number;
   /** Seconds. */
   readonly lockDuration?: number;
+  readonly threads?: boolean;
 }
 
 /** Run a worker until a signal stops it. */
 export async function worker(options: WorkerCommandOptions): Promise<void> {
   const place = queuePlace("fleche worker", options, { queue: "--queue", redis: "--redis", prefix: "--prefix" });
-  const modules: object[] = [];
+  const modules: ImportedModule[] = [];
   for (const specifier of options.import ?? []) {
     try {
-      modules.push((await import(moduleUrl(specifier))) as object);
+      const url = moduleUrl(specifier);
+      modules.push({ url, namespace: (await import(url)) as object });
     } catch (error) {
       throw new ConfigError(`fleche worker: --import ${specifier}: ${(error as Error).message}`, { cause: error });
     }
@@ -42,6 +45,7 @@ export async function worker(options: WorkerCommandOptions): Promise<void> {
     ...place,
     modules,
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    threads: options.threads === true,
     ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration * 1000 }),
     events: {
       counts: show,
@@ -51,7 +55,7 @@ export async function worker(options: WorkerCommandOptions): Promise<void> {
   });
   status.log(
     `fleche worker: queue ${place.queue} on ${place.redis} (prefix ${place.prefix}), pid ${process.pid} on ${hostname()}, ` +
-      `${options.concurrency ?? 1} at a time, ${modules.length} module(s) imported`,
+      `${options.concurrency ?? 1} at a time${options.threads ? " in worker threads" : ""}, ${modules.length} module(s) imported`,
   );
   show(running.counts());
   await new Promise<void>((resolve) => {

@@ -11,11 +11,14 @@
  */
 import type { Job, Worker } from "bullmq";
 import type { CacheConfig, CacheLike } from "../../cache-like.js";
+import type { CallTask } from "../task.js";
 import { cacheFromConfig } from "../../config/build.js";
 import { FlecheError } from "../../errors.js";
 import { runTask } from "../run-task.js";
 import { loadBullMQ } from "./bullmq.js";
 import { taskOf } from "./job-data.js";
+import { localReference, type ImportedModule } from "./local-reference.js";
+import { threads } from "../threads.js";
 import type { QueuePlace } from "./options.js";
 
 /** How many jobs a worker has seen end each way, and how many it is running. */
@@ -45,12 +48,17 @@ export interface WorkerEvents {
 
 /** Options of {@link startWorker}. */
 export interface QueueWorkerOptions extends QueuePlace {
-  /** How many jobs this process runs at once (default 1). Bodies share its one thread: see docs/parallel.md. */
+  /** How many jobs this process runs at once (default 1). */
   readonly concurrency?: number;
+  /**
+   * Run each job in a worker thread (a pool of `concurrency` threads) rather than in this thread: CPU-bound
+   * bodies then run in parallel, and never hold up the renewal of their jobs' locks.
+   */
+  readonly threads?: boolean;
   /** Milliseconds a job stays with a worker that stopped renewing its lock (BullMQ's `lockDuration`; default 30 s). */
   readonly lockDuration?: number;
   /** Imported modules, searched for the functions of tasks whose module file does not exist here. */
-  readonly modules: readonly object[];
+  readonly modules: readonly ImportedModule[];
   readonly events?: WorkerEvents;
 }
 
@@ -82,6 +90,12 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const probes = new Map<string, CacheLike>();
 
   const active = new Map<Job, string>();
+  const namespaces = options.modules.map((m) => m.namespace);
+  const concurrency = options.concurrency ?? 1;
+  const pool = options.threads ? threads({ size: concurrency }) : undefined;
+  const never = new AbortController().signal;
+  const run = (task: CallTask): Promise<unknown> =>
+    pool ? pool.run({ ...task, fn: localReference(task.fn, options.modules) }, never) : runTask(task, namespaces);
 
   const processJob = async (job: Job, token?: string): Promise<null> => {
     if (token !== undefined) active.set(job, token);
@@ -92,7 +106,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       const task = taskOf(job.data);
       name = task.fn.name;
       const cached = task.cache !== null && (await isStored(probes, task.cache, task.key));
-      await runTask(task, options.modules);
+      await run(task);
       counts.done++;
       if (cached) counts.cached++;
       return null; // the result is in the cache, not in Redis
@@ -111,7 +125,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const worker: Worker = new bull.Worker(options.queue, processJob, {
     connection: { url: options.redis, maxRetriesPerRequest: null },
     prefix: options.prefix,
-    concurrency: options.concurrency ?? 1,
+    concurrency,
     lockDuration,
     // Check for stalled jobs as often as a lock may lapse, so that a dead worker's job is taken over
     // within about two lock durations.
@@ -127,7 +141,10 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   void worker.run().catch(() => {});
   return {
     counts: () => ({ ...counts }),
-    close: () => worker.close(),
+    close: async () => {
+      await worker.close();
+      await pool?.close();
+    },
     async release() {
       await Promise.all([...active].map(([job, token]) => job.moveToWait(token).catch(() => {})));
     },

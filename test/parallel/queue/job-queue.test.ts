@@ -21,7 +21,7 @@ import { encodeTaskArgs } from "../../../src/parallel/task-args.js";
 import { travellingConfig } from "../../../src/parallel/travel.js";
 import { describeMetadata } from "../../../src/metadata/description.js";
 import type { CallTask } from "../../../src/parallel/task.js";
-import { refusesThree, slowSquare } from "../../fixtures/parallel/queue-functions.js";
+import { refusesThree, slowSquare, spin } from "../../fixtures/parallel/queue-functions.js";
 import { startRedis } from "../../helpers/redis.js";
 import { startWorkerProcess } from "../../helpers/queue-worker.js";
 import { tempDir } from "../../helpers/project.js";
@@ -34,7 +34,7 @@ let queues = 0;
 const freshQueue = () => `q${queues++}`;
 
 /** The task the map would send for `fn(...args)` with `cache` active. */
-async function taskFor(fn: typeof slowSquare | typeof refusesThree, args: unknown[], cache: CacheLike): Promise<CallTask> {
+async function taskFor(fn: typeof slowSquare | typeof refusesThree | typeof spin, args: unknown[], cache: CacheLike): Promise<CallTask> {
   return {
     fn: await referenceOf(fn),
     args: encodeTaskArgs(args),
@@ -173,6 +173,32 @@ describe("jobQueue with fleche worker processes", () => {
     } finally {
       await executor.close();
     }
+  });
+
+  it("--threads: a body that holds its thread longer than the lock runs once, in a worker thread", async () => {
+    const queue = freshQueue();
+    const dir = tempDir();
+    const cache = persistent(join(dir, "cache"));
+    const log = join(dir, "log");
+    const args = ["--lock-duration", "1"];
+    const threaded = await startWorkerProcess({ queue, redis: redis.url, imports: [FIXTURE], args: [...args, "--threads"] });
+    assert.match(threaded.stderr(), /1 at a time in worker threads/);
+    const executor = jobQueue({ queue, redis: redis.url });
+    try {
+      // Submitted as from another machine: the worker points the thread at its --import module.
+      const task = await taskFor(spin, [1, 2500, log], cache);
+      const run = executor.run({ ...task, fn: { ...task.fn, url: "file:///on/another/machine/tasks.js" } }, never());
+      while (logLines(log).length === 0) await sleep(10);
+      // A second worker, ready to take the job over if its lock lapsed while the body holds its thread.
+      await startWorkerProcess({ queue, redis: redis.url, imports: [FIXTURE], args });
+      assert.deepEqual(await run, { stored: true });
+      assert.deepEqual(logLines(log).map(([event, pid]) => `${event} ${pid}`), [`start ${threaded.pid}`, `end ${threaded.pid}`]);
+      assert.deepEqual(await eventsNamed(queue, "stalled"), []);
+      assert.equal(await withCache(cache, () => spin.load(1, 2500, log)), 1);
+    } finally {
+      await executor.close();
+    }
+    assert.deepEqual(await threaded.stop(), { code: 0, signal: null });
   });
 
   it("refuses a task whose cache cannot travel, before anything is queued", async () => {
