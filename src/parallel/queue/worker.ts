@@ -6,8 +6,8 @@
  * A job stays with the worker that took it while the worker renews its lock (every half `lockDuration`).
  * A worker that dies (killed, crashed, its machine gone) stops renewing: after `lockDuration` another
  * worker takes the job over (BullMQ's stalled-job check). The call's lease, where the cache has leases,
- * then decides whether the body runs again: the lease of a dead holder on the same host is taken over at
- * once, one on another host after its ttl.
+ * then decides when the body runs again: at once for a FileStore lease whose holder was a process of this
+ * host that no longer runs, else when the lease's ttl lapses.
  */
 import type { Job, Worker } from "bullmq";
 import type { CacheConfig, CacheLike } from "../../cache-like.js";
