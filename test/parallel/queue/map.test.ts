@@ -13,7 +13,7 @@ import { Cache, FileStore, FlecheError, Sql, persistent, withCache, type CacheLi
 import { Memory } from "../../../src/stores/memory.js";
 import { jobQueue } from "../../../src/parallel/queue/job-queue.js";
 import type { MapProgress } from "../../../src/parallel/map-types.js";
-import { slowSquare } from "../../fixtures/parallel/queue-functions.js";
+import { nothing, slowSquare } from "../../fixtures/parallel/queue-functions.js";
 import { startRedis } from "../../helpers/redis.js";
 import { startWorkerProcess, type WorkerProcess } from "../../helpers/queue-worker.js";
 import { tempDir } from "../../helpers/project.js";
@@ -106,5 +106,11 @@ describe("f.map on a job queue: what cannot go", () => {
     const run = withCache(memory, () => slowSquare.map([[1, 0]], { executor }));
     await assert.rejects(run.entries[0]!, (e) => e instanceof FlecheError && /queue sweep returns results through the cache/.test(e.message));
     assert.equal(await jobsAdded(), before);
+  });
+
+  it("a result the cache does not store leaves nothing to load: that entry rejects, saying so", async () => {
+    const cache = persistent(join(tempDir(), "cache"));
+    const run = withCache(cache, () => nothing.map([[1]], { executor }));
+    await assert.rejects(run.entries[0]!, (e) => e instanceof FlecheError && e.code === "FLECHE_REMOTE" && /reports the call \w+ stored, but the active cache has no result/.test(e.message));
   });
 });
