@@ -4,32 +4,12 @@
  * which is most of a short program's start-up (see docs/stores.md, "Performance"). Dependencies stay
  * external and load lazily where they are heavy.
  */
-import { build } from "esbuild";
 import { rmSync } from "node:fs";
+import { buildLibrary } from "./build-library.mjs";
 import { buildUi } from "./build-ui.mjs";
 
 rmSync("dist", { recursive: true, force: true });
-await build({
-  // One entry per published subpath (package.json `exports`); shared code goes to chunks, loaded once.
-  // The lease suite's child process is a script of its own, started by path (`testing/lease-child.js`).
-  entryPoints: {
-    index: "src/index.ts",
-    "store-kit": "src/store-kit.ts",
-    testing: "src/testing.ts",
-    "testing/lease-child": "src/testing/lease-child.ts",
-    "cli/main": "src/cli/main.ts",
-  },
-  outdir: "dist",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  packages: "external",
-  chunkNames: "chunks/[name]-[hash]",
-  sourcemap: true,
-  logLevel: "warning",
-});
+await buildLibrary("dist");
 
 // The browser files of `fleche ui` (dist/web/; dist/ui/ holds the server's declarations): bundled separately, for browsers.
 await buildUi();

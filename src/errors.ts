@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   "FLECHE_UNDATED",
   "FLECHE_STATE",
   "FLECHE_GC_UNREADABLE",
+  "FLECHE_REMOTE",
 ] as const;
 
 /** A stable, machine-readable error code; `docs/errors.md` says what each means and what to do. */

@@ -20,10 +20,14 @@ import { CallMemo } from "./call-memo.js";
 import { rejectUnknownKeys } from "./known-keys.js";
 import { FLECHE_OPTION_KEYS, type FlecheOptions } from "./options.js";
 import type { PreparedCall } from "./prepared-call.js";
+import type { MapRun } from "./parallel/map-types.js";
 import { rejectUnknownFilterKeys } from "./query/template.js";
 import { checkLeaseSetting, leaseTimes } from "./leases/settings.js";
 import { computeOnce } from "./leases/compute-once.js";
 import { explainCall, explainSkipped } from "./explain/explain.js";
+import { registerInternals } from "./parallel/internals.js";
+import { mapCalls } from "./parallel/map.js";
+import { callerPath } from "./module-name.js";
 import { FUNCTION_QUERY_KEYS, type AnyFunction, type FlecheHelpers, type Fleched, type FunctionQuery } from "./wrapped.js";
 
 /** Thrown internally when a `require`d argument is missing. */
@@ -41,6 +45,9 @@ function warnOnce(error: unknown, message: string): void {
   if (error instanceof StoreUnavailable && error.reported) logger().debug(message);
   else logger().warn(message);
 }
+
+/** A body run in place of the wrapped function's own (on the loaded arguments). */
+type Body = (bodyArgs: readonly unknown[]) => Promise<unknown>;
 
 /** Calls in flight per cache, so concurrent identical calls share one execution. */
 const inFlight = new WeakMap<CacheLike, Map<string, Promise<unknown>>>();
@@ -71,6 +78,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
   const fname = profile.identity.name;
   const memo = profile.usesThis ? undefined : new CallMemo();
   const leaseOption = checkLeaseSetting(options.lease, `fleche(${fname}): \`lease\``);
+  const definedIn = callerPath(); // functions reach worker threads by reference to this file's exports
 
   /** Bind, digest and key a call; throws Indigestible or MissingRequired. */
   function makeCall(thisArg: unknown, args: readonly unknown[]): Call {
@@ -205,7 +213,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
    * A miss: one execution per process (the flight), and one across processes when the cache offers
    * leases (the holder computes, the others wait for its record; docs/leases.md).
    */
-  function run(cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+  function run(cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[], body?: Body): Promise<unknown> {
     const flights = flightsOf(cache);
     const leasing = leaseOption === false ? undefined : cache.leasing?.();
     const times = leasing && leaseTimes(leasing.options, leaseOption);
@@ -218,15 +226,16 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
             label: fname,
             lookup: () => cache.lookup(call.key),
             contains: () => cache.contains(call.key),
-            compute: () => execute(cache, call, thisArg, args),
+            compute: () => execute(cache, call, thisArg, args, body),
           })
-        : execute(cache, call, thisArg, args)
+        : execute(cache, call, thisArg, args, body)
     ).finally(() => flights.delete(call.key));
     flights.set(call.key, execution);
     return execution;
   }
 
-  async function execute(cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+  /** `body` runs in place of `fn` (`f.map` runs the body elsewhere and commits here). */
+  async function execute(cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[], body?: Body): Promise<unknown> {
     const bodyArgs = await loadReferences(cache, args);
     const providers = extraMeta.length ? [...activeMeta(), ...extraMeta] : activeMeta();
     let prepared: PreparedCall | undefined;
@@ -240,7 +249,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
     }
     let result: unknown;
     try {
-      result = await fn.apply(thisArg, bodyArgs);
+      result = await (body ? body(bodyArgs) : fn.apply(thisArg, bodyArgs));
     } catch (error) {
       prepared?.abandon();
       throw error;
@@ -356,6 +365,9 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
         return withState(state, () => invoke(state.cache, this, [...bound, ...rest])) as Promise<Awaited<ReturnType<F>>>;
       };
     },
+    map(argsList, options) {
+      return mapCalls(wrapped, argsList, options) as MapRun<Awaited<ReturnType<F>>>;
+    },
     original: fn,
   };
 
@@ -366,6 +378,24 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
   }
   Object.defineProperty(wrapped, "fleche", { value: Object.freeze({ ...helpers }), enumerable: false });
   registerWrapped(wrapped, fn);
+  registerInternals(wrapped, {
+    name: fname,
+    module: profile.identity.module,
+    file: definedIn,
+    original: fn,
+    expand: (cache, args) => (args.some(isDigest) ? expandReferences(cache, args) : args),
+    call(args) {
+      let call = memo?.get(args);
+      if (!call) {
+        call = makeCall(undefined, args);
+        if (!args.some(isDigest)) memo?.set(args, call);
+      }
+      return call;
+    },
+    lookup: (cache, call) => (profile.maxAge === undefined ? cache.lookup(call.key) : lookupFresh(cache, call.key, profile.maxAge)),
+    invoke: (cache, call, args) => lookupOrRun(cache, call, undefined, args),
+    runWith: (cache, call, args, body) => flightsOf(cache).get(call.key) ?? run(cache, call, undefined, args, body),
+  });
   return wrapped as unknown as Fleched<F>;
 }
 

@@ -31,6 +31,15 @@ export type { CallRecord, JsonValue, Metadata } from "./call-record.js";
 export type { LazyCall } from "./lazy-call.js";
 export type { ArgumentDifference, Explanation, IdentityDifference, Neighbour, Skipped, Verdict } from "./explain/report.js";
 
+// Many calls at once: `f.map` and where its misses run.
+export { threads, type ThreadsOptions } from "./parallel/threads.js";
+export { progressBar } from "./parallel/progress-bar.js";
+export { jobQueue } from "./parallel/queue/job-queue.js";
+export type { JobQueueOptions } from "./parallel/queue/options.js";
+export type { MapOptions, MapOutcome, MapProgress, MapRun } from "./parallel/map-types.js";
+export type { Executor, TaskResult } from "./parallel/executor.js";
+export type { CallTask, FunctionReference } from "./parallel/task.js";
+
 // Digests: content keys, references by digest, hooks for the user's own classes.
 export { D, Digest, digest, digestSymbol, registerDigest } from "./digest/index.js";
 export { registerClass, type ClassOptions, type SerializerName } from "./serializers/index.js";

@@ -20,8 +20,13 @@ const packageCache = new Map<string, { root: string; name: string } | null>();
 
 /** The module name of the first stack frame outside fleche itself, or null when there is no file. */
 export function callerModule(): string | null {
-  const file = callerFile();
+  const file = callerFile(callerModule);
   return file ? moduleNameOf(file) : null;
+}
+
+/** The file of the first stack frame outside fleche itself (where `fleche()` was called), if any. */
+export function callerPath(): string | undefined {
+  return callerFile(callerPath);
 }
 
 /** `package:relative/path` for a file (exported for tests). */
@@ -33,13 +38,14 @@ export function moduleNameOf(file: string): string {
   return `${pkg.name}:${stripExtension(segments.join("/"))}`;
 }
 
-function callerFile(): string | undefined {
+/** The first file outside fleche's own code on the stack above `from`. */
+function callerFile(from: Function): string | undefined {
   const original = Error.prepareStackTrace;
   let sites: NodeJS.CallSite[] = [];
   try {
     Error.prepareStackTrace = (_, stack) => stack;
     const holder: { stack?: unknown } = {};
-    Error.captureStackTrace(holder, callerModule);
+    Error.captureStackTrace(holder, from);
     sites = (holder.stack as NodeJS.CallSite[] | undefined) ?? [];
   } finally {
     Error.prepareStackTrace = original;
@@ -55,9 +61,12 @@ function callerFile(): string | undefined {
 }
 
 function ownDirs(): string[] {
+  // This module's directory is fleche's code wherever it runs from (a bundle puts it in the bundle's root
+  // or its chunks/), besides the sources and the build of the package it belongs to.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const bundle = basename(here) === "chunks" ? dirname(here) : here;
   const pkg = flechePackage();
-  if (pkg) return [join(pkg.dir, "src") + sep, join(pkg.dir, "dist") + sep];
-  return [dirname(fileURLToPath(import.meta.url)) + sep];
+  return [...(pkg ? [join(pkg.dir, "src"), join(pkg.dir, "dist")] : []), bundle].map((dir) => dir + sep);
 }
 
 function findPackage(dir: string): { root: string; name: string } | null {

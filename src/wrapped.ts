@@ -10,6 +10,7 @@ import type { Query } from "./query/query.js";
 import type { MetadataFilter } from "./query/template.js";
 import type { Version } from "./call-record.js";
 import type { Explanation } from "./explain/report.js";
+import type { MapOptions, MapRun } from "./parallel/map-types.js";
 
 /** Any function: what `fleche()` wraps. */
 // biome-ignore lint: any is the honest type of an arbitrary function's parameters here
@@ -56,6 +57,13 @@ export interface FlecheHelpers<F extends AnyFunction> {
    * hand-offs), with `args` applied first.
    */
   bind(...args: unknown[]): (...rest: unknown[]) => Promise<Awaited<ReturnType<F>>>;
+  /**
+   * Many calls at once: each argument list is looked up here (hits are served without running), and the
+   * distinct misses run on `options.executor`, worker threads by default, committed to the active cache.
+   * Await the result for the values in input order, or iterate it for outcomes as they settle. The
+   * function must be exported from the module that defines it (docs/parallel.md).
+   */
+  map(argsList: Iterable<WithReferences<Parameters<F>>>, options?: MapOptions): MapRun<Awaited<ReturnType<F>>>;
   /** The unwrapped function, to bypass the cache. */
   readonly original: F;
 }

@@ -16,6 +16,7 @@ import { Hdf5Store } from "../src/stores/hdf5/index.js";
 import { Sql } from "../src/stores/sql/store.js";
 import { SizeLimited } from "../src/caches/size-limited.js";
 import { Git } from "../src/metadata/git.js";
+import { threads } from "../src/parallel/threads.js";
 import { rejectUnknownKeys } from "../src/known-keys.js";
 import { tempDirs } from "./helpers/temp.js";
 
@@ -81,6 +82,14 @@ describe("unknown option keys", () => {
   it("size-limited caches and metadata providers reject them", () => {
     assert.throws(() => new SizeLimited(memoryCache(), { maxSize: 2, maxsize: 3 } as never), rejects("SizeLimited", "maxsize", ["maxSize", "maxBytes", "eviction"], "maxSize"));
     assert.throws(() => Git({ timout: 10 } as never), rejects("Git()", "timout", ["timeout", "ttl", "cwd", "command"], "timeout"));
+  });
+
+  it("f.map() and threads() reject them before starting anything", () => {
+    const mapped = fleche(function mapped(x: number) {
+      return x;
+    });
+    assert.throws(() => mapped.map([[1]], { concurency: 2 } as never), rejects("mapped.map()", "concurency", ["concurrency", "signal", "onProgress", "executor"], "concurrency"));
+    assert.throws(() => threads({ sizes: 2 } as never), rejects("threads()", "sizes", ["size"], "size"));
   });
 
   it("transfer with pop rejects them before moving anything", async () => {

@@ -14,6 +14,7 @@
  *   fleche ui [--cache NAME] [--port N] [--host ADDRESS] [--token TOKEN] [--allow-evict]
  *   fleche config [--json]
  *   fleche stores [--json]
+ *   fleche worker --queue NAME --import MODULE... [--redis URL] [--prefix P] [--concurrency N] [--threads] [--lock-duration SECONDS]
  *
  * `--values SPEC --calls SPEC` may stand for `--cache` (ls, show, rm, evict, gc, verify); the filters of
  * ls and evict are --name, --module, --version, --tag, --arg, --after and --before (filters.ts).
@@ -37,6 +38,7 @@ import { why } from "./commands/why.js";
 import { stats } from "./commands/stats.js";
 import { ui } from "./commands/ui.js";
 import { storeTypesCommand } from "./commands/store-types.js";
+import { worker } from "./commands/worker.js";
 import { registerBuiltinStores } from "../stores/builtin.js";
 import { flechePackage } from "../package-root.js";
 
@@ -177,6 +179,18 @@ program
   .option("--json", "print them as JSON")
   .action(run((options) => storeTypesCommand(options)));
 
+program
+  .command("worker")
+  .description("run the calls that maps on jobQueue({ queue: NAME }) send, until interrupted (docs/parallel.md)")
+  .requiredOption("--queue <name>", "the queue to take jobs from")
+  .option("--import <module>", "a module exporting the wrapped functions the jobs call (repeatable)", collect, [] as string[])
+  .option("--redis <url>", "the Redis server (default redis://127.0.0.1:6379)")
+  .option("--prefix <prefix>", "the prefix of the queue's Redis keys (default fleche; as jobQueue's `prefix`)")
+  .option("--concurrency <n>", "how many jobs this process runs at once (default 1)", positiveInteger)
+  .option("--threads", "run each job in a worker thread (CPU-bound bodies in parallel, up to --concurrency)")
+  .option("--lock-duration <seconds>", "how long a job stays with a worker that stopped (killed, crashed) before another takes it over (default 30)", positiveNumber)
+  .action(run((options) => worker(options)));
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -190,6 +204,12 @@ function positiveInteger(value: string): number {
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port number from 0 to 65535");
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a number of seconds > 0");
   return n;
 }
 

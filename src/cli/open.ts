@@ -122,8 +122,8 @@ async function useConfigFile(path: string): Promise<void> {
   configure(config as FlecheConfig, { origin: path, baseDir: dirname(path) });
 }
 
-/** A plugin specifier: a path (relative to the working directory) or a package name. */
-function moduleUrl(specifier: string): string {
+/** The URL to import a module specifier from: a path (relative to the working directory) or a package name. */
+export function moduleUrl(specifier: string): string {
   if (specifier.startsWith(".") || isAbsolute(specifier)) return pathToFileURL(resolve(specifier)).href;
   try {
     return pathToFileURL(createRequire(join(process.cwd(), "noop.js")).resolve(specifier)).href;

@@ -4,6 +4,7 @@
  */
 import { hostname, userInfo } from "node:os";
 import { flechePackage } from "../package-root.js";
+import { describedAs } from "./description.js";
 import type { MetadataProvider } from "./provider.js";
 
 /** fleche's version from its package.json, or "unknown" when it cannot be read. */
@@ -26,7 +27,7 @@ function currentUser(): string | null {
  */
 export function Environment(): MetadataProvider {
   const username = currentUser();
-  return {
+  return describedAs({
     name: "environment",
     pre: () => ({
       hostname: hostname(),
@@ -35,5 +36,5 @@ export function Environment(): MetadataProvider {
       node_version: process.version,
       fleche_version: flecheVersion(),
     }),
-  };
+  }, { type: "Environment" });
 }

@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { keysOf, rejectUnknownKeys } from "../known-keys.js";
+import { describedAs } from "./description.js";
 import type { MetadataFields, MetadataProvider } from "./provider.js";
 
 /** Options of {@link Git}. */
@@ -70,7 +71,8 @@ export function Git(options: GitOptions = {}): MetadataProvider {
     return pending;
   }
 
-  return {
+  // Described with its options, so a worker rebuilds the same provider (they are all JSON values).
+  return describedAs({
     name: "git",
     async pre() {
       const cwd = resolve(options.cwd ?? process.cwd());
@@ -82,7 +84,7 @@ export function Git(options: GitOptions = {}): MetadataProvider {
       }
       return { ...(await probe(cwd)) };
     },
-  };
+  }, { type: "Git", options: { ...options } });
 }
 
 /** Ask git, all questions at once; each is cut off after `timeout`, and so is the whole. */

@@ -3,6 +3,7 @@
  * precision), its wall time, and the CPU time the process spent meanwhile (user and system seconds;
  * process-wide, so concurrent calls bleed into each other's CPU figures, as in the original).
  */
+import { describedAs } from "./description.js";
 import type { MetadataFields, MetadataProvider } from "./provider.js";
 
 /** Seconds since the Unix epoch, with the monotonic clock's precision. */
@@ -12,7 +13,7 @@ function now(): number {
 
 /** Creates the runtime provider. */
 export function Runtime(): MetadataProvider {
-  return {
+  return describedAs({
     name: "runtime",
     pre() {
       const cpu = process.cpuUsage();
@@ -29,5 +30,5 @@ export function Runtime(): MetadataProvider {
         systime: Math.max(0, cpu.system / 1e6 - (pre.systime as number)),
       };
     },
-  };
+  }, { type: "Runtime" });
 }
