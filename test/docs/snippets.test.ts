@@ -10,25 +10,13 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, TSX, tempDir } from "../helpers/project.js";
 import { runnable, snippets, type Snippet } from "./snippets.js";
+import { buildLibrary } from "../../scripts/build-library.mjs";
 
 const all = snippets(REPO);
 
-/** The package's JavaScript, bundled as `npm run build` bundles it, for the `js` blocks (inside the repository, so its dependencies resolve). */
+/** The package's JavaScript, bundled as `npm run build` bundles it (scripts/build-library.mjs), for the `js` blocks (inside the repository, so its dependencies resolve). */
 const JS_BUILD = join(REPO, `.snippets-build-${process.pid}`);
-before(async () => {
-  const { build } = await import("esbuild");
-  await build({
-    entryPoints: { index: join(REPO, "src/index.ts"), "store-kit": join(REPO, "src/store-kit.ts"), testing: join(REPO, "src/testing.ts") },
-    outdir: JS_BUILD,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    logLevel: "error",
-  });
-});
+before(() => buildLibrary(JS_BUILD));
 after(() => rmSync(JS_BUILD, { recursive: true, force: true }));
 
 function run(snippet: Snippet, index: number): Promise<{ code: number | null; output: string }> {

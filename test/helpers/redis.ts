@@ -7,9 +7,9 @@ import { after } from "node:test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./port.js";
 
 /** A running redis-server. */
 export interface RedisServer {
@@ -20,17 +20,6 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Kill the server (its data is lost: nothing persists) and start an empty one on the same port. */
   restart(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Start redis-server on `port`; resolves once it accepts connections, rejects when it exits first. */
