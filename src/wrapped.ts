@@ -63,7 +63,7 @@ export interface FlecheHelpers<F extends AnyFunction> {
    * Await the result for the values in input order, or iterate it for outcomes as they settle. The
    * function must be exported from the module that defines it (docs/parallel.md).
    */
-  map(argsList: Iterable<WithReferences<Parameters<F>>>, options?: MapOptions): MapRun<Awaited<ReturnType<F>>>;
+  map(argsList: Iterable<Readonly<WithReferences<Parameters<F>>>>, options?: MapOptions): MapRun<Awaited<ReturnType<F>>>;
   /** The unwrapped function, to bypass the cache. */
   readonly original: F;
 }

@@ -88,6 +88,18 @@ describe("f.map on worker threads", () => {
     assert.deepEqual(runs(log).map((r) => r[3]), ["1", "2", "3"], "each body ran once");
   });
 
+  it("takes readonly argument lists (tuples built `as const` ahead of the call)", async () => {
+    const cache = fileCache();
+    const log = join(scratch(), "log");
+    const seven = [7, log] as const;
+    const list: ReadonlyArray<readonly [number, string]> = [seven, [6, log]];
+    assert.deepEqual(await withCache(cache, () => square.map(list, { executor: pool })), [49, 36]);
+    // Never called: the compiler must still refuse arguments of the wrong types (`npm test` typechecks this).
+    // @ts-expect-error "7" is not a number
+    const refused = () => square.map([["7", 7]]);
+    assert.equal(typeof refused, "function");
+  });
+
   it("runs the same call twice in one map once", async () => {
     const cache = fileCache();
     const log = join(scratch(), "log");
