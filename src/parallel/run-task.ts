@@ -19,7 +19,8 @@ import type { CallTask } from "./task.js";
 const caches = new Map<string, CacheLike>();
 const metadata = new Map<string, MetadataProvider[]>();
 
-function cacheFor(config: CacheConfig): CacheLike {
+/** The cache object this process uses for tasks with `config` (also for a queue worker's own lookups). */
+export function taskCache(config: CacheConfig): CacheLike {
   const id = JSON.stringify(config, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
   let cache = caches.get(id);
   if (!cache) caches.set(id, (cache = cacheFromConfig(config, "the task's cache")));
@@ -49,7 +50,7 @@ export async function runTask(task: CallTask, modules?: readonly object[]): Prom
   if (task.cache === null) {
     return withState({ cache: resolveCache("memory"), meta }, () => internals.original(...args));
   }
-  const cache = cacheFor(task.cache);
+  const cache = taskCache(task.cache);
   const call = internals.call(args); // keyed once: the same call goes through the wrapper's path below
   const key = call.key;
   if (key !== task.key) {

@@ -10,11 +10,10 @@
  * host that no longer runs, else when the lease's ttl lapses.
  */
 import type { Job, Worker } from "bullmq";
-import type { CacheConfig, CacheLike } from "../../cache-like.js";
+import type { CacheConfig } from "../../cache-like.js";
 import type { CallTask } from "../task.js";
-import { cacheFromConfig } from "../../config/build.js";
 import { FlecheError } from "../../errors.js";
-import { runTask } from "../run-task.js";
+import { runTask, taskCache } from "../run-task.js";
 import { loadBullMQ } from "./bullmq.js";
 import { taskOf } from "./job-data.js";
 import { localReference, type ImportedModule } from "./local-reference.js";
@@ -87,7 +86,6 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   await checkReachable(label, options.redis);
   const counts = { done: 0, cached: 0, running: 0, failed: 0 };
   const changed = () => options.events?.counts?.({ ...counts });
-  const probes = new Map<string, CacheLike>();
 
   const active = new Map<Job, string>();
   const namespaces = options.modules.map((m) => m.namespace);
@@ -105,7 +103,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     try {
       const task = taskOf(job.data);
       name = task.fn.name;
-      const cached = task.cache !== null && (await isStored(probes, task.cache, task.key));
+      const cached = task.cache !== null && (await isStored(task.cache, task.key));
       await run(task);
       counts.done++;
       if (cached) counts.cached++;
@@ -170,14 +168,11 @@ async function checkReachable(label: string, url: string): Promise<void> {
 
 /**
  * Whether the call is in the cache already: for the `cached` count only (the task's own lookup decides
- * what runs). One cache object per config, apart from `runTask`'s, reading records only (no values).
+ * what runs). It reads the record through the cache object `runTask` uses for this config.
  */
-async function isStored(probes: Map<string, CacheLike>, config: CacheConfig, key: string): Promise<boolean> {
-  const id = JSON.stringify(config);
-  let cache = probes.get(id);
-  if (!cache) probes.set(id, (cache = cacheFromConfig(config, "the task's cache")));
+async function isStored(config: CacheConfig, key: string): Promise<boolean> {
   try {
-    return (await cache.loadRecord(key)) !== undefined;
+    return (await taskCache(config).loadRecord(key)) !== undefined;
   } catch {
     return false;
   }
