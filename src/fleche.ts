@@ -5,7 +5,9 @@
  * (or throws, with `strict: true`), and the result is always what the body returned.
  */
 import { CacheMiss, FlecheError, Indigestible, Rejected, StoreUnavailable } from "./errors.js";
-import { D, digestArgument, isDigest, registerWrapped, type Digest } from "./digest/index.js";
+import { digestArgument, isDigest, registerWrapped } from "./digest/index.js";
+import { expandReferences, loadReferences } from "./argument-references.js";
+import { flightsOf } from "./call-flights.js";
 import { isPromise } from "./maybe.js";
 import { debugging, logger, warnPerCause } from "./log.js";
 import { Call, keyWith } from "./call.js";
@@ -48,20 +50,6 @@ function warnOnce(error: unknown, message: string): void {
 
 /** A body run in place of the wrapped function's own (on the loaded arguments). */
 type Body = (bodyArgs: readonly unknown[]) => Promise<unknown>;
-
-/** Calls in flight per cache, so concurrent identical calls share one execution. */
-const inFlight = new WeakMap<CacheLike, Map<string, Promise<unknown>>>();
-let lastCache: CacheLike | undefined;
-let lastFlights: Map<string, Promise<unknown>> | undefined;
-
-function flightsOf(cache: CacheLike): Map<string, Promise<unknown>> {
-  if (cache === lastCache) return lastFlights!; // the active cache rarely changes between calls
-  let flights = inFlight.get(cache);
-  if (!flights) inFlight.set(cache, (flights = new Map()));
-  lastCache = cache;
-  lastFlights = flights;
-  return flights;
-}
 
 /**
  * Wrap `fn` so its results are cached in the active cache.
@@ -124,7 +112,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
 
   /** Top-level `D(...)` arguments key as the value they name; the body receives the loaded values. */
   async function invokeWithReferences(cache: CacheLike, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
-    const keyArgs = await expandReferences(cache, args);
+    const keyArgs = await expandReferences(profile, cache, args);
     let call: Call;
     try {
       call = makeCall(thisArg, keyArgs);
@@ -135,28 +123,6 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
       throw error;
     }
     return lookupOrRun(cache, call, thisArg, keyArgs);
-  }
-
-  /**
-   * Expand short digests of arguments bound to a single parameter (they stay references, keyed by
-   * digest, and load only on a miss); load references that land in a rest or extra position now, so
-   * they key as their value inside the bundled array.
-   */
-  async function expandReferences(cache: CacheLike, args: readonly unknown[]): Promise<unknown[]> {
-    const single = profile.params.findIndex((p) => p.rest);
-    const singles = single === -1 ? profile.params.length : single;
-    return Promise.all(
-      args.map(async (arg, i) => {
-        if (!isDigest(arg)) return arg;
-        if (i >= singles) return cache.loadValue(arg.hex);
-        return arg.hex.length === 64 ? arg : D(await cache.expand(arg.hex));
-      }),
-    );
-  }
-
-  async function loadReferences(cache: CacheLike, args: readonly unknown[]): Promise<unknown[]> {
-    if (!args.some(isDigest)) return args as unknown[];
-    return Promise.all(args.map((arg) => (isDigest(arg) ? cache.loadValue((arg as Digest).hex) : arg)));
   }
 
   function lookupOrRun(cache: CacheLike, call: Call, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
@@ -294,7 +260,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
 
   async function keyedCall(thisArg: unknown, args: readonly unknown[]): Promise<Call> {
     const cache = activeCache();
-    return makeCall(thisArg, await expandReferences(cache, args));
+    return makeCall(thisArg, await expandReferences(profile, cache, args));
   }
 
   const helpers: FlecheHelpers<F> = {
@@ -383,7 +349,7 @@ export function fleche<F extends AnyFunction>(fn: F, options: FlecheOptions = {}
     module: profile.identity.module,
     file: definedIn,
     original: fn,
-    expand: (cache, args) => (args.some(isDigest) ? expandReferences(cache, args) : args),
+    expand: (cache, args) => (args.some(isDigest) ? expandReferences(profile, cache, args) : args),
     call(args) {
       let call = memo?.get(args);
       if (!call) {
