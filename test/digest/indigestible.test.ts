@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Indigestible } from "../../src/errors.js";
 import { digest, digestArgument } from "../../src/digest/index.js";
+import { isStackOverflow } from "../../src/digest/encode.js";
 
 /** Assert that digesting `value` (as argument `root`) fails at `path` with a message matching `reason`. */
 function fails(value: unknown, path: string, reason: RegExp, root = "args.x"): void {
@@ -119,5 +120,22 @@ describe("paths", () => {
     outer.z = 1;
     assert.equal(digest(outer), digest({ o: { a: 1 }, z: 1 }));
     assert.equal(digest([outer]), digest([{ o: { a: 1 }, z: 1 }]));
+  });
+});
+
+describe("recognising a stack overflow", () => {
+  test("V8's RangeError, and the SyntaxError a regular expression compiled at the stack's end reports", () => {
+    let overflow: unknown;
+    try {
+      (function deeper(): number {
+        return deeper() + 1;
+      })();
+    } catch (error) {
+      overflow = error;
+    }
+    assert.equal(isStackOverflow(overflow), true);
+    assert.equal(isStackOverflow(new SyntaxError("Invalid regular expression: /call stack/i: Maximum call stack size exceeded")), true);
+    assert.equal(isStackOverflow(new RangeError("Invalid array length")), false);
+    assert.equal(isStackOverflow(new SyntaxError("Unexpected token")), false);
   });
 });
