@@ -3,7 +3,8 @@
  * - `w7`: call a 1 s function once at the wall-clock time `at`, through fleche (with or without leases)
  *   or a Node peer; the body appends a line to `log`, so the parent counts executions.
  * - `latency`: for each repetition, call a slow function at its time; as the holder, print when the
- *   record was filed (wrapping the call store's `saveCall`); as the waiter, when the call returned.
+ *   holder began filing the record (wrapping the call store's `saveCall`); as the waiter, when the call
+ *   returned.
  * Times are `performance.timeOrigin + performance.now()`, comparable across processes on one machine.
  */
 import { appendFileSync } from "node:fs";
@@ -40,12 +41,12 @@ let call: (a: number, b: number) => Promise<number>;
 if (plan.impl.startsWith("fleche")) {
   const c = cacheFromConfig(plan.config!, "bench child") as Cache;
   if (plan.role === "holder") {
+    // Reported as the save begins, not when it returns: a PostgreSQL waiter woken by NOTIFY can return
+    // before the holder hears its COMMIT confirmed, which made "after the save returned" negative.
     const save = c.calls.saveCall.bind(c.calls);
-    const report = () => void process.stdout.write(`${JSON.stringify({ committed: now() })}\n`);
     c.calls.saveCall = (record) => {
-      const done = save(record);
-      if (done instanceof Promise) return done.then(report);
-      report();
+      process.stdout.write(`${JSON.stringify({ filing: now() })}\n`);
+      return save(record);
     };
   }
   cache(c);

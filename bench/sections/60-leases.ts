@@ -86,7 +86,7 @@ async function waiterLatency(work: string, child: string): Promise<void> {
       const leased = leasesOf(probe) !== undefined;
       await probe.close?.();
       if (!leased) {
-        rows.push({ store: name, call: formatNs(ms * 1e6), "median after commit": "n/a", "max after commit": "n/a", note: "this call store offers no leases in this build" });
+        rows.push({ store: name, call: formatNs(ms * 1e6), "median after save began": "n/a", "max after save began": "n/a", note: "this call store offers no leases in this build" });
         continue;
       }
       const reps = 8;
@@ -97,18 +97,18 @@ async function waiterLatency(work: string, child: string): Promise<void> {
         runChild(child, { ...base, role: "holder", at }),
         runChild(child, { ...base, role: "waiter", at: at.map((t) => t + 100) }),
       ]);
-      const after = holder.map((h, i) => waiter[i]!.returned! - h.committed!);
+      const after = holder.map((h, i) => waiter[i]!.returned! - h.filing!);
       rows.push({
         store: name,
         call: formatNs(ms * 1e6),
-        "median after commit": formatNs(median(after) * 1e6),
-        "max after commit": formatNs(Math.max(...after) * 1e6),
+        "median after save began": formatNs(median(after) * 1e6),
+        "max after save began": formatNs(Math.max(...after) * 1e6),
         note: `${reps} runs, ${lines(base.log)} executions`,
       });
     }
   }
   await dropDatabases();
-  printTable("(b) a waiter returns this long after the holder filed the record (targets: ≤ 50 ms on file and SQLite, ≤ 20 ms on PostgreSQL)", rows);
+  printTable("(b) a waiter returns this long after the holder began filing the record (its own save time included; targets: ≤ 50 ms on file and SQLite, ≤ 20 ms on PostgreSQL)", rows);
 }
 
 async function leaseCost(work: string): Promise<void> {
