@@ -74,6 +74,7 @@ describe("a team cache on S3 and PostgreSQL (docs/team-cache.md)", () => {
     const again = await b.run();
     assert.equal(again.stdout, first.stdout);
     assert.equal(b.bodyRuns(), 0);
+    await server.settled();
     assert.ok(server.requests.some((r) => r.startsWith("PUT /team-cache/fleche/values/")), "values went to the bucket under the prefix");
   });
 

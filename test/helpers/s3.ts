@@ -36,6 +36,12 @@ export interface S3Server {
   readonly bucket: string;
   /** Requests the server received since the last start: "METHOD /bucket/key?query RANGE-or--". */
   readonly requests: string[];
+  /**
+   * Resolves once `requests` holds every request the server answered before this call. The log comes
+   * through the child's stdout, which can reach us after the answer it describes, so read `requests`
+   * only after awaiting this.
+   */
+  settled(): Promise<void>;
   /** Kill the server process (in-flight requests are cut). */
   stop(): Promise<void>;
   /** Start it again on the same port and data. */
@@ -56,6 +62,10 @@ export async function startS3(bucket = "fleche-test"): Promise<S3Server> {
   let child: ChildProcess | undefined;
   let port = 0;
   const requests: string[] = [];
+  // A marker request per settled() call: the child logs in order, so once its line arrives, every line
+  // before it has too. Markers are kept out of `requests`.
+  const markers = new Map<string, () => void>();
+  let markerCount = 0;
   const start = async () => {
     const proc = spawn(process.execPath, [CHILD, String(port), directory, bucket], { stdio: ["pipe", "pipe", "inherit"] });
     child = proc;
@@ -67,7 +77,15 @@ export async function startS3(bucket = "fleche-test"): Promise<S3Server> {
         const lines = out.split("\n");
         out = lines.pop()!;
         for (const line of lines) {
-          if (line.startsWith("request ")) requests.push(line.slice("request ".length));
+          if (line.startsWith("request ")) {
+            const request = line.slice("request ".length);
+            const marker = [...markers.keys()].find((path) => request.includes(path));
+            if (marker === undefined) requests.push(request);
+            else {
+              markers.get(marker)!();
+              markers.delete(marker);
+            }
+          }
           const match = /^listening (\d+)/.exec(line);
           if (match) resolve(Number(match[1]));
         }
@@ -95,6 +113,12 @@ export async function startS3(bucket = "fleche-test"): Promise<S3Server> {
     },
     bucket,
     requests,
+    async settled() {
+      const path = `/fleche-log-marker-${++markerCount}`;
+      const seen = new Promise<void>((resolve) => markers.set(path, resolve));
+      await (await fetch(`http://127.0.0.1:${port}${path}`)).arrayBuffer();
+      await seen;
+    },
     stop,
     start,
   };

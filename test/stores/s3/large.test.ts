@@ -19,6 +19,7 @@ it("round-trips a 100 MB Float64Array (multipart upload, streamed download)", as
     for (let i = 0; i < value.length; i++) value[i] = i * 0.5 - 7;
     const key = await store.saveValue(value);
     assert.equal(key, digest(value));
+    await server.settled();
     const head = await client.send(new HeadObjectCommand({ Bucket: server.bucket, Key: `large/values/${key}` }));
     const uploads = server.requests.filter((r) => r.startsWith(`PUT /${server.bucket}/large/values/${key}?`) && /partNumber=\d+/.test(r));
     assert.ok(uploads.length >= 6, `stored in parts: ${uploads.length} part uploads`);
@@ -28,8 +29,10 @@ it("round-trips a 100 MB Float64Array (multipart upload, streamed download)", as
     assert.ok(loaded instanceof Float64Array);
     assert.equal(loaded.length, value.length);
     assert.equal(Buffer.compare(Buffer.from(loaded.buffer, loaded.byteOffset, loaded.byteLength), Buffer.from(value.buffer)), 0);
+    await server.settled();
     const before = server.requests.length;
     assert.deepEqual(await store.childDigests(key), []);
+    await server.settled();
     assert.deepEqual(server.requests.slice(before), [`GET /${server.bucket}/large/values/${key}?x-id=GetObject bytes=0-65535`], "childDigests reads the header line only");
     assert.ok((await store.valueWrittenAt(key))! > Date.now() - 600_000);
   } finally {

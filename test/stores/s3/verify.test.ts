@@ -36,8 +36,10 @@ it("finds truncated objects, missing parts and damaged records without downloadi
     const recordKey = `verify/calls/${sampleRecordForTests(2).key}.json`;
     await put(recordKey, Buffer.from((await get(recordKey)).toString("utf8").replace('"even"', '"evil"')));
 
+    await server.settled();
     const before = server.requests.length;
     const shallow = await store.verify();
+    await server.settled();
     const gets = server.requests.slice(before).filter((r) => r.startsWith("GET ") && r.includes("/verify/values/"));
     assert.ok(gets.length > 0 && gets.every((r) => r.endsWith(" bytes=0-65535")), `value reads are ranged: ${gets.join("\n")}`);
     const found = (report: { problems: readonly { key: string; problem: string }[] }) => report.problems.map((p) => p.key).sort();
