@@ -2,7 +2,18 @@
  * Progress of long commands (gc, transfer, verify) on stderr, so stdout stays clean for results: a bar
  * on a terminal (cli-progress), a plain line every second or so otherwise (logs, CI, pipes).
  */
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type CliProgress from "cli-progress";
+
+/**
+ * cli-progress, loaded when a bar is first drawn: it costs about 11 ms to load, and the library's
+ * entry point reaches this file (`progressBar` for `f.map`), so loading it at import would slow
+ * every program's start, bars or not.
+ */
+let cliProgress: typeof CliProgress | undefined;
+function loadCliProgress(): typeof CliProgress {
+  return (cliProgress ??= createRequire(import.meta.url)("cli-progress") as typeof CliProgress);
+}
 
 /** A progress display. */
 export interface Progress {
@@ -21,10 +32,8 @@ export function progress(label: string, stream: NodeJS.WriteStream = process.std
 }
 
 function barProgress(label: string, stream: NodeJS.WriteStream): Progress {
-  const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {value}/{total} {what}`, stream, hideCursor: true, clearOnComplete: false },
-    cliProgress.Presets.shades_classic,
-  );
+  const { SingleBar, Presets } = loadCliProgress();
+  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {what}`, stream, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
   let started = false;
   return {
     update(done, total, what = "") {
