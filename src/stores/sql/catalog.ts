@@ -3,8 +3,8 @@
  * `calls_name (name, timestop)` index, pages by `ORDER BY timestop LIMIT/OFFSET` (an index walk, never a
  * read of the skipped records), counts and value references in the database. Templates whose SQL is only
  * a superset of the matches (`Cond.exact` false) are answered by scanning the store's exact query.
- * Runtime totals and medians read every call's runtime metadata row: the one answer that is not an
- * index lookup, since wall times are not a column.
+ * Runtime totals and medians read every call's runtime metadata: the one answer that is not an index
+ * lookup, since wall times are not a column.
  */
 import { runtimeSummary, type CallCatalog, type FunctionCount, type FunctionTally, type RuntimePoint, type ValueReference } from "../catalog.js";
 import { scanCatalog, type RecordSource } from "../../catalog/scan.js";
@@ -38,8 +38,12 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
   const slice = source.slice ?? SLICE;
   const scan = scanCatalog(source.records);
   const pg = dialect.name === "postgres";
-  const walltime = pg ? "(r.data ->> 'walltime')::float8" : "json_extract(r.data, '$.walltime')";
-  const timed = pg ? "jsonb_typeof(r.data -> 'walltime') = 'number'" : "json_type(r.data, '$.walltime') IN ('integer', 'real')";
+  // The calls with their runtime namespace as `runtime`. SQLite finds it by `json_each`, whose keys
+  // compare whole (a JSON path would also take a namespace "runtime\u0000…").
+  const calls = pg ? "calls c" : "calls c JOIN json_each(c.metadata) r ON r.key = 'runtime' AND r.type = 'object'";
+  const runtime = pg ? "(c.metadata -> 'runtime')" : "r.value";
+  const walltime = pg ? `(${runtime} ->> 'walltime')::float8` : `json_extract(${runtime}, '$.walltime')`;
+  const timed = pg ? `jsonb_typeof(${runtime} -> 'walltime') = 'number'` : `json_type(${runtime}, '$.walltime') IN ('integer', 'real')`;
   const newest = pg ? "c.timestop DESC NULLS LAST, c.key" : "c.timestop DESC, c.key";
 
   /**
@@ -79,12 +83,10 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
 
     async tallies() {
       const counts = await catalog.counts();
-      // Wall times live in the metadata JSON only: this reads one metadata row per call (the one part of
-      // the statistics that is not an index lookup; see docs/ui.md, "Performance").
+      // Wall times live in the metadata JSON only: this reads every call's metadata (the one part of the
+      // statistics that is not an index lookup; see docs/ui.md, "Performance").
       const walls = new Map<string, number[]>();
-      const rows = pg
-        ? inSlices(`SELECT c.name, ${walltime} FROM metadata r JOIN calls c ON c.key = r.call_key`, `r.namespace = 'runtime' AND ${timed}`, [])
-        : inSlices(`SELECT c.name, (SELECT ${walltime} FROM metadata r WHERE r.call_key = c.key AND r.namespace = 'runtime' AND ${timed}) FROM calls c`, "1 = 1", []);
+      const rows = inSlices(`SELECT c.name, ${walltime} FROM ${calls}`, timed, []);
       for await (const [name, wall] of rows) {
         if (wall === null || wall === undefined) continue;
         const list = walls.get(String(name));
@@ -96,7 +98,7 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
 
     async *valueReferences(digests): AsyncGenerator<ValueReference> {
       if (digests.length === 0) return;
-      // Arguments through the `arguments` table (its (name, value) index holds the value), results by
+      // Arguments through the `arguments` index table (its key starts with (name, value)), results by
       // a scan of the `calls` rows; only the few matching rows are joined.
       const inSet = pg ? "= ANY(?::text[])" : "IN (SELECT value FROM json_each(?))";
       const list = pg ? [...digests] : JSON.stringify(digests);
@@ -136,8 +138,8 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
       const where = templateCondition(template, dialect);
       if (!where.exact) return scan.runtimes(template, limit);
       const rows = await select(
-        `SELECT c.key, c.timestop, ${walltime} FROM calls c JOIN metadata r ON r.call_key = c.key AND r.namespace = 'runtime' AND ${timed}
-         WHERE c.timestop IS NOT NULL AND (${where.sql}) ORDER BY c.timestop DESC LIMIT ?`,
+        `SELECT c.key, c.timestop, ${walltime} FROM ${calls}
+         WHERE ${timed} AND c.timestop IS NOT NULL AND (${where.sql}) ORDER BY c.timestop DESC LIMIT ?`,
         [...where.params, limit],
       );
       return rows.map(([key, timestop, wall]): RuntimePoint => ({ key: String(key), timestop: Number(timestop), walltime: Number(wall) })).reverse();
@@ -145,7 +147,7 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
 
     async storedBytes() {
       const sql = pg
-        ? "SELECT pg_total_relation_size('calls') + pg_total_relation_size('arguments') + pg_total_relation_size('metadata')"
+        ? "SELECT pg_total_relation_size('calls') + pg_total_relation_size('arguments')"
         : "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
       const [row] = await select(sql, []);
       return row === undefined ? undefined : Number(row[0]);
