@@ -28,7 +28,7 @@ export interface SqlDriver {
   /** The hot path: result digest and inline values only (undefined on a miss or an unreadable row). */
   loadResult(key: string): MaybePromise<ResultRef | undefined>;
   contains(key: string): MaybePromise<boolean>;
-  /** Remove the record (its argument and metadata rows cascade). */
+  /** Remove the record (its argument index rows follow, by trigger). */
   evict(key: string): MaybePromise<void>;
   /** Keys in order, page by page (no statement stays open between pages). */
   keys(prefix?: string): KeyStream;
