@@ -88,9 +88,11 @@ function argumentIndex(d: Dialect): string[] {
       PRIMARY KEY (name, value, call_key)
     )${withoutRowid}`;
   if (d.name === "sqlite") {
+    // Elements that are not arrays are skipped (`->>` would fail on a bare string); a pair missing a part
+    // gives a NULL, which `INSERT OR IGNORE` skips (NOT NULL) and `IN` never matches.
     const pairs = (row: "NEW" | "OLD") =>
       `SELECT e.value ->> 0, e.value ->> 1, ${row}.key FROM json_each(CASE WHEN json_valid(${row}.arguments) THEN ${row}.arguments END) e
-        WHERE json_type(e.value) = 'array' AND e.value ->> 0 IS NOT NULL AND e.value ->> 1 IS NOT NULL`;
+        WHERE e.type = 'array'`;
     const add = `INSERT OR IGNORE INTO arguments (name, value, call_key) ${pairs("NEW")};`;
     const drop = `DELETE FROM arguments WHERE (name, value, call_key) IN (${pairs("OLD")});`;
     return [

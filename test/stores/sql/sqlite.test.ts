@@ -96,6 +96,8 @@ describe("Sql on SQLite: files and settings", () => {
     // A hand edit of the column is followed too; a column that is not JSON indexes nothing.
     db.prepare("UPDATE calls SET arguments = ? WHERE key = ?").run(JSON.stringify([["z", digest("z")]]), a.key);
     assert.deepEqual(indexed(), [["z", digest("z"), a.key]]);
+    db.prepare("UPDATE calls SET arguments = ? WHERE key = ?").run(JSON.stringify([["z"], 5, "s", {}, ["w", digest("w")]]), a.key);
+    assert.deepEqual(indexed(), [["w", digest("w"), a.key]], "only whole pairs are indexed");
     db.prepare("UPDATE calls SET arguments = '{not json' WHERE key = ?").run(a.key);
     assert.deepEqual(indexed(), []);
     // Damage behind the triggers' back (as a bad page would): deleting the row still removes its index rows.
