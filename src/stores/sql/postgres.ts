@@ -30,10 +30,10 @@ import { LeaseListener } from "./postgres-listener.js";
 const SAVE_ATTEMPTS = 5;
 
 /** A record is one row; the argument index follows it by triggers (`schema.ts`). */
-const UPSERT = numbered(`INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop, result_check, record_check, arguments, metadata)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
+const UPSERT = numbered(`INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop, walltime, result_check, record_check, arguments, metadata)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
   ON CONFLICT (key) DO UPDATE SET name = excluded.name, module = excluded.module, version = excluded.version,
-  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop,
+  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop, walltime = excluded.walltime,
   result_check = excluded.result_check, record_check = excluded.record_check, arguments = excluded.arguments, metadata = excluded.metadata`);
 /** Value rows up to this size come with a hit's record (`loadResult`). */
 const PREFETCH_BYTES = 64 * 1024;
@@ -92,7 +92,7 @@ export class PostgresDriver implements SqlDriver {
       for (let attempt = 1; ; attempt++) {
         try {
           const values = (c: CallRow) => [
-            c.key, c.name, c.module, c.version, c.code_digest, c.result, c.inline, c.timestop, c.result_check, c.record_check, c.arguments, c.metadata,
+            c.key, c.name, c.module, c.version, c.code_digest, c.result, c.inline, c.timestop, c.walltime, c.result_check, c.record_check, c.arguments, c.metadata,
           ];
           // One record is one statement, atomic alone: no BEGIN and COMMIT round trips.
           if (rows.length === 1) return void (await pool.query(UPSERT, values(rows[0]!)));
@@ -249,6 +249,10 @@ export class PostgresDriver implements SqlDriver {
 
   select(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
     return this.#run(async (pool) => (await pool.query<unknown[]>({ text: numbered(sql), values: [...params], rowMode: "array" })).rows);
+  }
+
+  selectColumn(sql: string, params: readonly unknown[]): Promise<unknown[]> {
+    return this.#run(async (pool) => (await pool.query<unknown[]>({ text: numbered(sql), values: [...params], rowMode: "array" })).rows.map((row) => row[0]));
   }
 
   /** The first column of every row. */

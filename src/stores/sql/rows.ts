@@ -2,7 +2,8 @@
  * Call records ↔ table rows. A record is one `calls` row: its arguments as a JSON array of `[name,
  * digest]` pairs in position order, its metadata as one JSON object (namespace → data); the `arguments`
  * table, the index of argument queries, follows the row by triggers (`schema.ts`). Versions are stored JSON-encoded so `1` and `"1"` stay different;
- * `timestop` mirrors `metadata.runtime.timestop` in an indexed column for latest()/oldest() and ranges;
+ * `timestop` mirrors `metadata.runtime.timestop` in an indexed column for latest()/oldest() and ranges,
+ * `walltime` mirrors `metadata.runtime.walltime` in the same index, for runtime statistics;
  * `result_check` and `record_check` are the row's checksums (`checks.ts`), verified on every read.
  */
 import { SaveError } from "../../errors.js";
@@ -24,6 +25,8 @@ export interface CallRow {
   readonly inline: string | null;
   /** `metadata.runtime.timestop` when it is a finite number, else null. */
   readonly timestop: number | null;
+  /** `metadata.runtime.walltime` when it is a finite number, else null. */
+  readonly walltime: number | null;
   /** CRC-32 of key, result and inline text (what a hit serves). */
   readonly result_check: number;
   /** CRC-32 of the whole record. */
@@ -37,6 +40,7 @@ export interface CallRow {
 /** The `calls` row of a record. Throws `SaveError` for a version JSON cannot hold (NaN, Infinity). */
 export function toRow(record: CallRecord, keeping: MetadataKeeping): CallRow {
   const stop = record.metadata.runtime?.timestop;
+  const wall = record.metadata.runtime?.walltime;
   const inline = record.inline && record.inline.length ? JSON.stringify(record.inline) : null;
   let args = "[";
   for (const name in record.arguments) args += `${args.length > 1 ? "," : ""}[${JSON.stringify(name)},${JSON.stringify(record.arguments[name])}]`;
@@ -49,6 +53,7 @@ export function toRow(record: CallRecord, keeping: MetadataKeeping): CallRow {
     result: record.result,
     inline,
     timestop: typeof stop === "number" && Number.isFinite(stop) ? stop : null,
+    walltime: typeof wall === "number" && Number.isFinite(wall) ? wall : null,
     result_check: resultCheck(record.key, record.result, inline),
     record_check: recordCheck(record, keeping, inline),
     arguments: `${args}]`,

@@ -19,10 +19,10 @@ type Database = BetterSqlite3.Database;
  * One statement per record: a new key inserts its row, an existing one is replaced whole. The argument
  * index follows by triggers (`schema.ts`), which touch it only when the arguments changed.
  */
-const UPSERT = `INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop, result_check, record_check, arguments, metadata)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+const UPSERT = `INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop, walltime, result_check, record_check, arguments, metadata)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (key) DO UPDATE SET name = excluded.name, module = excluded.module, version = excluded.version,
-  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop,
+  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop, walltime = excluded.walltime,
   result_check = excluded.result_check, record_check = excluded.record_check, arguments = excluded.arguments, metadata = excluded.metadata`;
 
 export class SqliteConnection {
@@ -88,7 +88,7 @@ function saveTransaction(db: Database, label: string): BetterSqlite3.Transaction
     for (const record of records) {
       assertStorable(record, sqliteText, label);
       const c = toRow(record, "sqlite");
-      upsert.run(c.key, c.name, c.module, c.version, c.code_digest, c.result, c.inline, c.timestop, c.result_check, c.record_check, c.arguments, c.metadata);
+      upsert.run(c.key, c.name, c.module, c.version, c.code_digest, c.result, c.inline, c.timestop, c.walltime, c.result_check, c.record_check, c.arguments, c.metadata);
     }
     also?.();
   });

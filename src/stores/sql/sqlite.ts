@@ -273,6 +273,10 @@ export class SqliteDriver implements SqlDriver {
     return this.#retryBusy(() => this.#statement(sql, false, true).all(...params)) as unknown[][];
   }
 
+  selectColumn(sql: string, params: readonly unknown[]): unknown[] {
+    return this.#retryBusy(() => this.#statement(sql, true).all(...params));
+  }
+
   async ready(): Promise<void> {}
 
   async close(): Promise<void> {
