@@ -2,8 +2,8 @@
  * Schema 5 → 6: a database written by schema 5 (records as `calls`, `arguments` and `metadata` rows) is
  * upgraded in place when opened: each record moves into its `calls` row, the argument index is rebuilt
  * and the old tables are dropped. Records read back equal (their checksums unchanged and valid), queries
- * by argument (whole digests and prefixes) and by metadata find what they found, and deletes remove the
- * index rows. A database newer than 6 is refused untouched.
+ * by argument (whole digests and prefixes) and by metadata find what they found, wall times are in
+ * their column for the statistics, and deletes remove the index rows. A database newer than 6 is refused untouched.
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -74,6 +74,13 @@ async function checkUpgraded(store: Sql, saved: readonly CallRecord[]): Promise<
   assert.deepEqual(await keys({ metadata: { n: { x: null } } }), [saved.at(-1)!.key]);
   assert.deepEqual(await keys({ metadata: { runtime: { timestop: { $gte: 1_700_000_003 } } } }), expected((r) => Number(r.metadata.runtime?.timestop) >= 1_700_000_003));
   assert.equal((await c.query().latest()).key, sampleRecord(5).key, "the newest record with runtime metadata");
+  // Wall times were copied into their column: the statistics read them from there.
+  const tallies = await store.catalog.tallies();
+  const timed = saved.filter((r) => typeof r.metadata.runtime?.walltime === "number");
+  assert.ok(timed.length > 0);
+  assert.equal(tallies.reduce((n, t) => n + t.timed, 0), timed.length, "every wall time is counted");
+  const wallSum = (list: readonly { walltime?: unknown }[]) => list.reduce((sum, x) => sum + Number(x.walltime), 0);
+  assert.ok(Math.abs(tallies.reduce((sum, t) => sum + t.totalRuntime, 0) - wallSum(timed.map((r) => r.metadata.runtime!))) < 1e-9);
   // Deletes take their index rows with them; saves add theirs.
   await store.evictCall(saved[1]!.key);
   await store.saveCall(sampleRecord(20));
