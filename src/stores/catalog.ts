@@ -70,14 +70,16 @@ export interface CallCatalog {
 }
 
 /**
- * The runtime fields of a tally from wall times (sorted in place). Summed in sorted order, so every
+ * The runtime fields of a tally from wall times (sorted in a copy). Summed in sorted order, so every
  * store, whatever order it reads its records in, reports the same total to the last bit.
  */
 export function runtimeSummary(walltimes: number[]): Pick<FunctionTally, "timed" | "totalRuntime" | "medianRuntime"> {
-  const medianRuntime = median(walltimes);
+  // A typed copy sorts numerically in native code: many times faster than a comparator over a million.
+  const sorted = Float64Array.from(walltimes);
+  const medianRuntime = median(sorted);
   let totalRuntime = 0;
-  for (const w of walltimes) totalRuntime += w;
-  return { timed: walltimes.length, totalRuntime, medianRuntime };
+  for (const w of sorted) totalRuntime += w;
+  return { timed: sorted.length, totalRuntime, medianRuntime };
 }
 
 /** The median of `values` (sorted in place), or null when empty. */

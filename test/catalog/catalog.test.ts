@@ -2,6 +2,7 @@
  * The SQL catalog push-down (SQLite and PostgreSQL) answers exactly as the scan over the same records:
  * names, tallies, value references, counts, pages newest first (undated last) and runtime series, for
  * fixed and random templates (including ones whose SQL is only a superset, answered by the scan).
+ * Wall times come from the `calls.walltime` column that mirrors the metadata, read from an index.
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -25,10 +26,15 @@ const dirs = tempDirs("catalog");
 function records(): CallRecord[] {
   const out: CallRecord[] = [];
   for (let i = 0; i < 60; i++) {
-    // Every tenth record is undated; every ninth has no wall time.
+    // Every tenth record is undated, some only have a wall time; every ninth has no wall time, and
+    // some a wall time that is not a number; some share their finish and wall times (ties that a
+    // slice boundary can fall between).
     const r = sampleRecord(i);
     if (i % 10 === 4) out.push({ ...r, metadata: { tags: r.metadata.tags! } });
+    else if (i % 10 === 7) out.push({ ...r, metadata: { ...r.metadata, runtime: { walltime: i / 4 } } });
     else if (i % 9 === 2) out.push({ ...r, metadata: { ...r.metadata, runtime: { timestop: 1_700_000_001 + i } } });
+    else if (i % 13 === 5) out.push({ ...r, metadata: { ...r.metadata, runtime: { timestop: 1_700_000_001 + i, walltime: "slow" } } });
+    else if (i % 6 === 1) out.push({ ...r, metadata: { ...r.metadata, runtime: { timestop: 1_700_000_000, walltime: 3 } } });
     else out.push({ ...r, metadata: { ...r.metadata, runtime: { timestop: 1_700_000_001 + i, walltime: (i * 37) % 11 } } });
   }
   return [...out, ...randomRecords(7, 40)];
@@ -103,6 +109,7 @@ describe("Sql catalog on SQLite, read in slices", () => {
     const sliced = sqlCatalog({
       dialect: sqlite,
       select: (text, params) => db.prepare(text).raw().all(...params) as unknown[][],
+      column: (text, params) => db.prepare(text).pluck().all(...params),
       load: (key) => store.loadCall(key),
       records: async function* (template) {
         for (const r of kept) if (matchesRecord(template, r)) yield r;
@@ -116,6 +123,34 @@ describe("Sql catalog on SQLite, read in slices", () => {
     const refs = async (c: CallCatalog) => (await all(c.valueReferences(digests))).map((r) => r.join(" ")).sort();
     assert.ok((await refs(whole)).length > 30);
     assert.deepEqual(await refs(sliced), await refs(whole));
+    db.close();
+    await store.close();
+  });
+});
+
+describe("Sql catalog on SQLite, wall times in slices", () => {
+  it("counts every wall time when slices end inside a run of equal finish and wall times", async () => {
+    const path = join(dirs(), "calls.db");
+    const store = new Sql({ url: path });
+    const same = Array.from({ length: 20 }, (_, i) => {
+      const r = sampleRecord(1000 + i);
+      return { ...r, name: "tied", metadata: { runtime: { timestop: 1_700_000_000, walltime: 2 } } };
+    });
+    const undated = Array.from({ length: 3 }, (_, i) => ({ ...sampleRecord(2000 + i), name: "tied", metadata: { runtime: { walltime: 5 } } }));
+    await store.saveCalls([...same, ...undated]);
+    const db = new Database(path, { readonly: true });
+    const sliced = sqlCatalog({
+      dialect: sqlite,
+      select: (text, params) => db.prepare(text).raw().all(...params) as unknown[][],
+      column: (text, params) => db.prepare(text).pluck().all(...params),
+      load: (key) => store.loadCall(key),
+      records: async function* () {},
+      slice: 7,
+    });
+    const [tally] = await sliced.tallies();
+    assert.equal(tally?.name, "tied");
+    assert.equal(tally?.calls, 23);
+    assert.deepEqual({ timed: tally?.timed, total: tally?.totalRuntime, median: tally?.medianRuntime }, { timed: 23, total: 20 * 2 + 3 * 5, median: 2 });
     db.close();
     await store.close();
   });

@@ -3,8 +3,8 @@
  * `calls_name (name, timestop)` index, pages by `ORDER BY timestop LIMIT/OFFSET` (an index walk, never a
  * read of the skipped records), counts and value references in the database. Templates whose SQL is only
  * a superset of the matches (`Cond.exact` false) are answered by scanning the store's exact query.
- * Runtime totals and medians read every call's runtime metadata row: the one answer that is not an
- * index lookup, since wall times are not a column.
+ * Runtime totals and medians read each function's wall times from the same index, which holds them
+ * (`calls.walltime` mirrors `metadata.runtime.walltime`).
  */
 import { runtimeSummary, type CallCatalog, type FunctionCount, type FunctionTally, type RuntimePoint, type ValueReference } from "../catalog.js";
 import { scanCatalog, type RecordSource } from "../../catalog/scan.js";
@@ -20,10 +20,14 @@ const SLICE = 25_000;
 /** Runs one read-only statement (`?` placeholders) and returns its rows as arrays. */
 export type SelectRows = (sql: string, params: readonly unknown[]) => MaybePromise<unknown[][]>;
 
+/** Runs one read-only statement (`?` placeholders) and returns the first column of its rows. */
+export type SelectColumn = (sql: string, params: readonly unknown[]) => MaybePromise<unknown[]>;
+
 /** What the SQL catalog needs from its store. */
 export interface SqlCatalogSource {
   readonly dialect: Dialect;
   readonly select: SelectRows;
+  readonly column: SelectColumn;
   /** The full record under a key (the store's own load, with its checks). */
   readonly load: (key: string) => MaybePromise<CallRecord | undefined>;
   /** The store's exact query, for templates the SQL cannot select exactly. */
@@ -34,12 +38,10 @@ export interface SqlCatalogSource {
 
 /** The catalog of a SQL call store. */
 export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
-  const { dialect, select, load } = source;
+  const { dialect, select, column, load } = source;
   const slice = source.slice ?? SLICE;
   const scan = scanCatalog(source.records);
   const pg = dialect.name === "postgres";
-  const walltime = pg ? "(r.data ->> 'walltime')::float8" : "json_extract(r.data, '$.walltime')";
-  const timed = pg ? "jsonb_typeof(r.data -> 'walltime') = 'number'" : "json_type(r.data, '$.walltime') IN ('integer', 'real')";
   const newest = pg ? "c.timestop DESC NULLS LAST, c.key" : "c.timestop DESC, c.key";
 
   /**
@@ -62,6 +64,35 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
     }
   }
 
+  /**
+   * The wall times of one function's calls, from the `calls_name (name, timestop, walltime)` index
+   * alone (`schema.ts`). SQLite reads it in slices of {@link SLICE} entries with a turn of the event
+   * loop between them (see `inSlices`): a first statement finds where a slice ends (SQLite steps over
+   * the entries before it inside the index), a second reads the slice's wall times as one column, so
+   * no row becomes an array. Calls without a finish time (none that fleche records) come first.
+   */
+  async function wallTimes(name: string): Promise<number[]> {
+    const numbers = (values: unknown[]) => values.map(Number);
+    if (pg) return numbers(await column("SELECT c.walltime FROM calls c WHERE c.name = ? AND c.walltime IS NOT NULL", [name]));
+    const walls = numbers(await column("SELECT c.walltime FROM calls c WHERE c.name = ? AND c.timestop IS NULL AND c.walltime IS NOT NULL", [name]));
+    const entries = "FROM calls c INDEXED BY calls_name WHERE c.name = ? AND c.timestop IS NOT NULL AND c.walltime IS NOT NULL";
+    const position = "(c.timestop, c.walltime, c.rowid)";
+    let after: unknown[] | undefined;
+    for (;;) {
+      const from = after ? ` AND ${position} > (?, ?, ?)` : "";
+      const [last] = await select(`SELECT c.timestop, c.walltime, c.rowid ${entries}${from} ORDER BY c.timestop, c.walltime, c.rowid LIMIT 1 OFFSET ?`, [
+        name,
+        ...(after ?? []),
+        slice - 1,
+      ]);
+      const upTo = last ? ` AND ${position} <= (?, ?, ?)` : "";
+      for (const wall of await column(`SELECT c.walltime ${entries}${from}${upTo}`, [name, ...(after ?? []), ...(last ?? [])])) walls.push(Number(wall));
+      if (!last) return walls;
+      after = last;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   const catalog: CallCatalog = {
     async names() {
       return (await select("SELECT DISTINCT name FROM calls ORDER BY name", [])).map((row) => String(row[0]));
@@ -79,24 +110,14 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
 
     async tallies() {
       const counts = await catalog.counts();
-      // Wall times live in the metadata JSON only: this reads one metadata row per call (the one part of
-      // the statistics that is not an index lookup; see docs/ui.md, "Performance").
       const walls = new Map<string, number[]>();
-      const rows = pg
-        ? inSlices(`SELECT c.name, ${walltime} FROM metadata r JOIN calls c ON c.key = r.call_key`, `r.namespace = 'runtime' AND ${timed}`, [])
-        : inSlices(`SELECT c.name, (SELECT ${walltime} FROM metadata r WHERE r.call_key = c.key AND r.namespace = 'runtime' AND ${timed}) FROM calls c`, "1 = 1", []);
-      for await (const [name, wall] of rows) {
-        if (wall === null || wall === undefined) continue;
-        const list = walls.get(String(name));
-        if (list) list.push(Number(wall));
-        else walls.set(String(name), [Number(wall)]);
-      }
+      for (const { name } of counts) walls.set(name, await wallTimes(name));
       return counts.map((count): FunctionTally => ({ ...count, ...runtimeSummary(walls.get(count.name) ?? []) }));
     },
 
     async *valueReferences(digests): AsyncGenerator<ValueReference> {
       if (digests.length === 0) return;
-      // Arguments through the `arguments` table (its (name, value) index holds the value), results by
+      // Arguments through the `arguments` index table (its key starts with (name, value)), results by
       // a scan of the `calls` rows; only the few matching rows are joined.
       const inSet = pg ? "= ANY(?::text[])" : "IN (SELECT value FROM json_each(?))";
       const list = pg ? [...digests] : JSON.stringify(digests);
@@ -136,8 +157,8 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
       const where = templateCondition(template, dialect);
       if (!where.exact) return scan.runtimes(template, limit);
       const rows = await select(
-        `SELECT c.key, c.timestop, ${walltime} FROM calls c JOIN metadata r ON r.call_key = c.key AND r.namespace = 'runtime' AND ${timed}
-         WHERE c.timestop IS NOT NULL AND (${where.sql}) ORDER BY c.timestop DESC LIMIT ?`,
+        `SELECT c.key, c.timestop, c.walltime FROM calls c
+         WHERE c.walltime IS NOT NULL AND c.timestop IS NOT NULL AND (${where.sql}) ORDER BY c.timestop DESC LIMIT ?`,
         [...where.params, limit],
       );
       return rows.map(([key, timestop, wall]): RuntimePoint => ({ key: String(key), timestop: Number(timestop), walltime: Number(wall) })).reverse();
@@ -145,7 +166,7 @@ export function sqlCatalog(source: SqlCatalogSource): CallCatalog {
 
     async storedBytes() {
       const sql = pg
-        ? "SELECT pg_total_relation_size('calls') + pg_total_relation_size('arguments') + pg_total_relation_size('metadata')"
+        ? "SELECT pg_total_relation_size('calls') + pg_total_relation_size('arguments')"
         : "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
       const [row] = await select(sql, []);
       return row === undefined ? undefined : Number(row[0]);

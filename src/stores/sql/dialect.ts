@@ -1,9 +1,9 @@
 /**
  * The differences between SQLite and PostgreSQL that the store's SQL touches, in one place: placeholders,
- * column types, JSON access for metadata conditions, prefix tests and record-assembling aggregates.
+ * column types, JSON access for metadata conditions, prefix tests and the columns a record is read from.
  * Everything else (table layout, upserts, query shapes) is shared SQL.
  */
-import { cond, loose, type Cond } from "./conditions.js";
+import { cond, loose, TRUE, type Cond } from "./conditions.js";
 import { postgresText, sqliteText, type TextRules } from "./text.js";
 
 /** JSON value kinds a condition can test for. */
@@ -13,8 +13,9 @@ export type JsonKind = "object" | "array" | "string" | "number" | "null" | "true
 export type Comparison = ">" | ">=" | "<" | "<=";
 
 /**
- * Conditions on the value at a path inside `m.data` (a metadata namespace's JSON object). A path is the
- * list of object keys from the namespace's root; `[]` is the root itself. Callers only pass keys and
+ * Conditions on the value at a path inside `m.data` (a metadata namespace's JSON object, in scope inside
+ * {@link Dialect.inNamespace}). A path is the list of object keys from the namespace's root; `[]` is the
+ * root itself. Callers only pass keys and
  * strings the database can store (`text.ts`): others cannot be in any stored record.
  */
 export interface JsonOps {
@@ -50,6 +51,13 @@ export interface Dialect {
   startsWith(column: string, prefix: string): Cond;
   /** Metadata conditions on `m.data`. */
   readonly json: JsonOps;
+  /**
+   * The record (`calls c`) has the namespace `ns` (a name the database stores exactly) and `inner` holds
+   * with its data as `m.data`. A namespace is found by its exact name, NUL characters included.
+   */
+  inNamespace(ns: string, inner: Cond): Cond;
+  /** The record (`calls c`) has no namespace `ns`. */
+  withoutNamespace(ns: string): Cond;
   /** The SELECT list that assembles full records from `calls c` (see `rows.ts` `StoredRow`). */
   readonly recordColumns: string;
 }
@@ -110,6 +118,25 @@ export function sqlitePath(path: readonly string[]): string {
   return out;
 }
 
+/**
+ * SQLite finds a namespace among the keys of `c.metadata` by `json_each`, comparing names as whole
+ * strings: its JSON paths stop comparing keys at a NUL (`$."a"` finds `"a\u0000b"`), and namespaces are
+ * text-column names, which may hold one. Its data is read back as JSON text, whatever its kind.
+ */
+const SQLITE_NAMESPACE = `SELECT CASE WHEN type IN ('object', 'array') THEN value WHEN type IN ('true', 'false', 'null') THEN type ELSE json_quote(value) END AS data
+  FROM json_each(c.metadata) WHERE key = ?`;
+
+function sqliteInNamespace(ns: string, inner: Cond): Cond {
+  const where = inner === TRUE ? "" : ` WHERE ${inner.sql}`;
+  return cond(`EXISTS (SELECT 1 FROM (${SQLITE_NAMESPACE}) m${where})`, [ns, ...inner.params], inner.exact);
+}
+
+/** PostgreSQL: the namespace's data is `c.metadata -> ns` (`jsonb` object keys are compared whole). */
+function postgresInNamespace(ns: string, inner: Cond): Cond {
+  const extra = inner === TRUE ? "" : ` AND (${inner.sql})`;
+  return cond(`EXISTS (SELECT 1 FROM (SELECT c.metadata -> ?::text AS data) m WHERE m.data IS NOT NULL${extra})`, [ns, ...inner.params], inner.exact);
+}
+
 /** PostgreSQL: the value at a path is `m.data #> path` with the path as a text[] parameter. */
 const AT = "(m.data #> ?::text[])";
 
@@ -140,11 +167,11 @@ export const sqlite: Dialect = {
   text: sqliteText,
   startsWith: (column, prefix) => cond(bytePrefix(column), [utf8Length(prefix), prefix]),
   json: sqliteJson,
-  // Metadata is spliced as stored text (never re-rendered by SQLite's JSON functions), so it parses
-  // back exactly as it was written.
-  recordColumns: `${CALL_COLUMNS},
-    (SELECT json_group_array(json_array(a.position, a.name, a.value)) FROM arguments a WHERE a.call_key = c.key) AS args,
-    (SELECT '{' || group_concat(json_quote(m.namespace) || ':' || m.data, ',') || '}' FROM metadata m WHERE m.call_key = c.key) AS meta`,
+  inNamespace: sqliteInNamespace,
+  withoutNamespace: (ns) => cond(`NOT ${sqliteInNamespace(ns, TRUE).sql}`, [ns]),
+  // The JSON texts are read as written (never re-rendered by SQLite's JSON functions), so they parse
+  // back exactly as they were saved.
+  recordColumns: `${CALL_COLUMNS}, c.arguments AS args, c.metadata AS meta`,
 };
 
 export const postgres: Dialect = {
@@ -153,9 +180,9 @@ export const postgres: Dialect = {
   text: postgresText,
   startsWith: (column, prefix) => cond(`starts_with(${column}, ?::text)`, [prefix]),
   json: postgresJson,
-  recordColumns: `${CALL_COLUMNS},
-    (SELECT json_agg(json_build_array(a.position, a.name, a.value)) FROM arguments a WHERE a.call_key = c.key) AS args,
-    (SELECT json_object_agg(m.namespace, m.data) FROM metadata m WHERE m.call_key = c.key) AS meta`,
+  inNamespace: postgresInNamespace,
+  withoutNamespace: (ns) => cond("c.metadata -> ?::text IS NULL", [ns]),
+  recordColumns: `${CALL_COLUMNS}, c.arguments AS args, c.metadata AS meta`,
 };
 
 /** Number `?` placeholders as `$1, $2, …` for PostgreSQL (the store's SQL has no `?` in literals). */

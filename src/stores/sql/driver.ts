@@ -28,7 +28,7 @@ export interface SqlDriver {
   /** The hot path: result digest and inline values only (undefined on a miss or an unreadable row). */
   loadResult(key: string): MaybePromise<ResultRef | undefined>;
   contains(key: string): MaybePromise<boolean>;
-  /** Remove the record (its argument and metadata rows cascade). */
+  /** Remove the record (its argument index rows follow, by trigger). */
   evict(key: string): MaybePromise<void>;
   /** Keys in order, page by page (no statement stays open between pages). */
   keys(prefix?: string): KeyStream;
@@ -42,6 +42,11 @@ export interface SqlDriver {
   info(): MaybePromise<SqlInfo>;
   /** Rows of one read-only statement (`?` placeholders) as arrays: the catalog's queries (`catalog.ts`). */
   select(sql: string, params: readonly unknown[]): MaybePromise<unknown[][]>;
+  /**
+   * The first column of every row of one read-only statement: long reads of one value per row, without
+   * an array per row (on SQLite that array costs more than reading the row).
+   */
+  selectColumn(sql: string, params: readonly unknown[]): MaybePromise<unknown[]>;
   /** Resolves once the database is reachable and its schema current (rejects with why not). */
   ready(): Promise<void>;
   close(): Promise<void>;

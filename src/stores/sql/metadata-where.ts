@@ -1,6 +1,6 @@
 /**
- * Metadata filters → SQL. Each namespace filter is an EXISTS on that namespace's `metadata` row with
- * JSON conditions on its data, following `query/metadata-filter.ts` rule for rule. Where a dialect cannot
+ * Metadata filters → SQL. Each namespace filter is a condition on that namespace of the `calls.metadata`
+ * JSON object (`Dialect.inNamespace`; a missing namespace is as a missing key) with JSON conditions on its data, following `query/metadata-filter.ts` rule for rule. Where a dialect cannot
  * say something exactly (deep equality of arrays and objects, huge numbers in SQLite, a `$prefix` ending
  * in half an astral character, string ranges on PostgreSQL around a lone surrogate) the condition becomes
  * a marked superset and the store finishes with `matchesRecord`. Names and strings the database cannot
@@ -23,26 +23,20 @@ export function metadataCondition(filter: MetadataFilter, dialect: Dialect): Con
   return and(parts);
 }
 
-/** The namespace's row exists and `inner` holds on its data. */
-function inNamespace(ns: string, inner: Cond): Cond {
-  const extra = inner === TRUE ? "" : ` AND (${inner.sql})`;
-  return cond(`EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.namespace = ?${extra})`, [ns, ...inner.params], inner.exact);
-}
-
 function namespaceCondition(ns: string, want: unknown, d: Dialect): Cond {
-  if (!d.text.column(ns)) return absentHolds(want) ? TRUE : FALSE; // no row can carry this namespace
+  if (!d.text.column(ns)) return absentHolds(want) ? TRUE : FALSE; // no stored record can carry this namespace
   if (isOperatorObject(want)) {
     const defined = Object.entries(want).filter(([, v]) => v !== undefined);
     if (defined.length === 0) return TRUE;
     const exists = want.$exists;
     const others = Object.fromEntries(defined.filter(([op]) => op !== "$exists"));
     if (exists === false) {
-      return Object.keys(others).length ? FALSE : cond("NOT EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.namespace = ?)", [ns]);
+      return Object.keys(others).length ? FALSE : d.withoutNamespace(ns);
     }
     if (exists !== undefined && exists !== true) return FALSE;
-    return inNamespace(ns, operatorCondition(d, others, []));
+    return d.inNamespace(ns, operatorCondition(d, others, []));
   }
-  return inNamespace(ns, want === null ? TRUE : valueCondition(d, want, []));
+  return d.inNamespace(ns, want === null ? TRUE : valueCondition(d, want, []));
 }
 
 /** Whether a condition holds on an absent field: only operator objects whose operators are all `$exists: false`. */

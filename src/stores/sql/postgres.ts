@@ -1,7 +1,7 @@
 /**
- * The PostgreSQL driver (`pg`, imported on first use). A connection pool per store; every save is one
- * transaction whose first statement upserts the `calls` row, so concurrent writers of one key (on any
- * machine) queue on that row and the last one wins whole. Schema creation and upgrades run under an
+ * The PostgreSQL driver (`pg`, imported on first use). A connection pool per store; a record is one
+ * `calls` row, upserted by one statement (a save of several is one transaction), so concurrent writers
+ * of one key (on any machine) queue on that row and the last one wins whole. Schema creation and upgrades run under an
  * advisory lock (`postgres-open.ts`). Connection failures go through {@link Availability}: one warning,
  * fail fast, recover.
  */
@@ -15,7 +15,7 @@ import { isAscii, successor } from "./conditions.js";
 import { numbered, postgres } from "./dialect.js";
 import { BATCH, FIRST_KEYS, PAGE, type SqlDriver, type SqlInfo } from "./driver.js";
 import { VerifiedHits } from "./checks.js";
-import { fromRow, resultRefOf, toRows, type StoredRow } from "./rows.js";
+import { fromRow, resultRefOf, toRow, type CallRow, type StoredRow } from "./rows.js";
 import { assertStorable, postgresText, prefixPlan } from "./text.js";
 import { templateCondition } from "./where.js";
 import { redactUrl, type PostgresLocation } from "./url.js";
@@ -29,14 +29,12 @@ import { LeaseListener } from "./postgres-listener.js";
 /** Attempts of a save that lost a deadlock or serialization race. */
 const SAVE_ATTEMPTS = 5;
 
-const UPSERT = numbered(`INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop, result_check, record_check)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+/** A record is one row; the argument index follows it by triggers (`schema.ts`). */
+const UPSERT = numbered(`INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop, walltime, result_check, record_check, arguments, metadata)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
   ON CONFLICT (key) DO UPDATE SET name = excluded.name, module = excluded.module, version = excluded.version,
-  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop,
-  result_check = excluded.result_check, record_check = excluded.record_check`);
-const DROP_CHILDREN = "WITH a AS (DELETE FROM arguments WHERE call_key = $1) DELETE FROM metadata WHERE call_key = $1";
-const ADD_ARGS = "INSERT INTO arguments (call_key, position, name, value) SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[])";
-const ADD_META = "INSERT INTO metadata (call_key, namespace, data) SELECT $1, ns, data::jsonb FROM unnest($2::text[], $3::text[]) AS t(ns, data)";
+  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop, walltime = excluded.walltime,
+  result_check = excluded.result_check, record_check = excluded.record_check, arguments = excluded.arguments, metadata = excluded.metadata`);
 /** Value rows up to this size come with a hit's record (`loadResult`). */
 const PREFETCH_BYTES = 64 * 1024;
 const LOAD_RESULT = `SELECT c.result, c.inline, c.result_check, CASE WHEN length(v.body) <= $2 THEN v.body END
@@ -89,19 +87,17 @@ export class PostgresDriver implements SqlDriver {
     if (records.length === 0) return;
     // A SaveError here (a string PostgreSQL cannot keep, a version JSON cannot hold) rejects the promise.
     for (const record of records) assertStorable(record, postgresText, this.#label);
-    const rows = records.map((record) => toRows(record, "postgres"));
+    const rows = records.map((record) => toRow(record, "postgres"));
     return this.#run(async (pool) => {
       for (let attempt = 1; ; attempt++) {
         try {
+          const values = (c: CallRow) => [
+            c.key, c.name, c.module, c.version, c.code_digest, c.result, c.inline, c.timestop, c.walltime, c.result_check, c.record_check, c.arguments, c.metadata,
+          ];
+          // One record is one statement, atomic alone: no BEGIN and COMMIT round trips.
+          if (rows.length === 1) return void (await pool.query(UPSERT, values(rows[0]!)));
           return await transaction(pool, async (client) => {
-            for (const { call, args, meta } of rows) {
-              await client.query(UPSERT, [
-                call.key, call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop, call.result_check, call.record_check,
-              ]);
-              await client.query(DROP_CHILDREN, [call.key]);
-              if (args.length) await client.query(ADD_ARGS, [call.key, args.map((a) => a[0]), args.map((a) => a[1]), args.map((a) => a[2])]);
-              if (meta.length) await client.query(ADD_META, [call.key, meta.map((m) => m[0]), meta.map((m) => m[1])]);
-            }
+            for (const c of rows) await client.query(UPSERT, values(c));
           });
         } catch (error) {
           const code = (error as { code?: string }).code;
@@ -253,6 +249,10 @@ export class PostgresDriver implements SqlDriver {
 
   select(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
     return this.#run(async (pool) => (await pool.query<unknown[]>({ text: numbered(sql), values: [...params], rowMode: "array" })).rows);
+  }
+
+  selectColumn(sql: string, params: readonly unknown[]): Promise<unknown[]> {
+    return this.#run(async (pool) => (await pool.query<unknown[]>({ text: numbered(sql), values: [...params], rowMode: "array" })).rows.map((row) => row[0]));
   }
 
   /** The first column of every row. */

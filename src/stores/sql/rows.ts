@@ -1,7 +1,9 @@
 /**
- * Call records ↔ table rows. A record is one `calls` row, one `arguments` row per parameter and one
- * `metadata` row per namespace. Versions are stored JSON-encoded so `1` and `"1"` stay different;
- * `timestop` mirrors `metadata.runtime.timestop` in an indexed column for latest()/oldest() and ranges;
+ * Call records ↔ table rows. A record is one `calls` row: its arguments as a JSON array of `[name,
+ * digest]` pairs in position order, its metadata as one JSON object (namespace → data); the `arguments`
+ * table, the index of argument queries, follows the row by triggers (`schema.ts`). Versions are stored JSON-encoded so `1` and `"1"` stay different;
+ * `timestop` mirrors `metadata.runtime.timestop` in an indexed column for latest()/oldest() and ranges,
+ * `walltime` mirrors `metadata.runtime.walltime` in the same index, for runtime statistics;
  * `result_check` and `record_check` are the row's checksums (`checks.ts`), verified on every read.
  */
 import { SaveError } from "../../errors.js";
@@ -23,24 +25,26 @@ export interface CallRow {
   readonly inline: string | null;
   /** `metadata.runtime.timestop` when it is a finite number, else null. */
   readonly timestop: number | null;
+  /** `metadata.runtime.walltime` when it is a finite number, else null. */
+  readonly walltime: number | null;
   /** CRC-32 of key, result and inline text (what a hit serves). */
   readonly result_check: number;
   /** CRC-32 of the whole record. */
   readonly record_check: number;
+  /** JSON text of the arguments: `[name, digest]` pairs in position order. */
+  readonly arguments: string;
+  /** JSON text of the metadata: namespace → data. */
+  readonly metadata: string;
 }
 
-/** Split a record into its rows. Throws `SaveError` for a version JSON cannot hold (NaN, Infinity). */
-export function toRows(
-  record: CallRecord,
-  keeping: MetadataKeeping,
-): {
-  call: CallRow;
-  args: [position: number, name: string, value: string][];
-  meta: [namespace: string, data: string][];
-} {
+/** The `calls` row of a record. Throws `SaveError` for a version JSON cannot hold (NaN, Infinity). */
+export function toRow(record: CallRecord, keeping: MetadataKeeping): CallRow {
   const stop = record.metadata.runtime?.timestop;
+  const wall = record.metadata.runtime?.walltime;
   const inline = record.inline && record.inline.length ? JSON.stringify(record.inline) : null;
-  const call: CallRow = {
+  let args = "[";
+  for (const name in record.arguments) args += `${args.length > 1 ? "," : ""}[${JSON.stringify(name)},${JSON.stringify(record.arguments[name])}]`;
+  return {
     key: record.key,
     name: record.name,
     module: record.module,
@@ -49,12 +53,12 @@ export function toRows(
     result: record.result,
     inline,
     timestop: typeof stop === "number" && Number.isFinite(stop) ? stop : null,
+    walltime: typeof wall === "number" && Number.isFinite(wall) ? wall : null,
     result_check: resultCheck(record.key, record.result, inline),
     record_check: recordCheck(record, keeping, inline),
+    arguments: `${args}]`,
+    metadata: JSON.stringify(record.metadata),
   };
-  const args = Object.entries(record.arguments).map(([name, value], position): [number, string, string] => [position, name, value]);
-  const meta = Object.entries(record.metadata).map(([ns, data]): [string, string] => [ns, JSON.stringify(data)]);
-  return { call, args, meta };
 }
 
 /** The stored form of a version (also what query templates compare against). */
@@ -75,7 +79,7 @@ export interface StoredRow {
   readonly code_digest: string | null;
   readonly result: string | null;
   readonly inline: unknown;
-  /** `[position, name, value]` triples. */
+  /** `[name, value]` pairs in position order. */
   readonly args: unknown;
   /** Namespace → data. */
   readonly meta: unknown;
@@ -95,11 +99,13 @@ export function fromRow(row: StoredRow, keeping: MetadataKeeping): CallRecord {
 
 /** Rebuild a record without looking at its checksum (upgrades compute checksums from this). */
 export function recordOf(row: StoredRow): CallRecord {
-  const triples = (parsed(row.args) ?? []) as [number, string, string][];
-  if (!Array.isArray(triples)) throw new Error("its arguments are not a list");
-  triples.sort((a, b) => a[0] - b[0]);
+  const pairs = parsed(row.args) ?? [];
+  if (!Array.isArray(pairs)) throw new Error("its arguments are not a list");
   const args: Record<string, string> = {};
-  for (const [, name, value] of triples) args[name] = value;
+  for (const pair of pairs as unknown[]) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") throw new Error("an argument is not a [name, digest] pair");
+    args[pair[0]] = pair[1] as string; // a digest that is not a string is reported by recordProblem
+  }
   const inline = parsed(row.inline);
   const record: CallRecord = {
     key: row.key,

@@ -8,17 +8,22 @@ import { Checkpointer } from "./checkpointer.js";
 import { FileIdentity } from "./sqlite-identity.js";
 import { openSqlite, WAL_LIMIT_BYTES } from "./sqlite-open.js";
 import { assertStorable, sqliteText } from "./text.js";
-import { toRows } from "./rows.js";
+import { toRow } from "./rows.js";
 import { MEMORY, type SqliteLocation } from "./url.js";
 import type { ReadOnlyMode } from "./sqlite-read-only.js";
 import type { CallRecord } from "../../call-record.js";
 
 type Database = BetterSqlite3.Database;
 
-const INSERT = `INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop, result_check, record_check)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`;
-const UPDATE = `UPDATE calls SET name = ?, module = ?, version = ?, code_digest = ?, result = ?, inline = ?, timestop = ?,
-  result_check = ?, record_check = ? WHERE key = ?`;
+/**
+ * One statement per record: a new key inserts its row, an existing one is replaced whole. The argument
+ * index follows by triggers (`schema.ts`), which touch it only when the arguments changed.
+ */
+const UPSERT = `INSERT INTO calls (key, name, module, version, code_digest, result, inline, timestop, walltime, result_check, record_check, arguments, metadata)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (key) DO UPDATE SET name = excluded.name, module = excluded.module, version = excluded.version,
+  code_digest = excluded.code_digest, result = excluded.result, inline = excluded.inline, timestop = excluded.timestop, walltime = excluded.walltime,
+  result_check = excluded.result_check, record_check = excluded.record_check, arguments = excluded.arguments, metadata = excluded.metadata`;
 
 export class SqliteConnection {
   readonly db: Database;
@@ -76,27 +81,14 @@ export class SqliteConnection {
   }
 }
 
-/** The write transaction: insert each record's rows, or replace an existing record whole. */
+/** The write transaction: each record's row, inserted or replacing the one under its key. */
 function saveTransaction(db: Database, label: string): BetterSqlite3.Transaction<(records: readonly CallRecord[], also?: () => void) => void> {
-  const insert = db.prepare(INSERT);
-  const update = db.prepare(UPDATE);
-  const dropArgs = db.prepare("DELETE FROM arguments WHERE call_key = ?");
-  const dropMeta = db.prepare("DELETE FROM metadata WHERE call_key = ?");
-  const addArg = db.prepare("INSERT INTO arguments (call_key, position, name, value) VALUES (?, ?, ?, ?)");
-  const addMeta = db.prepare("INSERT INTO metadata (call_key, namespace, data) VALUES (?, ?, ?)");
+  const upsert = db.prepare(UPSERT);
   return db.transaction((records: readonly CallRecord[], also?: () => void) => {
     for (const record of records) {
       assertStorable(record, sqliteText, label);
-      const { call, args, meta } = toRows(record, "sqlite");
-      const fields = [call.name, call.module, call.version, call.code_digest, call.result, call.inline, call.timestop, call.result_check, call.record_check];
-      if (insert.run(call.key, ...fields).changes === 0) {
-        // A record under this key exists: replace it whole (its argument and metadata rows too).
-        update.run(...fields, call.key);
-        dropArgs.run(call.key);
-        dropMeta.run(call.key);
-      }
-      for (const [position, name, value] of args) addArg.run(call.key, position, name, value);
-      for (const [ns, data] of meta) addMeta.run(call.key, ns, data);
+      const c = toRow(record, "sqlite");
+      upsert.run(c.key, c.name, c.module, c.version, c.code_digest, c.result, c.inline, c.timestop, c.walltime, c.result_check, c.record_check, c.arguments, c.metadata);
     }
     also?.();
   });

@@ -27,8 +27,8 @@ const MMAP_BYTES = 256 * 1024 * 1024;
 /**
  * WAL pages after which the store's own connection checkpoints (SQLite's default is 1000). Checkpoints
  * normally run in the background (`checkpointer.ts`); this is the bound should that fall behind. A
- * save touches a dozen pages (three tables, their indexes); a checkpoint copies each page once however
- * often it changed. The WAL file is cut back to `WAL_LIMIT_BYTES` after a checkpoint.
+ * save of a small call changes about eight pages (the `calls` row, its indexes, the argument index); a
+ * checkpoint copies each page once however often it changed. The WAL file is cut back to `WAL_LIMIT_BYTES` after a checkpoint.
  */
 const WAL_CHECKPOINT_PAGES = 20_000;
 export const WAL_LIMIT_BYTES = 64 * 1024 * 1024;

@@ -1,6 +1,6 @@
 /**
  * The SQLite driver (better-sqlite3, synchronous). One connection per store; WAL journal (DELETE on
- * network filesystems), `synchronous=NORMAL`, foreign keys on, and a busy timeout so concurrent writers
+ * network filesystems), `synchronous=NORMAL`, and a busy timeout so concurrent writers
  * in other processes wait for each other instead of failing. Each save is one `BEGIN IMMEDIATE`
  * transaction; WAL checkpoints run in a worker thread (`checkpointer.ts`). Listings and queries read
  * page by page: SQLite refuses writes on a connection while one of its statements is still being
@@ -271,6 +271,10 @@ export class SqliteDriver implements SqlDriver {
 
   select(sql: string, params: readonly unknown[]): unknown[][] {
     return this.#retryBusy(() => this.#statement(sql, false, true).all(...params)) as unknown[][];
+  }
+
+  selectColumn(sql: string, params: readonly unknown[]): unknown[] {
+    return this.#retryBusy(() => this.#statement(sql, true).all(...params));
   }
 
   async ready(): Promise<void> {}

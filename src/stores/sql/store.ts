@@ -140,6 +140,7 @@ export class Sql implements CallStore, ValueStore {
     this.catalog = sqlCatalog({
       dialect: this.location.kind === "sqlite" ? sqlite : postgres,
       select: (sql, params) => driver.select(sql, params),
+      column: (sql, params) => driver.selectColumn(sql, params),
       load: (key) => driver.load(key),
       records: async function* (template) {
         yield* driver.query(template);

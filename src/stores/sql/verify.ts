@@ -1,8 +1,8 @@
 /**
  * `verify` for the `Sql` store: every `calls` row is read as a load would read it (the record and its
  * checksums, the hit path's result and inline values and their checksum) and reported when it is not
- * the record that was saved. With `repair` such rows are deleted (their argument and metadata rows
- * cascade), unless a writer replaced the row meanwhile: the delete names the checksums it found.
+ * the record that was saved. With `repair` such rows are deleted (their argument index rows follow, by
+ * trigger), unless a writer replaced the row meanwhile: the delete names the checksums it found.
  */
 import { fromRow, resultFromColumns, type StoredRow } from "./rows.js";
 import type { MetadataKeeping } from "./checks.js";

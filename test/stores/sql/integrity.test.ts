@@ -14,8 +14,10 @@ import { Cache, Memory, Sql, digest, fleche, withCache } from "../../../src/inde
 import { numbered } from "../../../src/stores/sql/dialect.js";
 import { SCHEMA_VERSION } from "../../../src/stores/sql/schema.js";
 import { sampleRecord } from "../../../src/testing/call-store.js";
+import type { CallRecord } from "../../../src/call-record.js";
 import { dropDatabases, freshDatabase, onDatabase } from "../../helpers/postgres.js";
 import { captureLogs } from "../../helpers/logs.js";
+import { postgresSchema5, sqliteSchema5 } from "./schema-5.js";
 
 after(dropDatabases);
 
@@ -27,12 +29,25 @@ interface Target {
   make(): Promise<Sql>;
   /** Run SQL (with `?` placeholders) on the store's database through a connection of its own. */
   exec(store: Sql, sql: string, params?: readonly unknown[]): Promise<void>;
+  /** A schema-5 database holding `records` (`schema-5.ts`), and a closed store naming it (for its location). */
+  schema5(records: readonly CallRecord[]): Promise<Sql>;
+}
+
+/** A store closed before use: only its location is read. */
+async function closed(store: Sql): Promise<Sql> {
+  await store.close();
+  return store;
 }
 
 const targets: Target[] = [
   {
     kind: "SQLite",
     make: async () => new Sql({ url: join(dir, `calls-${n++}.db`) }),
+    schema5: async (records) => {
+      const path = join(dir, `calls-${n++}.db`);
+      sqliteSchema5(path, records);
+      return closed(new Sql({ url: path, readOnly: true }));
+    },
     exec: async (store, sql, params = []) => {
       const db = new Database(store.location.kind === "sqlite" ? store.location.path : "");
       try {
@@ -45,6 +60,11 @@ const targets: Target[] = [
   {
     kind: "PostgreSQL",
     make: async () => new Sql({ url: await freshDatabase() }),
+    schema5: async (records) => {
+      const url = await freshDatabase();
+      await postgresSchema5(url, records);
+      return closed(new Sql({ url }));
+    },
     exec: (store, sql, params = []) => onDatabase(store.location.url, async (client) => void (await client.query(numbered(sql), [...params]))),
   },
 ];
@@ -104,8 +124,8 @@ for (const target of targets) {
       const records = [sampleRecord(1), sampleRecord(2), sampleRecord(3)];
       await store.saveCalls(records);
       const edited = records[1]!.key;
-      const json = target.kind === "SQLite" ? "?" : "?::jsonb";
-      await target.exec(store, `UPDATE metadata SET data = ${json} WHERE call_key = ? AND namespace = 'tags'`, [JSON.stringify({ project: "gamma", run: 2 }), edited]);
+      const setTags = target.kind === "SQLite" ? "json_set(metadata, '$.tags', json(?))" : "jsonb_set(metadata, '{tags}', ?::jsonb)";
+      await target.exec(store, `UPDATE calls SET metadata = ${setTags} WHERE key = ?`, [JSON.stringify({ project: "gamma", run: 2 }), edited]);
       await target.exec(store, "UPDATE calls SET name = 'renamed' WHERE key = ?", [records[2]!.key]);
       const logs = captureLogs();
       try {
@@ -128,7 +148,8 @@ for (const target of targets) {
       await store.saveCalls(records);
       const [a, b, d] = [records[3]!, records[6]!, records[9]!];
       await target.exec(store, "UPDATE calls SET inline = ? WHERE key = ?", [JSON.stringify([[digest(3), 4]]), a.key]);
-      await target.exec(store, "UPDATE arguments SET value = ? WHERE call_key = ? AND name = 'x'", [digest("other"), b.key]);
+      const otherX = Object.entries(b.arguments).map(([name, value]) => [name, name === "x" ? digest("other") : value]);
+      await target.exec(store, `UPDATE calls SET arguments = ${target.kind === "SQLite" ? "?" : "?::jsonb"} WHERE key = ?`, [JSON.stringify(otherX), b.key]);
       await target.exec(store, "UPDATE calls SET inline = ? WHERE key = ?", ["{not json", d.key]);
       const progress: number[] = [];
       const report = await store.verify({ onProgress: (done) => progress.push(done) });
@@ -149,10 +170,8 @@ for (const target of targets) {
     });
 
     it("upgrades a schema-2 database, computing the checksums of the rows present", async () => {
-      const store = await target.make();
       const records = [sampleRecord(4), sampleRecord(5), sampleRecord(6)];
-      await store.saveCalls(records);
-      await store.close();
+      const store = await target.schema5(records);
       // Back to schema 2: the checksum columns as they were not, no value or lease tables, and one row
       // already unreadable.
       for (const sql of [
@@ -181,10 +200,8 @@ for (const target of targets) {
     });
 
     it("recomputes the checksums of a schema-3 database (written by a development build)", async () => {
-      const store = await target.make();
       const records = [sampleRecord(3), sampleRecord(9)]; // with inline values
-      await store.saveCalls(records);
-      await store.close();
+      const store = await target.schema5(records);
       // Version 3 hashed other texts: its checksums do not match what this fleche computes.
       await target.exec(store, "UPDATE calls SET record_check = 12345, result_check = 678");
       await target.exec(store, "DROP TABLE value_entries");

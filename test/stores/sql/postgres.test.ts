@@ -1,6 +1,6 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Cache, ConfigError, Memory, SaveError, Sql, StoreUnavailable, fleche, withCache } from "../../../src/index.js";
+import { Cache, ConfigError, Memory, SaveError, Sql, StoreUnavailable, digest, fleche, withCache } from "../../../src/index.js";
 import { matchesRecord } from "../../../src/query/template.js";
 import { templateCondition } from "../../../src/stores/sql/where.js";
 import { numbered, postgres } from "../../../src/stores/sql/dialect.js";
@@ -36,8 +36,31 @@ describe("Sql on PostgreSQL", () => {
       const version = await client.query("SELECT version FROM calls");
       assert.deepEqual(version.rows, [{ version: '"1"' }]);
       const indexes = (await client.query("SELECT indexname FROM pg_indexes WHERE tablename IN ('calls', 'arguments')")).rows.map((r) => r.indexname);
-      for (const name of ["calls_name", "calls_timestop", "arguments_value"]) assert.ok(indexes.includes(name), name);
+      for (const name of ["calls_name", "calls_timestop", "arguments_pkey"]) assert.ok(indexes.includes(name), name);
+      assert.deepEqual(indexes.filter((name) => name.startsWith("arguments")), ["arguments_pkey"], "the argument index is its table's key alone");
     });
+  });
+
+  it("keeps the argument index with its rows: saves, replaces, hand edits, deletes", async () => {
+    const url = await freshDatabase();
+    const store = new Sql({ url });
+    const a = sampleRecord(0);
+    const b = sampleRecord(1);
+    await store.saveCalls([a, b]);
+    const indexed = () =>
+      onDatabase(url, async (client) => (await client.query({ text: "SELECT name, value FROM arguments WHERE call_key = $1 ORDER BY name", values: [a.key], rowMode: "array" })).rows);
+    const sorted = (args: Record<string, string>) => Object.entries(args).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+    assert.deepEqual(await indexed(), sorted(a.arguments));
+    const replaced = { ...a, arguments: { x: digest("other") } };
+    await store.saveCall(replaced);
+    assert.deepEqual(await indexed(), sorted(replaced.arguments));
+    await onDatabase(url, (client) => client.query("UPDATE calls SET arguments = $1::jsonb WHERE key = $2", [JSON.stringify([["z", digest("z")], ["y"], 5]), a.key]));
+    assert.deepEqual(await indexed(), [["z", digest("z")]], "a hand edit is followed; only whole pairs are indexed");
+    await store.evictCall(a.key);
+    assert.deepEqual(await indexed(), []);
+    const left = await onDatabase(url, async (client) => Number((await client.query("SELECT count(*) AS n FROM arguments")).rows[0]?.n));
+    assert.equal(left, Object.keys(b.arguments).length);
+    await store.close();
   });
 
   it("lets many stores initialise one database at once (the schema is created exactly once)", async () => {

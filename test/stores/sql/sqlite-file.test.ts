@@ -11,12 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
-import { Cache, Memory, SaveError, Sql, cacheFromConfig, withCache } from "../../../src/index.js";
+import { Cache, Memory, SaveError, Sql, cacheFromConfig, withCache, type CallRecord } from "../../../src/index.js";
 import { SCHEMA_VERSION } from "../../../src/stores/sql/schema.js";
 import { captureLogs } from "../../helpers/logs.js";
 import { sessionAdd, sessionRecord } from "./children/session-record.js";
 import { readOnlyMedia } from "./read-only-media.js";
 import { killSessions, startSession } from "./session.js";
+import { sqliteSchema5 } from "./schema-5.js";
 
 after(killSessions);
 
@@ -192,6 +193,13 @@ describe("Sql on SQLite: read-only media", () => {
   it("reads a database of an older schema on read-only media, upgraded in memory only", async () => {
     const source = mkdtempSync(join(tmpdir(), "fleche-team-"));
     const path = await teamCache(source, [4]);
+    // The same records as a schema-5 fleche wrote them, then taken back to schema 2.
+    const written = new Sql({ url: path, readOnly: true });
+    const records: CallRecord[] = [];
+    for await (const key of written.listCalls()) records.push(written.loadCall(key) as CallRecord);
+    await written.close();
+    rmSync(path);
+    sqliteSchema5(path, records);
     const db = new Database(path);
     db.exec(
       "DROP TABLE value_entries; DROP TABLE leases; ALTER TABLE calls DROP COLUMN result_check; ALTER TABLE calls DROP COLUMN record_check; UPDATE fleche_schema SET version = 2",

@@ -53,7 +53,7 @@ describe("Sql on SQLite: files and settings", () => {
     await store.close();
   });
 
-  it("stores versions JSON-encoded, one row per argument and namespace, and cascades evictions", async () => {
+  it("stores versions JSON-encoded, a record in one row, and its argument index follows evictions", async () => {
     const path = fresh();
     const store = new Sql({ url: path });
     store.saveCall(sampleRecord(0)); // version 1
@@ -61,14 +61,53 @@ describe("Sql on SQLite: files and settings", () => {
     const db = new Database(path, { readonly: true });
     const versions = db.prepare("SELECT version FROM calls ORDER BY version").pluck().all();
     assert.deepEqual(versions, ['"1"', "1"]);
-    const key = sampleRecord(0).key;
-    assert.equal(db.prepare("SELECT count(*) FROM arguments WHERE call_key = ?").pluck().get(key), 3);
-    assert.deepEqual(db.prepare("SELECT namespace FROM metadata WHERE call_key = ? ORDER BY namespace").pluck().all(key), ["runtime", "tags"]);
-    assert.equal(db.prepare("SELECT timestop FROM calls WHERE key = ?").pluck().get(key), 1_700_000_001);
+    const record = sampleRecord(0);
+    const key = record.key;
+    const row = db.prepare("SELECT arguments, metadata, timestop FROM calls WHERE key = ?").get(key) as { arguments: string; metadata: string; timestop: number };
+    assert.deepEqual(JSON.parse(row.arguments), Object.entries(record.arguments), "[name, digest] pairs in position order");
+    assert.deepEqual(JSON.parse(row.metadata), record.metadata);
+    assert.equal(row.timestop, 1_700_000_001);
+    const indexed = () => db.prepare("SELECT name, value FROM arguments WHERE call_key = ? ORDER BY name").raw().all(key);
+    assert.deepEqual(indexed(), Object.entries(record.arguments).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('arguments', 'metadata')").pluck().all(), ["arguments"]);
     store.evictCall(key);
-    assert.equal(db.prepare("SELECT count(*) FROM arguments WHERE call_key = ?").pluck().get(key), 0);
-    assert.equal(db.prepare("SELECT count(*) FROM metadata WHERE call_key = ?").pluck().get(key), 0);
+    assert.deepEqual(indexed(), []);
     assert.equal(db.prepare("SELECT count(*) FROM calls").pluck().get(), 1);
+    assert.equal(db.prepare("SELECT count(*) FROM arguments").pluck().get(), Object.keys(sampleRecord(1).arguments).length);
+    db.close();
+    await store.close();
+  });
+
+  it("keeps the argument index with its rows through replaces, hand edits and damaged rows", async () => {
+    const path = fresh();
+    const store = new Sql({ url: path });
+    const a = sampleRecord(0);
+    store.saveCall(a);
+    const db = new Database(path);
+    const indexed = () => db.prepare("SELECT name, value, call_key FROM arguments ORDER BY name, value").raw().all();
+    const expected = (key: string, args: Record<string, string>) =>
+      Object.entries(args).map(([name, value]) => [name, value, key]).sort((x, y) => (`${x[0]}\0${x[1]}` < `${y[0]}\0${y[1]}` ? -1 : 1));
+    assert.deepEqual(indexed(), expected(a.key, a.arguments));
+    // Saved again under the same key with other arguments: the index follows the replacement.
+    const replaced = { ...a, arguments: { x: digest("other"), "a\u0000b": digest("nul") } };
+    store.saveCall(replaced);
+    assert.deepEqual(indexed(), expected(a.key, replaced.arguments));
+    assert.deepEqual([...(store.queryCalls({ args: { "a\u0000b": digest("nul") } }) as Iterable<unknown>)], [store.loadCall(a.key)]);
+    // A hand edit of the column is followed too; a column that is not JSON indexes nothing.
+    db.prepare("UPDATE calls SET arguments = ? WHERE key = ?").run(JSON.stringify([["z", digest("z")]]), a.key);
+    assert.deepEqual(indexed(), [["z", digest("z"), a.key]]);
+    db.prepare("UPDATE calls SET arguments = ? WHERE key = ?").run(JSON.stringify([["z"], 5, "s", {}, ["w", digest("w")]]), a.key);
+    assert.deepEqual(indexed(), [["w", digest("w"), a.key]], "only whole pairs are indexed");
+    db.prepare("UPDATE calls SET arguments = '{not json' WHERE key = ?").run(a.key);
+    assert.deepEqual(indexed(), []);
+    // Damage behind the triggers' back (as a bad page would): deleting the row still removes its index rows.
+    db.prepare("UPDATE calls SET arguments = ? WHERE key = ?").run(JSON.stringify([["z", digest("z")]]), a.key);
+    db.exec("DROP TRIGGER calls_arguments_update");
+    db.prepare("UPDATE calls SET arguments = '{not json' WHERE key = ?").run(a.key);
+    assert.deepEqual(indexed(), [["z", digest("z"), a.key]]);
+    const report = await store.verify({ repair: true });
+    assert.equal(report.removed, 1);
+    assert.deepEqual(indexed(), []);
     db.close();
     await store.close();
   });
@@ -176,7 +215,7 @@ describe("Sql on SQLite: files and settings", () => {
       db.close();
     };
 
-    tamper("UPDATE metadata SET data = ? WHERE call_key = ?", "{not json");
+    tamper("UPDATE calls SET metadata = ? WHERE key = ?", "{not json");
     const logs = captureLogs();
     try {
       assert.equal(store.loadCall(key), undefined, "the record as a whole is unreadable");
@@ -299,8 +338,8 @@ describe("Sql on SQLite: push-down", () => {
       const rows = db.prepare(`EXPLAIN QUERY PLAN SELECT c.key FROM calls c WHERE ${where.sql}${tail}`).all(...where.params) as { detail: string }[];
       return rows.map((row) => row.detail).join(" | ");
     };
-    assert.match(plan({ args: { x: digest(1) } }), /arguments_value/);
-    assert.match(plan({ args: { x: digest(1).slice(0, 6) } }), /arguments_value \(name=\? AND value>\? AND value<\?\)/);
+    assert.match(plan({ args: { x: digest(1) } }), /SEARCH a USING PRIMARY KEY \(name=\? AND value>\? AND value<\?\)/);
+    assert.match(plan({ args: { x: digest(1).slice(0, 6) } }), /SEARCH a USING PRIMARY KEY \(name=\? AND value>\? AND value<\?\)/);
     assert.match(plan({ name: "f" }), /calls_name/);
     assert.match(plan({ metadata: { runtime: { timestop: { $gte: 1, $lt: 2 } } } }), /calls_timestop/);
     assert.match(plan({}, " AND c.timestop IS NOT NULL ORDER BY c.timestop DESC LIMIT 1"), /calls_timestop/);

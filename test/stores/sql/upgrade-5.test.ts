@@ -1,10 +1,11 @@
 /**
- * Schema 4 → 5: a database written before the store held values (no `value_entries`, no `leases`) is
- * upgraded in place when opened, keeps every record, and then holds values and leases. And large
+ * Schema 4 → 5 (→ 6): a database written before the store held values (no `value_entries`, no `leases`)
+ * is upgraded in place when opened, keeps every record, and then holds values and leases. And large
  * values: a 100 MB Float64Array round-trips through SQLite and PostgreSQL.
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Sql } from "../../../src/index.js";
@@ -12,6 +13,7 @@ import { SCHEMA_VERSION } from "../../../src/stores/sql/schema.js";
 import { sampleRecord } from "../../../src/testing/call-store.js";
 import { dropDatabases, freshDatabase, onDatabase } from "../../helpers/postgres.js";
 import { tempDirs } from "../../helpers/temp.js";
+import { postgresSchema5, sqliteSchema5 } from "./schema-5.js";
 
 after(dropDatabases);
 
@@ -20,8 +22,8 @@ const records = [sampleRecord(1), sampleRecord(2), sampleRecord(3, { metadata: {
 const owner = { host: "here", pid: 1, token: "t" };
 
 /**
- * Schema 4 is schema 5 without its two new tables (the call tables did not change): a database with
- * records, turned back into exactly the layout and version a schema-4 fleche wrote.
+ * Schema 4 is schema 5 without its two new tables (the call tables did not change): a schema-5 database
+ * with records (`schema-5.ts`), turned back into exactly the layout and version a schema-4 fleche wrote.
  */
 const TO_SCHEMA_4 = "DROP TABLE value_entries; DROP TABLE leases; UPDATE fleche_schema SET version = 4";
 const TABLES_SQLITE = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
@@ -29,10 +31,10 @@ const TABLES_PG = "SELECT table_name AS name FROM information_schema.tables WHER
 
 describe("upgrading schema 4 to 5", () => {
   it("SQLite: in place, records kept, values and leases usable", async () => {
-    const path = join(dir(), "v4.db");
-    const writer = new Sql({ url: path });
-    writer.saveCalls(records);
-    await writer.close();
+    const base = dir();
+    mkdirSync(base, { recursive: true });
+    const path = join(base, "v4.db");
+    sqliteSchema5(path, records);
     const db = new Database(path);
     db.exec(TO_SCHEMA_4);
     assert.deepEqual(db.prepare(TABLES_SQLITE).pluck().all(), ["arguments", "calls", "fleche_schema", "metadata"]);
@@ -40,22 +42,19 @@ describe("upgrading schema 4 to 5", () => {
 
     const store = new Sql({ url: path });
     assert.equal((await store.info()).schemaVersion, SCHEMA_VERSION);
-    assert.equal(SCHEMA_VERSION, 5);
     for (const r of records) assert.deepEqual(store.loadCall(r.key), r);
     const key = await store.saveValue({ after: "upgrade" });
     assert.deepEqual(store.loadValue(key), { after: "upgrade" });
     assert.deepEqual(await store.leases!.acquire(records[0]!.key, owner, 60_000), { acquired: true });
     await store.close();
     const check = new Database(path, { readonly: true });
-    assert.deepEqual(check.prepare(TABLES_SQLITE).pluck().all(), ["arguments", "calls", "fleche_schema", "leases", "metadata", "value_entries"]);
+    assert.deepEqual(check.prepare(TABLES_SQLITE).pluck().all(), ["arguments", "calls", "fleche_schema", "leases", "value_entries"]);
     check.close();
   });
 
   it("PostgreSQL: in place, records kept, values and leases usable", async () => {
     const url = await freshDatabase();
-    const writer = new Sql({ url });
-    await writer.saveCalls(records);
-    await writer.close();
+    await postgresSchema5(url, records);
     await onDatabase(url, async (client) => {
       await client.query(TO_SCHEMA_4);
       assert.deepEqual((await client.query(TABLES_PG)).rows.map((r) => r.name), ["arguments", "calls", "fleche_schema", "metadata"]);
@@ -70,7 +69,7 @@ describe("upgrading schema 4 to 5", () => {
     assert.deepEqual(await store.leases!.acquire(records[0]!.key, owner, 60_000), { acquired: true });
     for (const s of stores) await s.close();
     await onDatabase(url, async (client) => {
-      assert.deepEqual((await client.query(TABLES_PG)).rows.map((r) => r.name), ["arguments", "calls", "fleche_schema", "leases", "metadata", "value_entries"]);
+      assert.deepEqual((await client.query(TABLES_PG)).rows.map((r) => r.name), ["arguments", "calls", "fleche_schema", "leases", "value_entries"]);
     });
   });
 });
