@@ -129,8 +129,13 @@ describe("fleche worker", () => {
     const own = await startRedis();
     const dir = tempDir();
     const worker = await startWorkerProcess({ queue: "outage", redis: own.url, imports: [FIXTURE] });
-    await own.restart();
-    while (!/\nqueue: /.test(worker.stderr())) await sleep(20); // it noticed (ECONNRESET, ECONNREFUSED ...)
+    // Down until the worker has said so: its reconnection attempts are refused meanwhile (a server back
+    // at once could be reconnected to before any error is seen, and the outage would go unnoticed).
+    await own.down();
+    for (const deadline = Date.now() + 60_000; !/\nqueue: /.test(worker.stderr()); await sleep(20)) {
+      if (Date.now() > deadline) assert.fail(`the worker never reported the outage:\n${worker.stderr()}`);
+    }
+    await own.up();
     const executor = jobQueue({ queue: "outage", redis: own.url });
     try {
       assert.deepEqual(await executor.run(await slowTask(5, 0, join(dir, "log"), dir), new AbortController().signal), { stored: true });

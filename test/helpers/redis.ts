@@ -18,8 +18,10 @@ export interface RedisServer {
   readonly port: number;
   /** Kill the server and remove its directory (also done after the test file). */
   stop(): Promise<void>;
-  /** Kill the server (its data is lost: nothing persists) and start an empty one on the same port. */
-  restart(): Promise<void>;
+  /** Kill the server, as a crash would (its data is lost: nothing persists); `up` starts it again. */
+  down(): Promise<void>;
+  /** Start an empty server on the same port after `down`. */
+  up(): Promise<void>;
 }
 
 /** Start redis-server on `port`; resolves once it accepts connections, rejects when it exits first. */
@@ -96,9 +98,8 @@ export async function spawnRedis(): Promise<RedisServer> {
       await kill();
       rmSync(dir, { recursive: true, force: true });
     })());
-  const restart = async () => {
-    await kill(); // as a crash would: no persistence, so every key is gone
+  const up = async () => {
     proc = await launch(port, dir);
   };
-  return { url: `redis://127.0.0.1:${port}`, port, stop, restart };
+  return { url: `redis://127.0.0.1:${port}`, port, stop, down: kill, up };
 }
