@@ -65,7 +65,7 @@ export default async function ui(): Promise<void> {
 
   // fleche stats: in process, by part, and as the command.
   row("stats: counts per function (index)", await timed(async () => catalog.counts(), 3), countAll);
-  row("stats: runtimes per function (reads every runtime row)", await timed(async () => catalog.tallies(), 1), countAll);
+  row("stats: runtimes per function (wall times from the index)", await timed(async () => catalog.tallies(), 1), countAll);
   row("stats: whole report, in process", await timed(() => cacheStats(cache), 1), countAll, "≤ 3 s");
   row("fleche stats --json (a process: start-up included)", await timed(async () => statsCommand(dir), 1), countAll, "≤ 3 s");
 
