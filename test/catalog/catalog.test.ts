@@ -97,6 +97,20 @@ for (const [kind, make] of Object.entries(stores)) {
   });
 }
 
+/** The catalog of the SQLite database `db` (the file `store` writes) read in slices of 7 rows, scanning `kept` for what SQL cannot select. */
+function slicedCatalog(db: Database.Database, store: Sql, kept: readonly CallRecord[]): CallCatalog {
+  return sqlCatalog({
+    dialect: sqlite,
+    select: (text, params) => db.prepare(text).raw().all(...params) as unknown[][],
+    column: (text, params) => db.prepare(text).pluck().all(...params),
+    load: (key) => store.loadCall(key),
+    records: async function* (template) {
+      for (const r of kept) if (matchesRecord(template, r)) yield r;
+    },
+    slice: 7,
+  });
+}
+
 describe("Sql catalog on SQLite, read in slices", () => {
   it("tallies and value references read slice by slice answer as one read does", async () => {
     const rs = records();
@@ -106,16 +120,7 @@ describe("Sql catalog on SQLite, read in slices", () => {
     for (const r of rs.slice(0, 30)) await store.evictCall(r.key); // gaps in the rowids
     const kept = rs.slice(30);
     const db = new Database(path, { readonly: true });
-    const sliced = sqlCatalog({
-      dialect: sqlite,
-      select: (text, params) => db.prepare(text).raw().all(...params) as unknown[][],
-      column: (text, params) => db.prepare(text).pluck().all(...params),
-      load: (key) => store.loadCall(key),
-      records: async function* (template) {
-        for (const r of kept) if (matchesRecord(template, r)) yield r;
-      },
-      slice: 7,
-    });
+    const sliced = slicedCatalog(db, store, kept);
     const whole = store.catalog;
     const round = (t: readonly object[]) => JSON.parse(JSON.stringify(t, (_, v) => (typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v)));
     assert.deepEqual(round(await sliced.tallies()), round(await whole.tallies()));
@@ -139,14 +144,7 @@ describe("Sql catalog on SQLite, wall times in slices", () => {
     const undated = Array.from({ length: 3 }, (_, i) => ({ ...sampleRecord(2000 + i), name: "tied", metadata: { runtime: { walltime: 5 } } }));
     await store.saveCalls([...same, ...undated]);
     const db = new Database(path, { readonly: true });
-    const sliced = sqlCatalog({
-      dialect: sqlite,
-      select: (text, params) => db.prepare(text).raw().all(...params) as unknown[][],
-      column: (text, params) => db.prepare(text).pluck().all(...params),
-      load: (key) => store.loadCall(key),
-      records: async function* () {},
-      slice: 7,
-    });
+    const sliced = slicedCatalog(db, store, []);
     const [tally] = await sliced.tallies();
     assert.equal(tally?.name, "tied");
     assert.equal(tally?.calls, 23);
