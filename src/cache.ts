@@ -2,7 +2,7 @@
  * `Cache`: a value store and a call store working as one. Values hold every argument and result by
  * digest; calls hold one small record per call. Either store can be any kind: memory, files, HDF5, SQL.
  */
-import { CacheMiss, ConfigError, Indigestible, Rejected, SaveError } from "./errors.js";
+import { CacheMiss, ConfigError } from "./errors.js";
 import { isPromise, type MaybePromise } from "./maybe.js";
 import { logger } from "./log.js";
 import { LazyCall } from "./lazy-call.js";
@@ -11,12 +11,11 @@ import { queryOver } from "./query/query-over.js";
 import type { Query } from "./query/query.js";
 import { scanExtreme, timestopOf } from "./query/extremes.js";
 import { matchesRecord, type QueryFilter, type RecordTemplate } from "./query/template.js";
-import { allKeys, checkPrefix, expandPrefix, isFullKey, shrinkAgainst } from "./stores/keys.js";
+import { allKeys } from "./stores/keys.js";
 import { isCallStore, isValueStore, type CallStore, type ResultRef, type ValueStore } from "./stores/types.js";
 import { MISS, type CacheConfig, type CacheLike } from "./cache-like.js";
 import type { Call } from "./call.js";
-import { inlineValueOf, isInlineValue, type CallRecord, type Metadata } from "./call-record.js";
-import { digestArgument } from "./digest/index.js";
+import { inlineValueOf, type CallRecord, type Metadata } from "./call-record.js";
 import { InFlight } from "./caches/in-flight.js";
 import { ReadOnly } from "./caches/read-only.js";
 import { Filtered, type CallPredicate } from "./caches/filtered.js";
@@ -28,6 +27,8 @@ import { transferCalls, type TransferOptions, type TransferReport } from "./quer
 import { leasesOf } from "./stores/leases.js";
 import { checkLeaseSetting, type LeaseOptions, type LeaseSetting } from "./leases/settings.js";
 import type { Leasing } from "./leases/leasing.js";
+import { CallFiling } from "./call-filing.js";
+import { callKeyOf, expandKey, shrinkKeys, sortedCallKeys, sortedValueKeys, valueKeyOf } from "./keyspaces.js";
 
 /** The two stores of a {@link Cache}. */
 export interface CacheOptions {
@@ -62,8 +63,8 @@ export class Cache implements CacheLike {
   readonly lease: LeaseOptions | false;
   readonly #leasing: Leasing | undefined;
   readonly #inFlight = new InFlight();
-  /** The argument keys `prepare` stored for each call, and when it began: the commit touches them again (docs/gc.md). */
-  readonly #stored = new WeakMap<Call, { readonly keys: readonly string[]; readonly at: number }>();
+  /** What is written to the value store around each call, before its record is filed. */
+  readonly #filing: CallFiling;
 
   /**
    * A cache over a value store and a call store (one object may play both roles).
@@ -79,6 +80,7 @@ export class Cache implements CacheLike {
     this.values = values;
     this.calls = calls;
     this.inline = inline;
+    this.#filing = new CallFiling(values, inline, this.#inFlight);
     this.lease = checkLeaseSetting(lease, "new Cache(...): `lease`");
     const leases = this.lease === false ? undefined : leasesOf(calls);
     this.#leasing = leases && this.lease !== false ? { leases, options: this.lease } : undefined;
@@ -110,8 +112,7 @@ export class Cache implements CacheLike {
     // Protect the arguments from garbage collection before writing them, until the call settles.
     const release = this.#inFlight.add(call.key, call.digests);
     try {
-      const at = performance.now();
-      this.#stored.set(call, { keys: await this.#storeArguments(call), at });
+      await this.#filing.storeArguments(call);
     } catch (error) {
       release();
       throw error;
@@ -119,92 +120,11 @@ export class Cache implements CacheLike {
     return new PreparedCall(call, this, release);
   }
 
-  /** Store the arguments that do not travel in the record; returns the keys that were stored. */
-  async #storeArguments(call: Call): Promise<string[]> {
-    const stored: string[] = [];
-    const pending: Promise<unknown>[] = [];
-    for (let i = 0; i < call.names.length; i++) {
-      if (call.references[i]) continue; // given as D(...): already stored
-      if (this.inline && isInlineValue(call.values[i])) continue; // travels in the record
-      const key = call.digests[i]!;
-      try {
-        const saved = this.values.saveValue(call.values[i], key);
-        if (isPromise(saved)) pending.push(saved.then(() => stored.push(key), (e) => argumentNotStored(call, i, e)));
-        else stored.push(key);
-      } catch (error) {
-        argumentNotStored(call, i, error);
-      }
-    }
-    if (pending.length) await Promise.all(pending);
-    return stored;
-  }
-
-  /**
-   * Right before the record is filed, touch every argument value it refers to (with its parts), so that
-   * a garbage-collection pass that has not seen the record cannot remove them: its cutoff is older than
-   * the touch (docs/gc.md). An argument removed while the body ran (a pass took it after the grace
-   * period) is refused rather than referred to. Arguments stored less than {@link RETOUCH_AFTER_MS}
-   * ago are not touched again: their save was their touch. `D(...)` references are touched when
-   * present; they were never this call's to store, so an absent one stays a digest-only reference.
-   */
-  async #touchArguments(call: Call): Promise<void> {
-    const touch = this.values.touchValue?.bind(this.values);
-    if (!touch) return;
-    const prepared = this.#stored.get(call);
-    const stored = !prepared
-      ? call.digests.filter((_, i) => !call.references[i] && !(this.inline && isInlineValue(call.values[i])))
-      : performance.now() - prepared.at < RETOUCH_AFTER_MS
-        ? []
-        : prepared.keys;
-    for (const [i, key] of call.digests.entries()) {
-      if (!call.references[i]) continue;
-      const present = touch(key);
-      if (isPromise(present)) await present;
-    }
-    for (const key of new Set(stored)) {
-      const touched = touch(key);
-      if (isPromise(touched) ? await touched : touched) continue;
-      const name = call.names[call.digests.indexOf(key)];
-      throw new Rejected(
-        `Not filing the record of ${call.name}: its argument '${name}' (${key}) left the value store while the call ran ` +
-          "(a garbage collection in another process took it after its grace period); the result is returned uncached",
-      );
-    }
-  }
-
   async commit(prepared: PreparedCall, result: unknown, metadata: Metadata): Promise<string> {
     const { call } = prepared;
-    const inline = this.inline ? call.inlineArguments() : undefined;
-    let resultDigest: string;
-    try {
-      if (inline && isInlineValue(result)) {
-        resultDigest = digestArgument(result, "result");
-        if (!inline.some((e) => e[0] === resultDigest)) inline.push([resultDigest, result]);
-      }
-      else if (isLargeBinary(result)) {
-        // The store hashes a large array while it writes it (FileStore overlaps the two), so the digest
-        // is known only once it is stored; it is protected from then on, and gc's grace period (the
-        // file's age) covers the moment in between.
-        resultDigest = await this.values.saveValue(result);
-        this.#inFlight.extend(call.key, resultDigest);
-      } else {
-        resultDigest = digestArgument(result, "result");
-        this.#inFlight.extend(call.key, resultDigest); // written before the record: protect it meanwhile
-        resultDigest = await this.values.saveValue(result, resultDigest);
-      }
-    } catch (error) {
-      if (error instanceof SaveError || error instanceof Indigestible) {
-        throw new Rejected(`Cannot store the result of ${call.name}: ${error.message}`, { cause: error });
-      }
-      throw error;
-    }
-    try {
-      await this.#touchArguments(call);
-    } catch (error) {
-      if (error instanceof SaveError) throw new Rejected(`Cannot refresh the arguments of ${call.name}: ${error.message}`, { cause: error });
-      throw error;
-    }
-    await this.calls.saveCall(call.record(resultDigest, metadata, inline));
+    const stored = await this.#filing.storeResult(call, result);
+    await this.#filing.refreshArguments(call);
+    await this.calls.saveCall(call.record(stored.digest, metadata, stored.inline));
     return prepared.key;
   }
 
@@ -218,13 +138,7 @@ export class Cache implements CacheLike {
    * touches its arguments (docs/gc.md), and one gone meanwhile refuses the record.
    */
   async fileRecord(record: CallRecord): Promise<void> {
-    const touch = this.values.touchValue?.bind(this.values);
-    if (touch) {
-      const keys = [record.result, ...Object.values(record.arguments)].filter((k): k is string => k !== null && inlineValueOf(record, k) === undefined);
-      for (const key of new Set(keys)) {
-        if (!(await touch(key))) throw new Rejected(`Not filing the record of ${record.name} (${record.key}): its value ${key} left the value store while it was copied`);
-      }
-    }
+    await this.#filing.refreshValuesOf(record);
     await this.calls.saveCall(record);
   }
 
@@ -233,7 +147,7 @@ export class Cache implements CacheLike {
   }
 
   async load(key: string): Promise<LazyCall> {
-    const full = await this.#callKey(key);
+    const full = await callKeyOf(this, key);
     const record = await this.calls.loadCall(full);
     if (!record) throw new CacheMiss(key, `No call ${key} in this cache`);
     return new LazyCall(record, this);
@@ -244,13 +158,12 @@ export class Cache implements CacheLike {
   }
 
   async loadValue(key: string): Promise<unknown> {
-    const full = isFullKey(key) ? key : await expandPrefix(key, (p) => this.values.listValues(p));
-    return this.values.loadValue(full);
+    return this.values.loadValue(await valueKeyOf(this, key));
   }
 
   async contains(key: string): Promise<boolean> {
     try {
-      return await this.calls.containsCall(await this.#callKey(key));
+      return await this.calls.containsCall(await callKeyOf(this, key));
     } catch (error) {
       if (error instanceof CacheMiss) return false;
       throw error;
@@ -260,7 +173,7 @@ export class Cache implements CacheLike {
   async evict(key: string): Promise<void> {
     let full: string;
     try {
-      full = await this.#callKey(key);
+      full = await callKeyOf(this, key);
     } catch (error) {
       if (error instanceof CacheMiss) return;
       throw error;
@@ -269,11 +182,7 @@ export class Cache implements CacheLike {
   }
 
   expand(prefix: string): Promise<string> {
-    return expandPrefix(
-      prefix,
-      (p) => this.calls.listCalls(p),
-      (p) => this.values.listValues(p),
-    );
+    return expandKey(this, prefix);
   }
 
   async shrink(key: string): Promise<string> {
@@ -281,27 +190,18 @@ export class Cache implements CacheLike {
   }
 
   /** Call keys shrink against the call keyspace, value keys against the value keyspace. */
-  async shrinkAll(keys: readonly string[]): Promise<string[]> {
-    const calls = await allKeys((p) => this.calls.listCalls(p));
-    const callSet = new Set(calls);
-    let values: string[] | undefined;
-    const out: string[] = [];
-    for (const key of keys) {
-      const full = checkPrefix(key);
-      if (callSet.has(full)) out.push(shrinkAgainst([full], calls)[0]!);
-      else out.push(shrinkAgainst([full], (values ??= await allKeys((p) => this.values.listValues(p))))[0]!);
-    }
-    return out;
+  shrinkAll(keys: readonly string[]): Promise<string[]> {
+    return shrinkKeys(this, keys);
   }
 
   /** Every stored call key, sorted. */
-  async callKeys(): Promise<string[]> {
-    return (await allKeys((p) => this.calls.listCalls(p))).sort();
+  callKeys(): Promise<string[]> {
+    return sortedCallKeys(this);
   }
 
   /** Every stored value key, sorted. */
-  async valueKeys(): Promise<string[]> {
-    return (await allKeys((p) => this.values.listValues(p))).sort();
+  valueKeys(): Promise<string[]> {
+    return sortedValueKeys(this);
   }
 
   async *records(template: RecordTemplate): AsyncGenerator<CallRecord> {
@@ -374,36 +274,11 @@ export class Cache implements CacheLike {
     await this.values.close?.();
     if (this.calls !== (this.values as unknown)) await this.calls.close?.();
   }
-
-  /** A prefix resolved against the call keyspace only. */
-  async #callKey(key: string): Promise<string> {
-    if (isFullKey(key)) return key;
-    return expandPrefix(key, (p) => this.calls.listCalls(p));
-  }
-}
-
-
-/**
- * Arguments a call stored less than this many milliseconds before its commit are not touched again:
- * their save touched them recently enough. Part of the commit time `ε` that gc's grace period must
- * exceed (docs/gc.md).
- */
-export const RETOUCH_AFTER_MS = 100;
-
-/** Typed arrays and buffers of a megabyte or more: worth hashing while writing rather than before. */
-function isLargeBinary(value: unknown): boolean {
-  return (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) && value.byteLength >= 1 << 20;
 }
 
 function missOnCacheMiss(error: unknown): typeof MISS {
   if (error instanceof CacheMiss) return MISS;
   throw error;
-}
-
-function argumentNotStored(call: Call, index: number, error: unknown): void {
-  if (!(error instanceof SaveError)) throw error;
-  // The key stays right (it was computed from the value); only the value cannot be loaded back.
-  logger().debug(`Argument '${call.names[index]}' of ${call.name} not stored (${error.message}); keeping a digest-only reference`);
 }
 
 function describe(value: unknown): string {

@@ -13,7 +13,7 @@ import { Cache, CacheMiss, FileStore, Hdf5Store, Rejected, digest, type CallReco
 import { Call } from "../../src/call.js";
 import { tombOf } from "../../src/stores/file/touch.js";
 import { REPO, TSX, tempDir } from "../helpers/project.js";
-import { RETOUCH_AFTER_MS } from "../../src/cache.js";
+import { RETOUCH_AFTER_MS } from "../../src/call-filing.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
