@@ -33,9 +33,15 @@ describe("CLI status line", () => {
   it("off a terminal: a change inside the interval is printed when the interval ends", async () => {
     const out = sink(false);
     const status = statusLine(out.stream);
+    const started = Date.now();
     status.update("1 done");
     status.update("2 done");
-    await sleep(1100);
+    await sleep(5);
+    assert.deepEqual(out.text().trim().split("\n"), ["1 done"], "the second waits for the interval");
+    // Polled rather than slept for: a loaded machine may run the interval's timer late.
+    while (!out.text().includes("2 done") && Date.now() - started < 20_000) await sleep(20);
+    // 900, not 1000: timers count from the event loop's cached clock, which may lag Date.now() a little.
+    assert.ok(Date.now() - started >= 900, "not before the interval ends");
     assert.deepEqual(out.text().trim().split("\n"), ["1 done", "2 done"]);
     status.stop(); // nothing new to print
     await sleep(5);
