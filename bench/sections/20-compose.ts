@@ -3,7 +3,7 @@
  * the miss path with a size limit, garbage-collection throughput, and reading configuration.
  */
 import { join } from "node:path";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Cache, CachePool, CacheStack, Memory, SizeLimited, cache, cacheFromConfig, fleche, withCache, type CacheLike } from "../../src/index.js";
 import { loadConfig } from "../../src/config/load.js";
@@ -108,5 +108,6 @@ async function configCost(): Promise<Record<string, string>[]> {
     batches: 10,
     warmup: 2_000,
   });
+  rmSync(root, { recursive: true, force: true });
   return [load, build].map((m) => ({ operation: m.name, time: formatNs(m.nsPerOp) }));
 }

@@ -154,8 +154,9 @@ async function streamList(store: Sql): Promise<{ first: number; thousand: number
 }
 
 const PEER = `
-import diskcache, json, statistics, sys, tempfile, time
-cache = diskcache.Cache(tempfile.mkdtemp(prefix="fleche-bench-dc-"))
+import diskcache, json, shutil, statistics, sys, tempfile, time
+directory = tempfile.mkdtemp(prefix="fleche-bench-dc-")
+cache = diskcache.Cache(directory)
 @cache.memoize()
 def tiny(a, b):
     return a + b
@@ -174,6 +175,8 @@ tiny(1, 2)
 hit = med(lambda i: tiny(1, 2), ${5000}, ${10}, ${5000})
 miss = med(lambda i: tiny(10**7 + i, 7), ${1000}, ${10}, ${1000})
 print(json.dumps({"hit": hit, "miss": miss}))
+cache.close()
+shutil.rmtree(directory)
 `;
 
 /** diskcache's memoize, measured like ours (median of batches), or undefined when Python or diskcache is missing. */

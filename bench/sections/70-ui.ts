@@ -6,7 +6,7 @@
  * every record (an index walk) and reading the 100,000 records of that function.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,7 +46,8 @@ export default async function ui(): Promise<void> {
 
   // The UI's first page: the files, the mode, and the per-function counts; the calls page: one page
   // of 50 newest calls and their count.
-  const server = await startUi(cache, { port: 0, assets: await buildUi(mkdtempSync(join(tmpdir(), "fleche-bench-web-"))) });
+  const assets = mkdtempSync(join(tmpdir(), "fleche-bench-web-"));
+  const server = await startUi(cache, { port: 0, assets: await buildUi(assets) });
   const fetchAll = (paths: string[]) => Promise.all(paths.map(async (p) => (await fetch(new URL(p, server.url))).arrayBuffer()));
   const landing = ["/", "/app.js", "/app.css", "/api/info", "/api/functions"];
   row("ui first page: its 5 requests (files, counts per function)", await timed(() => fetchAll(landing)), countAll, "≤ 1 s");
@@ -56,6 +57,7 @@ export default async function ui(): Promise<void> {
   const oneCall = (await catalog.page({ name: "f3" }, 0, 1))[0]!.key;
   row("ui one call in full (values, nearest neighbour)", await timed(() => fetchAll([`/api/call/${oneCall}`])), countAll);
   await server.close();
+  rmSync(assets, { recursive: true, force: true });
   const browser = await inChromium(dir);
   if (browser) {
     row("ui first page in Chromium, first navigation (cold server)", browser.cold, countAll, "≤ 1 s");
@@ -102,9 +104,10 @@ function statsCommand(dir: string): void {
 async function inChromium(dir: string): Promise<{ cold: number; overview: number; calls: number } | undefined> {
   if (!existsSync("/usr/bin/chromium")) return undefined;
   const { chromium } = await import("playwright-core");
+  const assets = mkdtempSync(join(tmpdir(), "fleche-bench-web-"));
   const served = spawn(process.execPath, ["--import", "tsx", join(REPO, "src/cli/main.ts"), "--config", join(dir, "fleche.toml"), "ui", "--port", "0"], {
     cwd: REPO,
-    env: { ...process.env, FLECHE_UI_ASSETS: await buildUi(mkdtempSync(join(tmpdir(), "fleche-bench-web-"))) },
+    env: { ...process.env, FLECHE_UI_ASSETS: await buildUi(assets) },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-dev-shm-usage"] });
@@ -139,5 +142,7 @@ async function inChromium(dir: string): Promise<{ cold: number; overview: number
   } finally {
     await browser.close();
     served.kill("SIGTERM");
+    await new Promise((resolve) => (served.exitCode !== null ? resolve(undefined) : served.once("exit", resolve)));
+    rmSync(assets, { recursive: true, force: true });
   }
 }
