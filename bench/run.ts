@@ -6,18 +6,17 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { cpus } from "node:os";
+import { selectSections } from "./select.js";
 
-const filters = process.argv.slice(2);
 const dir = fileURLToPath(new URL("./sections/", import.meta.url));
-const all = readdirSync(dir)
-  .filter((f) => f.endsWith(".ts"))
-  .sort();
-const unmatched = filters.filter((filter) => !all.some((f) => f.includes(filter)));
-if (unmatched.length) {
-  console.error(`npm run bench: no section matches ${unmatched.map((f) => `'${f}'`).join(", ")}; the sections are: ${all.map((f) => f.replace(/\.ts$/, "")).join(", ")}`);
+const all = readdirSync(dir).filter((f) => f.endsWith(".ts"));
+const selection = selectSections(all, process.argv.slice(2));
+if ("unmatched" in selection) {
+  const names = [...all].sort().map((f) => f.replace(/\.ts$/, ""));
+  console.error(`npm run bench: no section matches ${selection.unmatched.map((f) => `'${f}'`).join(", ")}; the sections are: ${names.join(", ")}`);
   process.exit(2);
 }
-const sections = all.filter((f) => !filters.length || filters.some((filter) => f.includes(filter)));
+const sections = selection.run;
 
 console.log(`# fleche benchmarks\n`);
 console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}; medians of timed batches; ratios against baselines from this run.`);
