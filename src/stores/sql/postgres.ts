@@ -252,10 +252,10 @@ export class PostgresDriver implements SqlDriver {
   }
 
   selectColumn(sql: string, params: readonly unknown[]): Promise<unknown[]> {
-    return this.#run(async (pool) => (await pool.query<unknown[]>({ text: numbered(sql), values: [...params], rowMode: "array" })).rows.map((row) => row[0]));
+    return this.#column(numbered(sql), params);
   }
 
-  /** The first column of every row. */
+  /** The first column of every row (`$n` placeholders). */
   #column(text: string, values: readonly unknown[]): Promise<string[]> {
     return this.#run(async (pool) => {
       const result = await pool.query<unknown[]>({ text, values: [...values], rowMode: "array" });

@@ -222,6 +222,7 @@ function recordsInCalls(d: Dialect): string[] {
            SELECT e.value ->> 0, e.value ->> 1, c.key FROM calls c, json_each(c.arguments) e`
       : `INSERT INTO arguments (name, value, call_key)
            SELECT e ->> 0, e ->> 1, c.key FROM calls c, jsonb_array_elements(c.arguments) e ON CONFLICT DO NOTHING`;
+  const [indexTable, ...indexTriggers] = argumentIndex(d);
   return [
     `ALTER TABLE calls ADD COLUMN arguments ${json} NOT NULL DEFAULT '[]'`,
     `ALTER TABLE calls ADD COLUMN metadata ${json} NOT NULL DEFAULT '{}'`,
@@ -231,9 +232,9 @@ function recordsInCalls(d: Dialect): string[] {
     CALLS_NAME_INDEX,
     "DROP TABLE arguments",
     "DROP TABLE metadata",
-    ...argumentIndex(d).slice(0, 1),
-    index,
-    ...argumentIndex(d).slice(1),
+    indexTable!,
+    index, // filled before its triggers exist: one pass over the rows, not one per row
+    ...indexTriggers,
   ];
 }
 

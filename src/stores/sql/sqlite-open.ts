@@ -106,7 +106,6 @@ export function openSqlite(location: SqliteLocation, label: string, options: { r
   }
   try {
     const version = schemaVersion(db, label);
-    db.pragma("foreign_keys = ON");
     db.pragma("synchronous = NORMAL");
     db.pragma(`cache_size = -${CACHE_KIB}`);
     if (!memory) db.pragma(`mmap_size = ${MMAP_BYTES}`); // reads without a system call per page
